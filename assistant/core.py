@@ -1,0 +1,197 @@
+"""The Assistant: opened on an index, ask(question, history) → Answer with exact-sentence citations."""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from assistant.answering import compose
+from assistant.config import Config
+from assistant.extract import attribution, dates, figures
+from assistant.questions import Query, Turn, understand
+from assistant.records import Answer, Citation
+from assistant.retrieval import Filters, HybridRetriever, LexicalIndex
+from assistant.text import terms
+from index.embedders import Embedder, make_embedder
+from index.store import ChromaStore, StoredArticle
+
+# How a sentence's score is made (weights sum to 1): similarity of meaning, share of the question's
+# (IDF-weighted) words it contains, the same with its neighbours, the rank of the passage it was found
+# in, and whether it holds the kind of answer asked for (a number, a date, an attribution).
+WEIGHTS = {"dense": 0.40, "lexical": 0.30, "context": 0.10, "passage": 0.12, "type": 0.08}
+PASSAGES = 8  # retrieved passages whose sentences are scored
+RANKED = 10  # sentences kept in Answer.ranked
+
+
+@dataclass
+class Candidate:
+    stored: StoredArticle
+    index: int
+    passage: float = 0.0
+    dense: float = 0.0
+    lexical: float = 0.0
+    context: float = 0.0
+    type_fit: float = 0.0
+    score: float = 0.0
+    terms: set = field(default_factory=set)
+
+    @property
+    def article(self):
+        return self.stored.article
+
+    @property
+    def span(self) -> tuple[int, int]:
+        return self.stored.sentence_spans[self.index]
+
+    @property
+    def text(self) -> str:
+        s, e = self.span
+        return self.stored.article.text[s:e]
+
+    def sentence(self, index: int) -> str | None:
+        if 0 <= index < len(self.stored.sentence_spans):
+            s, e = self.stored.sentence_spans[index]
+            return self.stored.article.text[s:e]
+        return None
+
+    def citation(self, score: float | None = None) -> Citation:
+        a = self.stored.article
+        s, e = self.span
+        return Citation(a.id, a.title, a.source, a.published_at_iso, self.index, s, e, a.text[s:e],
+                        round(float(self.score if score is None else score), 4))
+
+
+class Assistant:
+    """Read side. One per index per process; safe to call ask() from several threads."""
+
+    def __init__(self, config: Config, store: ChromaStore | None = None, embedder: Embedder | None = None,
+                 abstain_below: float | None = None):
+        self.config = config
+        self.store = store or ChromaStore(config)
+        self._embedder = embedder
+        self.lexical = LexicalIndex(self.store)
+        self.retriever = HybridRetriever(self.store, self.lexical)
+        self.abstain_below = config.abstain_below if abstain_below is None else abstain_below
+        self._articles: OrderedDict[str, StoredArticle] = OrderedDict()
+        self._lock = threading.Lock()
+
+    @classmethod
+    def open(cls, config: Config) -> Assistant:
+        return cls(config)
+
+    @property
+    def embedder(self) -> Embedder:
+        if self._embedder is None:
+            self._embedder = make_embedder(self.config)
+        return self._embedder
+
+    def warm(self) -> None:
+        """Load the model and the lexical index now rather than on the first question."""
+        self.embedder.embed(["warm up"])
+        self.lexical.refresh()
+
+    def ask(self, question: str, history: list[Turn] | list[dict] | None = None,
+            filters: Filters | None = None) -> Answer:
+        turns = [t if isinstance(t, Turn) else turn_from_dict(t) for t in (history or [])]
+        query = understand(question.strip(), turns)
+        candidates = self.candidates(query, filters or Filters())
+        return compose(query, candidates, self.abstain_below)
+
+    # -- scoring ------------------------------------------------------------------------------------------
+    def candidates(self, query: Query, filters: Filters) -> list[Candidate]:
+        qvec = self.embedder.embed([query.search_text])[0]
+        passages = self.retriever.retrieve(query.search_text, qvec, filters, PASSAGES)
+        if query.prefer_articles:
+            for p in passages:
+                if p.article_id in query.prefer_articles:
+                    p.score *= 1.5
+            passages.sort(key=lambda p: -p.score)
+        if not passages:
+            return []
+        stored = self._get_articles([p.article_id for p in passages])
+        top = passages[0].score
+        cands: dict[tuple[str, int], Candidate] = {}
+        for p in passages:
+            art = stored.get(p.article_id)
+            if art is None or art.content_hash != p.meta.get("content_hash"):
+                continue  # article replaced while we were reading: skip rather than cite stale offsets
+            for i in range(p.sentence_start, min(p.sentence_end, len(art.sentence_spans))):
+                c = cands.setdefault((p.article_id, i), Candidate(art, i))
+                c.passage = max(c.passage, p.score / top)
+        qterms = terms(query.search_text)
+        weights = {t: self.lexical.idf(t) for t in set(qterms)}
+        total = sum(weights.values()) or 1.0
+        for c in cands.values():
+            c.terms = set(terms(c.text))
+        sent_vecs = {}
+        if self.config.sentence_vectors:
+            sent_vecs = self.store.sentence_vectors([f"{a}::s{i}" for a, i in cands])
+        for (aid, i), c in cands.items():
+            neighbours = set(c.terms)
+            for j in (i - 1, i + 1):
+                other = cands.get((aid, j))
+                neighbours |= other.terms if other else set(terms(c.sentence(j) or ""))
+            c.lexical = sum(w for t, w in weights.items() if t in c.terms) / total
+            c.context = sum(w for t, w in weights.items() if t in neighbours) / total
+            vec = sent_vecs.get(f"{aid}::s{i}")
+            c.dense = float(np.dot(qvec, vec)) if vec is not None else 0.0
+            c.type_fit = _type_fit(query.kind, c.text)
+            w = WEIGHTS
+            dense_w = w["dense"] if vec is not None else 0.0
+            c.score = (dense_w * c.dense + w["lexical"] * c.lexical + w["context"] * c.context
+                       + w["passage"] * c.passage + w["type"] * c.type_fit) / (1.0 - w["dense"] + dense_w)
+        ranked = [c for key, c in cands.items() if key not in query.exclude]
+        ranked.sort(key=lambda c: -c.score)
+        return ranked
+
+    def _get_articles(self, ids: list[str]) -> dict[str, StoredArticle]:
+        with self._lock:
+            missing = [i for i in dict.fromkeys(ids) if i not in self._articles]
+        fetched = self.store.get_articles(missing) if missing else {}
+        with self._lock:
+            self._articles.update(fetched)
+            out = {i: self._articles[i] for i in ids if i in self._articles}
+            for i in out:
+                self._articles.move_to_end(i)
+            while len(self._articles) > 256:
+                self._articles.popitem(last=False)
+        return out
+
+    def forget(self, article_id: str | None = None) -> None:
+        """Drop cached articles (all, or one) after the index changed."""
+        with self._lock:
+            if article_id is None:
+                self._articles.clear()
+            else:
+                self._articles.pop(article_id, None)
+
+
+def _type_fit(kind: str, text: str) -> float:
+    if kind == "figure":
+        return 1.0 if figures(text) else 0.0
+    if kind == "date":
+        return 1.0 if dates(text) else 0.0
+    if kind in {"who_said", "what_said"}:
+        return 1.0 if attribution(text) else 0.0
+    return 0.0
+
+
+def turn_from_dict(d: dict) -> Turn:
+    cites = d.get("citations") or []
+    speaker = d.get("speaker")
+    for c in cites if not speaker else []:
+        found = attribution(str(c.get("text", "")))
+        if found and found.speaker:
+            speaker = found.speaker
+            break
+    return Turn(
+        question=str(d.get("question", "")),
+        answer=str(d.get("answer", "")),
+        short_answer=d.get("short_answer"),
+        speaker=speaker,
+        article_ids=tuple(dict.fromkeys(c["article_id"] for c in cites if "article_id" in c)),
+        cited=tuple((c["article_id"], c["sentence_index"]) for c in cites if "sentence_index" in c),
+    )

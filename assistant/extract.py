@@ -1,0 +1,237 @@
+"""Finds answer spans inside a sentence: figures with their nouns, date expressions, speakers and quotes."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from assistant.text import NUMBER_WORDS, SCALES, terms
+
+WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+          "november", "december"]
+_MONTH_ABBR = {m[:3]: i + 1 for i, m in enumerate(MONTHS)} | {"sept": 9}
+_MONTH_RE = r"(?:January|February|March|April|May|June|July|August|September|October|November|December|" \
+            r"Jan\.?|Feb\.?|Mar\.?|Apr\.?|Jun\.?|Jul\.?|Aug\.?|Sept?\.?|Oct\.?|Nov\.?|Dec\.?)"
+_WEEKDAY_RE = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+
+# --- figures --------------------------------------------------------------------------------------------
+_NUMWORD = "|".join(sorted((w for w in NUMBER_WORDS if w not in {"zero"}), key=len, reverse=True))
+_QUALIFIER = r"(?:more than|over|at least|nearly|almost|about|around|approximately|up to|fewer than|less than|" \
+             r"some|roughly|an estimated|as many as|at most|only)"
+_NUMBER = (
+    rf"(?:\$|€|£)?(?:\d{{1,3}}(?:,\d{{3}})+|\d+(?:\.\d+)?)(?:\s?(?:%|percent|per cent))?"
+    rf"|\b(?:{_NUMWORD})(?:[-\s](?:{_NUMWORD}))?\b"
+)
+FIGURE = re.compile(
+    rf"(?P<qual>\b{_QUALIFIER}\s+)?(?P<num>{_NUMBER})(?:\s+(?P<scale>{'|'.join(SCALES)}))?"
+    rf"(?P<noun>(?:\s+(?!(?:and|or|but|in|on|at|to|the|a|an|was|were|had|have|has|who|that|which|are|is|"
+    rf"said|says|per cent|percent|since|after|before|from|by|with|for|as|when|during|including|so|last|this|"
+    rf"than|into|across|because|while|if|it|they|he|she|we)\b)(?![a-z]+ed\b)[A-Za-z][\w'’-]*){{0,4}})",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int  # offsets inside the sentence text
+    end: int
+    text: str
+    kind: str
+    value: object = None
+
+
+def figures(sentence: str) -> list[Span]:
+    """Numbers with their qualifier and following noun words ('more than 100 militants', 'seven civilians');
+    years and parts of dates/times are left out."""
+    out = []
+    for m in FIGURE.finditer(sentence):
+        num = m.group("num")
+        start, end = m.start(), m.end()
+        if re.fullmatch(r"(1[89]|20)\d\d", num) and not m.group("qual"):
+            continue  # a year
+        before = sentence[max(0, m.start("num") - 12) : m.start("num")]
+        after = sentence[m.end("num") : m.end("num") + 6]
+        if re.search(_MONTH_RE + r"\s*$", before) or re.match(r"\s*(?:a\.m\.|p\.m\.|:\d)", after):
+            continue  # day of month or a clock time
+        if re.match(r",\s*\d{4}", after):
+            continue
+        text = re.sub(r"(?:\s+of)+$", "", sentence[start:end].rstrip())
+        out.append(Span(start, start + len(text), text, "figure", num))
+    return out
+
+
+# --- dates ----------------------------------------------------------------------------------------------
+DATE = re.compile(
+    rf"\b(?:(?:on|last|next|this|since|by|until|from|early|late)\s+)?{_WEEKDAY_RE}(?:\s+(?:morning|afternoon|evening|night))?"
+    rf"(?:,?\s+{_MONTH_RE}\s+\d{{1,2}}(?:,\s*\d{{4}})?)?"
+    rf"|\b(?:(?:on|in|since|by|until|from)\s+)?{_MONTH_RE}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s*\d{{4}})?"
+    rf"|\b(?:(?:on|in|since|by|until|from)\s+)?\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH_RE}(?:,?\s*\d{{4}})?"
+    rf"|\b(?:(?:in|since|by|until|from|early|late)\s+)?{_MONTH_RE}\s+\d{{4}}"
+    rf"|\b\d{{4}}-\d{{2}}-\d{{2}}\b"
+    rf"|\b(?:yesterday|today|tonight|tomorrow|last (?:week|month|year|night)|this (?:week|month|year)|"
+    rf"earlier this (?:week|month|year)|next (?:week|month|year)|(?:\w+ )(?:days|weeks|months|years) ago)\b"
+    rf"|\b(?:in|since|by|until|from|during)\s+(?:(?:early|late|mid-?)\s*)?(?:1[89]|20)\d\d(?:-\d\d)?\b",
+    re.IGNORECASE,
+)
+
+
+def dates(sentence: str) -> list[Span]:
+    return [Span(m.start(), m.end(), m.group(0), "date") for m in DATE.finditer(sentence)]
+
+
+def resolve_date(expression: str, published: datetime | None, context: str = "") -> date | None:
+    """The calendar date an expression names, using the article's publication date for relative ones:
+    'on Thursday' in an article of Monday 2022-01-24 → 2022-01-20 ('will … on Friday' → the coming one)."""
+    e = expression.lower()
+    pub = published.date() if published else None
+    m = re.search(r"(\d{4})-(\d{2})-(\d{2})", e)
+    if m:
+        return _safe_date(int(m[1]), int(m[2]), int(m[3]))
+    month = day = year = None
+    m = re.search(r"\b([a-z]{3,9})\.?\s+(\d{1,2})(?:st|nd|rd|th)?\b(?:,?\s*(\d{4}))?", e)
+    if m and m[1][:3] in _MONTH_ABBR and (m[1] in MONTHS or len(m[1]) <= 4):
+        month, day, year = _MONTH_ABBR[m[1][:3]], int(m[2]), int(m[3]) if m[3] else None
+    else:
+        m = re.search(r"\b(\d{1,2})(?:st|nd|rd|th)?\s+([a-z]{3,9})\.?(?:,?\s*(\d{4}))?", e)
+        if m and m[2][:3] in _MONTH_ABBR:
+            day, month, year = int(m[1]), _MONTH_ABBR[m[2][:3]], int(m[3]) if m[3] else None
+    if month and day:
+        if year is None:
+            if pub is None:
+                return None
+            year = pub.year
+            guess = _safe_date(year, month, day)
+            if guess and guess > pub + timedelta(days=31):
+                year -= 1
+        return _safe_date(year, month, day)
+    if pub is None:
+        return None
+    if "yesterday" in e or "last night" in e:
+        return pub - timedelta(days=1)
+    if "today" in e or "tonight" in e:
+        return pub
+    if "tomorrow" in e:
+        return pub + timedelta(days=1)
+    for i, name in enumerate(WEEKDAYS):
+        if name in e:
+            back = (pub.weekday() - i) % 7
+            future = re.search(r"\b(will|next|plans? to|is to|are to|due|scheduled|expected)\b", context.lower())
+            if "next" in e or (future and "last" not in e):
+                ahead = (i - pub.weekday()) % 7
+                return pub + timedelta(days=ahead or 7)
+            if "last" in e and back == 0:
+                back = 7
+            return pub - timedelta(days=back)
+    return None
+
+
+def _safe_date(y: int, m: int, d: int) -> date | None:
+    try:
+        return date(y, m, d)
+    except ValueError:
+        return None
+
+
+def format_date(d: date) -> str:
+    return f"{WEEKDAYS[d.weekday()].capitalize()} {d.day} {MONTHS[d.month - 1].capitalize()} {d.year}"
+
+
+# --- speakers and quotes ------------------------------------------------------------------------------
+CUE = r"(?:said|says|say|told|added|noted|stated|warned|wrote|posted|tweeted|claimed|announced|argued|" \
+      r"explained|insisted|asked|declared|vowed|condemned|urged|called|described|reported|confirmed|denied)"
+_NAME = r"(?:[A-Z][a-z]*\.\s)*(?:[A-Z][\w'’.-]+)(?:\s+(?:[A-Z]\.|[A-Z][\w'’-]+|al-|de|van|von|bin))*"
+PRONOUN = re.compile(r"^\s*(?:However,\s+|But\s+|And\s+)?((?i:he|she|they)|[Tt]he\s+[a-z]+(?:\s+[a-z]+)?)\s+(?:also\s+)?" + CUE)
+_QUOTE = re.compile(r"[“\"]([^”\"]{3,})[”\"]")
+_SPEAKER_PATTERNS = [
+    # “…,” Maj. Gen. John W. Brennan, commander of the joint task force, said.
+    re.compile(rf"[”\"]\s*,?\s*(?P<name>{_NAME})(?P<role>,\s[^,]{{3,80}},)?\s+(?:also\s+)?{CUE}\b"),
+    # “…,” said Mayor Ilsa Varenko of Velmora.
+    re.compile(rf"[”\"]\s*,?\s*{CUE}\s+(?P<name>{_NAME})(?P<role>,\s[^,.]{{3,80}})?"),
+    # according to the SOHR
+    re.compile(rf"\baccording to (?:the\s)?(?P<name>{_NAME})"),
+]
+_NOT_SPEAKERS = {"However", "But", "And", "The", "He", "She", "They", "It", "In", "On", "This", "That", "Moreover"}
+
+
+@dataclass(frozen=True)
+class Attribution:
+    speaker: str | None  # None when the sentence's speaker is a pronoun to resolve from neighbours
+    role: str | None
+    quote: str | None
+    pronoun: bool
+
+
+_POST_BYLINE = re.compile(r"^[—–-]\s*(?P<name>[^(@\n]{2,60}?)\s*\((?P<handle>@\w+)\)")
+
+
+def attribution(sentence: str) -> Attribution | None:
+    """Who speaks in the sentence (name and role as written), the quoted words, or that a pronoun speaks.
+    A social-media byline line ("— Liz Sly (@LizSly) January 22, 2022") gives the handle as the role."""
+    post = _POST_BYLINE.match(sentence)
+    if post:
+        return Attribution(post.group("name").strip(), post.group("handle"), None, False)
+    quote_m = _QUOTE.search(sentence)
+    quote = quote_m.group(1).strip().rstrip(",") if quote_m else None
+    if PRONOUN.match(sentence):
+        return Attribution(None, None, quote, True)
+    for pat in _SPEAKER_PATTERNS:
+        for m in pat.finditer(sentence):
+            name = _trim_name(m.group("name"))
+            if not name or name in _NOT_SPEAKERS:
+                continue
+            role = (m.groupdict().get("role") or "").strip(" ,") or None
+            return Attribution(name, role, quote, False)
+    scanned = _scan_before_cue(sentence)
+    if scanned:
+        return Attribution(scanned[0], scanned[1], quote, False)
+    if quote:
+        return Attribution(None, None, quote, False)
+    return None
+
+
+_CUE_RE = re.compile(rf"\s+(?:also\s+|had\s+|has\s+|have\s+)?{CUE}\b")
+_CONNECT = {"for", "of", "the", "and", "de", "al", "van", "von", "on"}
+
+
+def _scan_before_cue(sentence: str) -> tuple[str, str | None] | None:
+    """'US State Department spokesperson Ned Price said' → ('Ned Price', 'US State Department spokesperson'):
+    the run of capitalised words (with 'for', 'of', '(SOHR)') right before a cue verb."""
+    for m in _CUE_RE.finditer(sentence):
+        tokens = sentence[: m.start()].split()
+        name: list[str] = []
+        while tokens:
+            tok = tokens[-1]
+            bare = tok.strip("(),")
+            if name and tok.endswith(","):
+                break
+            if bare[:1].isupper() or (tok.startswith("(") and tok.endswith(")")) or (name and bare in _CONNECT):
+                name.insert(0, tokens.pop())
+            else:
+                break
+        while name and (name[0].strip("(),") in _CONNECT or name[0] in _NOT_SPEAKERS):
+            name.pop(0)
+        if not name or "," in " ".join(name[:-1]):
+            continue
+        speaker = " ".join(name).strip(",")
+        role_words: list[str] = []
+        while tokens and not tokens[-1].endswith((",", ".", ";", ":")) and len(role_words) < 6:
+            role_words.insert(0, tokens.pop())
+        while role_words and (role_words[0].lower() in {"the", "a", "an", "however", "but", "and", "moreover"}):
+            role_words.pop(0)
+        role = " ".join(role_words) or None
+        return speaker, role
+    return None
+
+
+def _trim_name(name: str) -> str:
+    words_ = name.split()
+    while words_ and words_[0] in _NOT_SPEAKERS:
+        words_.pop(0)
+    return " ".join(words_).strip(" ,")
+
+
+def focus_overlap(span_context: str, question_terms: set[str]) -> float:
+    t = set(terms(span_context))
+    return len(t & question_terms) / (len(question_terms) or 1)

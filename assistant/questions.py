@@ -1,0 +1,129 @@
+"""Question typing and follow-up resolution: what kind of answer is wanted, and about what."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from assistant.text import terms
+
+_FIGURE = re.compile(r"\bhow (many|much)\b|\bwhat (number|percentage|share|proportion|amount)\b|\b(death )?toll\b",
+                     re.I)
+_DATE = re.compile(r"^\W*(?:and\s+|so\s+)?(when\b|(on |in )?(what|which) (day|date|time|year|month|week)\b)", re.I)
+_WHO_SAID = re.compile(
+    r"\bwho (?:said|says|stated|told|warned|noted|claimed|called|described|posted|tweeted|wrote|announced|"
+    r"condemned|vowed|declared|argued|insisted|asked|added)\b", re.I)
+_WHAT_SAID = re.compile(
+    r"\bwhat (?:else )?(?:did|does|has|have|had) (?P<who>.+?) (?:say|said|tell|told|note|warn|claim|announce|post|"
+    r"tweet|write|add|argue|declare|vow|call for|describe)\b", re.I)
+_FOLLOW_UP = re.compile(r"^\W*(and|what about|how about|also|what else|anything else)\b", re.I)
+_PRONOUN_Q = re.compile(r"\b(he|she|they|him|her|them|his|their)\b", re.I)
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One earlier exchange, as the chat or API passes it back in `history`."""
+
+    question: str
+    answer: str = ""
+    short_answer: str | None = None
+    speaker: str | None = None
+    article_ids: tuple[str, ...] = ()
+    cited: tuple[tuple[str, int], ...] = ()  # (article_id, sentence_index) already shown
+
+
+@dataclass(frozen=True)
+class Query:
+    text: str  # the question as asked
+    kind: str  # figure | date | who_said | what_said | other
+    search_text: str  # the question with its context filled in from earlier turns
+    focus: tuple[str, ...] = ()  # stemmed words the answer must be about (the noun after "how many")
+    predicate: tuple[str, ...] = ()  # what happened to them ("died", "were killed")
+    person: str | None = None  # for what_said: whose statements
+    claim: str | None = None  # for who_said: the words attributed
+    exclude: frozenset = field(default_factory=frozenset)  # (article_id, index) already given ("what else")
+    prefer_articles: tuple[str, ...] = ()
+    asks_else: bool = False
+
+
+def classify(question: str) -> str:
+    if _WHO_SAID.search(question):
+        return "who_said"
+    if _WHAT_SAID.search(question):
+        return "what_said"
+    if _FIGURE.search(question):
+        return "figure"
+    if _DATE.search(question):
+        return "date"
+    return "other"
+
+
+_STOP_NOUN = {"in", "at", "on", "during", "from", "by", "for", "to", "since", "after", "before", "that", "who",
+              "die", "died", "dead", "killed", "fled", "escaped", "left", "remain", "remained", "live", "lived"}
+_AUX = r"\b(?:did|do|does|were|was|are|is|have|has|had|will|would|can|could|been)\b"
+
+
+def figure_focus(question: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """('how many Kurdish fighters died?') → (('kurdish', 'fighter'), ('die',)): the counted noun and the
+    predicate words that follow it."""
+    m = re.search(r"\bhow (?:many|much)\s+(.*)", question, re.I)
+    if not m:
+        return (), ()
+    tokens = m.group(1).rstrip("?.! ").split()
+    of = re.match(r"of (?:the |these |those )?(.*?)" + _AUX + r"\s+(.*)", " ".join(tokens), re.I)
+    if of:  # "how many of the escaped prisoners were foreign nationals": count the nationals
+        return tuple(terms(of.group(2))[:3]), tuple(terms(of.group(1))[:2])
+    head: list[str] = []
+    for tok in tokens:
+        bare = tok.lower().strip(",;:?")
+        if re.fullmatch(_AUX, bare) or bare in _STOP_NOUN or (head and re.fullmatch(r"[a-z]+ed", bare)):
+            break
+        head.append(tok)
+    rest = " ".join(tokens[len(head):])
+    focus = tuple(terms(" ".join(head[:4])))
+    return focus, tuple(terms(rest)[:1])
+
+
+def understand(question: str, history: list[Turn] | None = None) -> Query:
+    """Type the question and fill in what a follow-up leaves out ("and how many civilians?",
+    "what else did he say?") from the latest turn."""
+    history = history or []
+    kind = classify(question)
+    prev = history[-1] if history else None
+    search_text = question
+    person = claim = None
+    asks_else = bool(re.search(r"\b(else|more|other)\b", question, re.I))
+    exclude: frozenset = frozenset()
+    prefer: tuple[str, ...] = ()
+    if kind == "what_said":
+        who = _WHAT_SAID.search(question).group("who").strip()
+        person = who
+        if _PRONOUN_Q.fullmatch(who) and prev is not None:
+            person = prev.speaker or who
+            search_text = question.replace(who, person, 1) if person != who else question
+    if kind == "who_said":
+        claim = re.sub(r"^.*?\bwho \w+\s+(?:that\s+)?", "", question, flags=re.I).rstrip("?")
+    if prev is not None:
+        elliptical = bool(_FOLLOW_UP.match(question)) or len(terms(question)) <= 2
+        pronoun = bool(_PRONOUN_Q.search(question))
+        if elliptical or pronoun:
+            if pronoun and prev.speaker and kind != "what_said":
+                search_text = _PRONOUN_Q.sub(prev.speaker, search_text, count=1)
+            if elliptical:
+                search_text = f"{search_text} {prev.question}"
+            prefer = prev.article_ids
+        if asks_else:
+            exclude = frozenset(prev.cited)
+    focus, predicate = figure_focus(question) if kind == "figure" else ((), ())
+    return Query(
+        text=question,
+        kind=kind,
+        search_text=search_text,
+        focus=focus,
+        predicate=predicate,
+        person=person,
+        claim=claim,
+        exclude=exclude,
+        prefer_articles=prefer,
+        asks_else=asks_else,
+    )

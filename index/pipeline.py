@@ -1,0 +1,182 @@
+"""Ingest: load → sentences → chunks → embed → store, incrementally by content hash, failures per file."""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from assistant.config import Config
+from assistant.errors import AssistantError, InputError
+from assistant.records import Article, Chunk, Sentence
+from index.chunking import chunk_sentences
+from index.embedders import Embedder, make_embedder
+from index.loaders import load_paths
+from index.sentences import split_sentences
+from index.store import ChromaStore
+
+EMBED_GROUP_TEXTS = 512  # texts embedded per model call: large enough to sort by length and keep cores busy
+
+
+@dataclass
+class IngestReport:
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    failed: list[InputError] = field(default_factory=list)
+    sentences: int = 0
+    chunks: int = 0
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+    def summary(self) -> str:
+        rate = self.sentences / self.seconds if self.seconds else 0.0
+        lines = [
+            f"added {len(self.added)}, updated {len(self.updated)}, unchanged {len(self.unchanged)}, "
+            f"failed {len(self.failed)}; {self.sentences} sentences, {self.chunks} chunks embedded "
+            f"in {self.seconds:.1f} s ({rate:.0f} sentences/s)"
+        ]
+        lines += [f"  FAILED {f}" for f in self.failed]
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict:
+        return {
+            "added": self.added,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "failed": [f.to_dict() for f in self.failed],
+            "sentences": self.sentences,
+            "chunks": self.chunks,
+            "seconds": round(self.seconds, 3),
+        }
+
+
+@dataclass(frozen=True)
+class Prepared:
+    article: Article
+    sentences: tuple[Sentence, ...]
+    chunks: tuple[Chunk, ...]
+
+
+def prepare(article: Article, config: Config) -> Prepared:
+    spans = split_sentences(article.text)
+    sentences = tuple(Sentence(article.id, i, s, e, article.text[s:e]) for i, (s, e) in enumerate(spans))
+    chunks = chunk_sentences(article, sentences, config.chunk_tokens, config.chunk_overlap_tokens)
+    return Prepared(article, sentences, tuple(chunks))
+
+
+class Ingestor:
+    """Holds the store and the embedder so repeated ingests (CLI, UI upload) reuse them."""
+
+    def __init__(self, config: Config, store: ChromaStore | None = None, embedder: Embedder | None = None):
+        self.config = config
+        self.store = store or ChromaStore(config)
+        self._embedder = embedder
+
+    @property
+    def embedder(self) -> Embedder:
+        if self._embedder is None:
+            self._embedder = make_embedder(self.config)
+        return self._embedder
+
+    def ingest_paths(self, paths: Iterable[str | Path], progress: bool = False) -> IngestReport:
+        loaded = load_paths(paths, max_file_bytes=self.config.max_file_bytes)
+        report = self.ingest_articles(loaded.articles, progress=progress)
+        report.failed[:0] = list(loaded.failures)
+        return report
+
+    def ingest_articles(
+        self,
+        articles: Sequence[Article],
+        progress: bool = False,
+        on_article: Callable[[str, int, int], None] | None = None,
+    ) -> IngestReport:
+        """Embed and store new or changed articles; unchanged ones (same content hash) cost nothing."""
+        started = time.perf_counter()
+        report = IngestReport()
+        known = self.store.article_hashes()
+        todo: list[Article] = []
+        for article in articles:
+            old = known.get(article.id)
+            if old == article.content_hash:
+                report.unchanged.append(article.id)
+            else:
+                todo.append(article)
+        bar = _progress_bar(len(todo), progress)
+        group: list[Prepared] = []
+        group_texts = 0
+        done = 0
+        for article in todo:
+            try:
+                prepared = prepare(article, self.config)
+            except Exception as exc:  # noqa: BLE001 - one bad article must not stop the batch
+                report.failed.append(_failure(article, f"could not split into sentences: {exc}"))
+                continue
+            if not prepared.sentences:
+                report.failed.append(_failure(article, "the article has no text to index"))
+                continue
+            group.append(prepared)
+            group_texts += len(prepared.chunks) + (len(prepared.sentences) if self.config.sentence_vectors else 0)
+            if group_texts >= EMBED_GROUP_TEXTS:
+                done = self._flush(group, known, report, bar, started, on_article, done, len(todo))
+                group, group_texts = [], 0
+        if group:
+            self._flush(group, known, report, bar, started, on_article, done, len(todo))
+        if bar is not None:
+            bar.close()
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def _flush(self, group, known, report, bar, started, on_article, done, total) -> int:
+        texts: list[str] = []
+        for p in group:
+            texts.extend(c.text for c in p.chunks)
+            if self.config.sentence_vectors:
+                texts.extend(s.text for s in p.sentences)
+        vectors = self.embedder.embed(texts)
+        self.store.bind_embedder(self.embedder.name, int(vectors.shape[1]))
+        pos = 0
+        for p in group:
+            n_c, n_s = len(p.chunks), len(p.sentences) if self.config.sentence_vectors else 0
+            chunk_vecs: np.ndarray = vectors[pos : pos + n_c]
+            sent_vecs = vectors[pos + n_c : pos + n_c + n_s] if self.config.sentence_vectors else None
+            pos += n_c + n_s
+            try:
+                self.store.write_article(p.article, p.sentences, p.chunks, chunk_vecs, sent_vecs)
+            except AssistantError:
+                raise  # store down: stop the batch; what was written is consistent per article
+            except Exception as exc:  # noqa: BLE001
+                report.failed.append(_failure(p.article, f"could not be stored: {exc}"))
+                continue
+            (report.updated if p.article.id in known else report.added).append(p.article.id)
+            report.sentences += len(p.sentences)
+            report.chunks += n_c
+            done += 1
+            if bar is not None:
+                elapsed = time.perf_counter() - started
+                bar.set_postfix_str(f"{report.sentences / elapsed:.0f} sentences/s", refresh=False)
+                bar.update(1)
+            if on_article is not None:
+                on_article(p.article.id, done, total)
+        return done
+
+
+def _failure(article: Article, reason: str) -> InputError:
+    origin = article.origin or article.id
+    path, _, line = origin.rpartition(":") if origin.rpartition(":")[2].isdigit() else (origin, "", "")
+    return InputError(path, f"article {article.id!r} {reason}", "check the article text", int(line) if line else None)
+
+
+def _progress_bar(total: int, enabled: bool):
+    if not enabled or total == 0:
+        return None
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit="article", file=sys.stderr, dynamic_ncols=True)

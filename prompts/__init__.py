@@ -1,0 +1,1 @@
+"""Prompt templates as files, loaded with importlib.resources and rendered strictly."""

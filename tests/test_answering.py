@@ -1,0 +1,105 @@
+"""Worked examples on the seed article with the real model: the exact sentence and short answer expected."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from assistant.config import Config
+from assistant.core import Assistant
+from assistant.text import occurs_in
+from index.pipeline import Ingestor
+
+from .conftest import EXAMPLES
+
+
+@pytest.fixture(scope="module")
+def seed_assistant(tmp_path_factory, minilm, shared_dir):
+    config = Config.from_env(env={}, index_dir=tmp_path_factory.mktemp("seed") / "index")
+    ing = Ingestor(config, embedder=minilm)
+    report = ing.ingest_paths([shared_dir / "seeds" / "articles.jsonl", EXAMPLES])
+    assert report.ok, report.summary()
+    return Assistant(config, store=ing.store, embedder=minilm)
+
+
+def assert_exact(answer, seed_text_by_id):
+    for c in (*answer.citations, *answer.related, *answer.ranked):
+        assert seed_text_by_id[c.article_id][c.char_start : c.char_end] == c.text
+    if answer.short_answer:
+        assert any(occurs_in(answer.short_answer, c.text) for c in answer.citations)
+
+
+@pytest.fixture(scope="module")
+def texts(seed_assistant):
+    return {s.article.id: s.article.text for s in seed_assistant.store.iter_articles()}
+
+
+@pytest.mark.parametrize(
+    "question, short, sentence_start",
+    [
+        ("How many people have died in the clashes?", "123 people", "The UK-based Syrian Observatory"),
+        ("How many civilians were killed?", "seven civilians", "The UK-based Syrian Observatory"),
+        ("How many prisoners are held at the Ghwayran prison?", "over 3,500 Daesh prisoners", "Hundreds of ISIS"),
+        ("When did ISIS launch the attack on the prison?", "on Thursday", "ISIS, also known as Daesh"),
+        ("Who said the attack highlights the need to fully fund the Global Coalition?", "Ned Price",
+         "US State Department spokesperson Ned Price"),
+        ("Who said Daesh delivered a death sentence to many of their own?", "Maj. Gen. John W. Brennan", "“In their own"),
+    ],
+)
+def test_seed_worked_examples(seed_assistant, texts, question, short, sentence_start):
+    answer = seed_assistant.ask(question)
+    assert not answer.abstained
+    assert answer.short_answer == short
+    assert answer.citations[0].text.startswith(sentence_start)
+    assert answer.citations[0].article_id == "ghwayran-prison-attack"
+    assert "[1]" in answer.answer
+    assert_exact(answer, texts)
+
+
+def test_relative_date_resolved_from_publication_date(seed_assistant):
+    answer = seed_assistant.ask("When did ISIS launch the attack on the prison?")
+    assert "Thursday 20 January 2022" in answer.answer
+
+
+def test_he_also_said_takes_speaker_from_previous_sentence(seed_assistant, texts):
+    answer = seed_assistant.ask("What did Ned Price say?")
+    cited = [c.text for c in answer.citations]
+    assert any(t.startswith("He also said that Daesh’s attack") for t in cited)
+    assert answer.answer.startswith("Ned Price")
+    assert_exact(answer, texts)
+
+
+def test_updated_toll_shows_both_articles_newest_first(seed_assistant, texts):
+    answer = seed_assistant.ask("How many people died in the Velmora flood?")
+    assert not answer.abstained
+    assert "latest" in answer.answer
+    dates = [c.published_at for c in answer.citations]
+    assert len({c.article_id for c in answer.citations}) == 2
+    assert dates == sorted(dates, reverse=True)
+    assert "14" in answer.short_answer
+    assert_exact(answer, texts)
+
+
+@pytest.mark.parametrize("question", ["How many US soldiers were killed?",
+                                      "How many of the escaped prisoners were foreign nationals?"])
+def test_unsupported_figure_abstains_with_related_sentences(seed_assistant, question):
+    answer = seed_assistant.ask(question)
+    assert answer.abstained and not answer.citations and answer.short_answer is None
+    assert answer.related
+    assert json.loads(json.dumps(answer.to_dict()))["abstained"] is True
+
+
+def test_follow_up_uses_previous_turn(seed_assistant, texts):
+    first = seed_assistant.ask("What did Ned Price say?")
+    history = [{"question": "What did Ned Price say?", **first.to_dict()}]
+    follow = seed_assistant.ask("And how many civilians died?", history=history)
+    assert follow.short_answer == "seven civilians"
+    assert_exact(follow, texts)
+
+
+def test_json_shape_is_exactly_the_documented_one(seed_assistant):
+    d = seed_assistant.ask("How many civilians were killed?").to_dict()
+    assert set(d) == {"answer", "short_answer", "abstained", "citations"}
+    assert set(d["citations"][0]) == {"article_id", "title", "source", "published_at", "sentence_index",
+                                      "char_start", "char_end", "text", "score"}
