@@ -49,6 +49,11 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--since", help="only articles published on or after this date")
         p.add_argument("--until", help="only articles published on or before this date")
         _store_args(p)
+    p = sub.add_parser("serve", help="web chat, JSON API (/api/ask, /docs) and embeddable widget (/widget.js)")
+    p.add_argument("--host", help="address to listen on (default 127.0.0.1; others need auth or --allow-insecure)")
+    p.add_argument("--port", type=int, help="port (default 7860)")
+    p.add_argument("--allow-insecure", action="store_true", help="serve a non-loopback address without auth")
+    _store_args(p)
     p = sub.add_parser("eval", help="run gold Q&A and write predictions, summary and report")
     p.add_argument("gold")
     p.add_argument("--articles", action="append", help="articles to ingest into a fresh temporary index "
@@ -86,6 +91,8 @@ def config_from_args(args: argparse.Namespace) -> Config:
         chroma_host=getattr(args, "chroma_host", None),
         chroma_port=getattr(args, "chroma_port", None),
         embedder=getattr(args, "embedder", None),
+        host=getattr(args, "host", None),
+        port=getattr(args, "port", None),
     )
 
 
@@ -184,6 +191,12 @@ def cmd_chat(args, config: Config) -> int:
         history.append({"question": question, **answer.to_dict()})
 
 
+def cmd_serve(args, config: Config) -> int:
+    from assistant.server import serve
+
+    return serve(config, allow_insecure=args.allow_insecure)
+
+
 def cmd_eval(args, config: Config) -> int:
     from pathlib import Path
 
@@ -200,7 +213,8 @@ def cmd_eval(args, config: Config) -> int:
     return 0
 
 
-COMMANDS = {"eval": cmd_eval, "ask": cmd_ask, "chat": cmd_chat, "ingest": cmd_ingest, "list": cmd_list, "delete": cmd_delete, "check": cmd_check}
+COMMANDS = {"eval": cmd_eval, "ask": cmd_ask, "chat": cmd_chat, "ingest": cmd_ingest, "list": cmd_list, "delete": cmd_delete,
+            "check": cmd_check, "serve": cmd_serve}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

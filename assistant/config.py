@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 from .errors import ConfigError
@@ -40,6 +40,15 @@ class Config:
     top_k: int = 10
     # An answer needs a best sentence scoring at least this (0..1); below it the assistant abstains.
     abstain_below: float = 0.35
+    # `assistant serve`: address, limits, auth and embedding origins. Secrets stay out of repr (and logs).
+    host: str = "127.0.0.1"
+    port: int = 7860
+    max_question_chars: int = 2000
+    max_history_turns: int = 20
+    api_keys: str | None = field(default=None, repr=False)  # comma-separated Bearer keys for /api/*
+    ui_user: str | None = None
+    ui_password: str | None = field(default=None, repr=False)
+    allowed_origins: str | None = None  # comma-separated origins for CORS and widget frame-ancestors
 
     @property
     def index_dir_explicit(self) -> bool:

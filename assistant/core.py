@@ -102,8 +102,13 @@ class Assistant:
 
     # -- scoring ------------------------------------------------------------------------------------------
     def candidates(self, query: Query, filters: Filters) -> list[Candidate]:
-        qvec = self.embedder.embed([query.search_text])[0]
-        passages = self.retriever.retrieve(query.search_text, qvec, filters, PASSAGES)
+        facets = self.retriever.facets(query.search_text, filters)
+        # a side of a comparison is scored against its own clause when that clause says enough
+        clauses = list(dict.fromkeys(f.clause for f in facets if len(terms(f.clause)) >= 3))
+        vecs = self.embedder.embed([query.search_text, *clauses])
+        qvec = vecs[0]
+        clause_of = {f.source: (f.clause, vecs[1 + clauses.index(f.clause)]) for f in facets if f.clause in clauses}
+        passages = self.retriever.retrieve(query.search_text, qvec, filters, PASSAGES, facets=facets)
         if query.prefer_articles:
             for p in passages:
                 if p.article_id in query.prefer_articles:
@@ -121,31 +126,45 @@ class Assistant:
             for i in range(p.sentence_start, min(p.sentence_end, len(art.sentence_spans))):
                 c = cands.setdefault((p.article_id, i), Candidate(art, i))
                 c.passage = max(c.passage, p.score / top)
-        qterms = terms(query.search_text)
-        weights = {t: self.lexical.idf(t) for t in set(qterms)}
-        total = sum(weights.values()) or 1.0
         for c in cands.values():
             c.terms = set(terms(c.text))
         sent_vecs = {}
         if self.config.sentence_vectors:
             sent_vecs = self.store.sentence_vectors([f"{a}::s{i}" for a, i in cands])
+        whole = self._weights(query.search_text)
+        sides = {src: (self._weights(clause), vec) for src, (clause, vec) in clause_of.items()}
         for (aid, i), c in cands.items():
             neighbours = set(c.terms)
             for j in (i - 1, i + 1):
                 other = cands.get((aid, j))
                 neighbours |= other.terms if other else set(terms(c.sentence(j) or ""))
-            c.lexical = sum(w for t, w in weights.items() if t in c.terms) / total
-            c.context = sum(w for t, w in weights.items() if t in neighbours) / total
             vec = sent_vecs.get(f"{aid}::s{i}")
-            c.dense = float(np.dot(qvec, vec)) if vec is not None else 0.0
             c.type_fit = _type_fit(query.kind, c.text)
-            w = WEIGHTS
-            dense_w = w["dense"] if vec is not None else 0.0
-            c.score = (dense_w * c.dense + w["lexical"] * c.lexical + w["context"] * c.context
-                       + w["passage"] * c.passage + w["type"] * c.type_fit) / (1.0 - w["dense"] + dense_w)
+            self._score(c, whole, qvec, vec, neighbours)
+            side = sides.get(c.article.source)
+            if side is not None:
+                best = (c.score, c.dense, c.lexical, c.context)
+                self._score(c, side[0], side[1], vec, neighbours)
+                if best[0] > c.score:
+                    c.score, c.dense, c.lexical, c.context = best
         ranked = [c for key, c in cands.items() if key not in query.exclude]
         ranked.sort(key=lambda c: -c.score)
         return ranked
+
+    def _weights(self, text: str) -> dict[str, float]:
+        return {t: self.lexical.idf(t) for t in set(terms(text))}
+
+    @staticmethod
+    def _score(c: Candidate, weights: dict[str, float], qvec: np.ndarray, vec: np.ndarray | None,
+               neighbours: set[str]) -> None:
+        total = sum(weights.values()) or 1.0
+        c.lexical = sum(w for t, w in weights.items() if t in c.terms) / total
+        c.context = sum(w for t, w in weights.items() if t in neighbours) / total
+        c.dense = float(np.dot(qvec, vec)) if vec is not None else 0.0
+        w = WEIGHTS
+        dense_w = w["dense"] if vec is not None else 0.0
+        c.score = (dense_w * c.dense + w["lexical"] * c.lexical + w["context"] * c.context
+                   + w["passage"] * c.passage + w["type"] * c.type_fit) / (1.0 - w["dense"] + dense_w)
 
     def _get_articles(self, ids: list[str]) -> dict[str, StoredArticle]:
         with self._lock:

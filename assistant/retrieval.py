@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 
+from assistant.extract import dates, resolve_date
 from assistant.text import terms, words
 from index.store import ChromaStore, where_filter
 
@@ -32,6 +34,15 @@ class Filters:
         if self.date_to is not None and (ts is None or ts > self.date_to.timestamp()):
             return False
         return True
+
+
+@dataclass(frozen=True)
+class Facet:
+    """One side of a question that names several outlets: where to look, and the words about that side."""
+
+    filters: Filters
+    source: str
+    clause: str
 
 
 @dataclass
@@ -113,8 +124,25 @@ class HybridRetriever:
         self.lexical = lexical
         self.depth = depth
 
-    def retrieve(self, question: str, qvec: np.ndarray, filters: Filters, k: int) -> list[RetrievedChunk]:
+    def retrieve(self, question: str, qvec: np.ndarray, filters: Filters, k: int, per_facet: int = 3,
+                 facets: list[Facet] | None = None) -> list[RetrievedChunk]:
+        """Top passages for the question; when it names outlets ("the TechCrunch report on November 18,
+        2023 … and the Fortune article …"), also the best passages of each named outlet (and day), so a
+        comparison gets evidence from every side."""
         self.lexical.refresh()
+        qterms = terms(question)
+        found = self._fused(qvec, qterms, filters)
+        top = sorted(found.values(), key=lambda r: -r.score)[:k]
+        chosen = {r.chunk_id: r for r in top}
+        for facet in self.facets(question, filters) if facets is None else facets:
+            for r in sorted(self._fused(qvec, qterms, facet.filters).values(), key=lambda r: -r.score)[:per_facet]:
+                if r.chunk_id not in chosen:
+                    chosen[r.chunk_id] = r
+                else:
+                    chosen[r.chunk_id].score = max(chosen[r.chunk_id].score, r.score)
+        return sorted(chosen.values(), key=lambda r: -r.score)
+
+    def _fused(self, qvec: np.ndarray, qterms: list[str], filters: Filters) -> dict[str, RetrievedChunk]:
         found: dict[str, RetrievedChunk] = {}
         for rank, hit in enumerate(self.store.query_chunks(qvec, self.depth, filters.where())):
             rc = found.setdefault(
@@ -124,7 +152,7 @@ class HybridRetriever:
             rc.dense = hit.score
             rc.ranks["dense"] = rank
             rc.score += 1.0 / (RRF_K + rank + 1)
-        for rank, (i, score) in enumerate(self.lexical.search(terms(question), self.depth, filters)):
+        for rank, (i, score) in enumerate(self.lexical.search(qterms, self.depth, filters)):
             meta = self.lexical.metas[i]
             rc = found.setdefault(
                 self.lexical.ids[i],
@@ -134,14 +162,35 @@ class HybridRetriever:
             rc.bm25 = score
             rc.ranks["bm25"] = rank
             rc.score += 1.0 / (RRF_K + rank + 1)
-        mentioned = self.mentioned_sources(question)
-        if mentioned:
-            for rc in found.values():
-                if rc.meta.get("source") in mentioned:
-                    rc.score += 1.0 / RRF_K  # a named outlet counts like a top rank in one more list
-        return sorted(found.values(), key=lambda r: -r.score)[:k]
+        return found
+
+    def facets(self, question: str, base: Filters) -> list[Facet]:
+        """One facet per outlet named in the question, narrowed to the day named right after it; its clause
+        is the question's text from that outlet's name to the next one's."""
+        self.lexical.refresh()
+        if base.sources:
+            return []
+        spots = []
+        for source in self.lexical.sources:
+            pattern = r"(?<!\w)" + r"\s+".join(re.escape(w) for w in source.split()) + r"(?!\w)"
+            spots += [(m.start(), m.end(), source) for m in re.finditer(pattern, question, re.I)]
+        spots.sort()
+        out = []
+        for n, (_, end, source) in enumerate(spots):
+            stop = spots[n + 1][0] if n + 1 < len(spots) else len(question)
+            day = None
+            clause = question[end:stop]
+            for d in dates(clause):
+                day = resolve_date(d.text, None)
+                if day:
+                    break
+            if day is not None:
+                start = datetime(day.year, day.month, day.day, tzinfo=UTC) - timedelta(days=1)
+                out.append(Facet(Filters((source,), start, start + timedelta(days=3)), source, clause))
+            out.append(Facet(Filters((source,), base.date_from, base.date_to), source, clause))
+        return list(dict.fromkeys(out))
 
     def mentioned_sources(self, question: str) -> set[str]:
-        """Outlets named in the question ("the 'Sporting News' article"): their chunks get a boost."""
+        """Outlets named in the question ("the 'Sporting News' article")."""
         q = f" {' '.join(words(question))} "
         return {s for s in self.lexical.sources if f" {' '.join(words(s))} " in q}

@@ -8,6 +8,7 @@ import pytest
 
 from assistant.config import Config
 from assistant.core import Assistant
+from assistant.retrieval import Filters
 from assistant.text import occurs_in
 from index.pipeline import Ingestor
 
@@ -103,3 +104,17 @@ def test_json_shape_is_exactly_the_documented_one(seed_assistant):
     assert set(d) == {"answer", "short_answer", "abstained", "citations"}
     assert set(d["citations"][0]) == {"article_id", "title", "source", "published_at", "sentence_index",
                                       "char_start", "char_end", "text", "score"}
+
+
+def test_comparison_gets_sentences_from_each_named_outlet(seed_assistant):
+    """Naming two outlets makes each a facet: the ranked sentences come from both."""
+    facets = seed_assistant.retriever.facets(
+        "Did the Kessaly Herald report on the budget vote of March 11, 2026 and the Ostrakand Wire report on "
+        "the flood agree on anything?", Filters())
+    assert {f.source for f in facets} == {"Kessaly Herald", "Ostrakand Wire"}
+    dated = [f for f in facets if f.filters.date_from is not None]
+    assert dated and dated[0].source == "Kessaly Herald"
+    answer = seed_assistant.ask("Does the Kessaly Herald article say the council approved the budget, while the "
+                                "Ostrakand Wire article says the flood toll rose?")
+    sources = {c.source for c in answer.ranked}
+    assert {"Kessaly Herald", "Ostrakand Wire"} <= sources

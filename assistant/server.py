@@ -1,0 +1,190 @@
+"""`assistant serve`: one FastAPI app with the JSON API, the embeddable widget, offline /docs and the Gradio chat."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import ipaddress
+import sys
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import FileResponse, HTMLResponse
+
+from assistant.api import build_router, error_response, install_error_handlers
+from assistant.config import Config
+from assistant.errors import ConfigError
+from assistant.web_input import TooLarge, split_list
+
+STATIC = Path(__file__).with_name("static")
+MAX_BODY_BYTES = 1_000_000  # an /api request body larger than this is refused with 413
+WIDGET_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Newsroom assistant</title><style>html,body{margin:0;height:100%;font-family:system-ui,sans-serif}</style>
+</head><body><script src="widget.js" data-mode="page"></script></body></html>
+"""
+
+
+def is_loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def check_exposure(config: Config, allow_insecure: bool = False) -> None:
+    """Refuse a non-loopback address unless both the API and the UI need credentials (or the user insists)."""
+    if bool(config.ui_user) != bool(config.ui_password):
+        raise ConfigError("only one of ASSISTANT_UI_USER and ASSISTANT_UI_PASSWORD is set", "set both, or neither")
+    if is_loopback(config.host) or allow_insecure:
+        return
+    missing = [] if split_list(config.api_keys) else ["ASSISTANT_API_KEYS"]
+    if not config.ui_user:
+        missing.append("ASSISTANT_UI_USER and ASSISTANT_UI_PASSWORD")
+    if missing:
+        raise ConfigError(
+            f"refusing to listen on {config.host} (reachable from other machines) without authentication",
+            f"set {' and '.join(missing)}, or serve on --host 127.0.0.1, or pass --allow-insecure",
+        )
+
+
+class ApiOnlyCORS:
+    """CORS headers for /api/* only (the chat UI and the widget page stay same-origin)."""
+
+    def __init__(self, app, origins: tuple[str, ...]):
+        self.app = app
+        self.cors = CORSMiddleware(app, allow_origins=list(origins), allow_methods=["GET", "POST"],
+                                   allow_headers=["Authorization", "Content-Type"], max_age=600)
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http" and scope["path"].startswith("/api/"):
+            await self.cors(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)
+
+
+def load_ui():
+    """The Gradio chat lives in ui.py at the repository root: import it, or load it from beside the package."""
+    try:
+        return importlib.import_module("ui")
+    except ModuleNotFoundError:
+        path = Path(__file__).resolve().parents[1] / "ui.py"
+        spec = importlib.util.spec_from_file_location("ui", path)
+        if spec is None or not path.is_file():
+            raise ConfigError(f"the chat UI module is missing ({path})", "reinstall the project from its repository") from None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules["ui"] = module
+        spec.loader.exec_module(module)
+        return module
+
+
+def create_app(config: Config, assistant=None, ingestor=None, with_ui: bool = True) -> FastAPI:
+    """The whole server; one Assistant and one Ingestor share one ChromaStore (one client per path)."""
+    from assistant.core import Assistant
+    from index.pipeline import Ingestor
+
+    assistant = assistant or Assistant(config)
+    origins = split_list(config.allowed_origins)
+    app = FastAPI(title="Newsroom assistant API", version="1", docs_url=None, redoc_url=None,
+                  description="Answers with exact-sentence citations. Send `Authorization: Bearer KEY` when the "
+                              "server has ASSISTANT_API_KEYS.")
+    install_error_handlers(app)
+    app.include_router(build_router(assistant, split_list(config.api_keys)))
+    frame_ancestors = " ".join(["'self'", *origins])
+
+    @app.middleware("http")
+    async def limits_and_headers(request, call_next):
+        if request.url.path.startswith("/api/"):
+            size = request.headers.get("content-length", "0")
+            if size.isdigit() and int(size) > MAX_BODY_BYTES:
+                return error_response(TooLarge(f"the request body is larger than {MAX_BODY_BYTES} bytes",
+                                               "send a shorter question and fewer history turns"))
+        response = await call_next(request)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        if request.url.path != "/widget":
+            response.headers.setdefault("Content-Security-Policy", "frame-ancestors 'self'")
+        return response
+
+    app.add_middleware(ApiOnlyCORS, origins=origins)
+
+    @app.get("/widget.js", include_in_schema=False)
+    def widget_js() -> FileResponse:
+        return FileResponse(STATIC / "widget.js", media_type="text/javascript; charset=utf-8",
+                            headers={"Cache-Control": "no-cache"})
+
+    @app.get("/widget", include_in_schema=False)
+    def widget_page() -> HTMLResponse:
+        csp = (f"default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'unsafe-inline'; "
+               f"frame-ancestors {frame_ancestors}; base-uri 'none'; form-action 'none'")
+        return HTMLResponse(WIDGET_PAGE, headers={"Content-Security-Policy": csp})
+
+    _mount_docs(app)
+    if not with_ui:
+        return app
+    import gradio as gr
+
+    ingestor = ingestor or Ingestor(config, store=assistant.store, embedder=assistant.embedder)
+    ui = load_ui()
+    auth = (config.ui_user, config.ui_password) if config.ui_user else None
+    return gr.mount_gradio_app(app, ui.build_ui(assistant, ingestor), path="/", auth=auth, ssr_mode=False,
+                               theme=ui.theme(), css=ui.CSS, max_file_size=int(config.max_file_bytes),
+                               footer_links=[], show_error=True)
+
+
+def _mount_docs(app: FastAPI) -> None:
+    """Swagger UI served from the swagger-ui-py package, so /docs works without internet."""
+    import swagger_ui
+    from fastapi.staticfiles import StaticFiles
+
+    app.mount("/docs-assets", StaticFiles(directory=Path(swagger_ui.__file__).with_name("static")), name="docs-assets")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(openapi_url="/openapi.json", title="Newsroom assistant API",
+                                   swagger_js_url="/docs-assets/swagger-ui-bundle.js",
+                                   swagger_css_url="/docs-assets/swagger-ui.css",
+                                   swagger_favicon_url="/docs-assets/favicon-32x32.png")
+
+
+def serve(config: Config, allow_insecure: bool = False) -> int:
+    """Check exposure, open the index, warm the model, print the URL and run uvicorn until interrupted."""
+    import uvicorn
+
+    check_exposure(config, allow_insecure)
+    if allow_insecure and not is_loopback(config.host):
+        print(f"warning: serving on {config.host} without requiring credentials (--allow-insecure)", file=sys.stderr)
+    import threading
+
+    from assistant.core import Assistant
+
+    assistant = Assistant(config)
+    failed: list[BaseException] = []
+
+    def warm() -> None:
+        try:
+            assistant.warm()
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the main thread below
+            failed.append(exc)
+
+    loading = threading.Thread(target=warm, name="warm-model")
+    loading.start()  # the model loads while Gradio and the UI module are imported
+    import gradio  # noqa: F401
+
+    load_ui()
+    loading.join()
+    if failed:
+        raise failed[0]
+    app = create_app(config, assistant)
+    host = f"[{config.host}]" if ":" in config.host else config.host
+    counts = assistant.store.count()
+    print(f"Newsroom assistant: {counts['articles']} articles in {config.describe_store()}")
+    print(f"Chat:   http://{host}:{config.port}/")
+    print(f"API:    http://{host}:{config.port}/api/ask  (docs: http://{host}:{config.port}/docs)")
+    print(f"Widget: <script src=\"http://{host}:{config.port}/widget.js\"></script>", flush=True)
+    uvicorn.run(app, host=config.host, port=config.port, log_level="info", server_header=False)
+    return 0
+

@@ -1,0 +1,171 @@
+/* Newsroom assistant widget: a small chat box that calls /api/ask and shows the cited sentences.
+ *
+ *   <script src="http://HOST:PORT/widget.js" data-assistant="http://HOST:PORT"></script>
+ *
+ * Optional attributes: data-key (an API key, when the server has ASSISTANT_API_KEYS; visible to every
+ * visitor, so use a key meant for this page), data-mode ("floating" (default), "inline" (where the tag is)
+ * or "page"), data-title. Server text only ever reaches the page through textContent. */
+(function () {
+  "use strict";
+  var script = document.currentScript;
+  if (!script) return;
+  var base = (script.getAttribute("data-assistant") || new URL(script.src, location.href).origin).replace(/\/+$/, "");
+  var key = script.getAttribute("data-key") || "";
+  var mode = script.getAttribute("data-mode") || "floating";
+  var title = script.getAttribute("data-title") || "Ask the newsroom";
+  var HISTORY_TURNS = 10;
+  var history = [];
+
+  var CSS = [
+    ":host{all:initial;font-family:system-ui,-apple-system,'Segoe UI',sans-serif;font-size:14px;color:#1f2328}",
+    ".launcher{position:fixed;right:20px;bottom:20px;z-index:2147483000;border:0;border-radius:22px;",
+    "padding:11px 18px;background:#1d4ed8;color:#fff;font:600 14px system-ui,sans-serif;cursor:pointer;",
+    "box-shadow:0 4px 14px rgba(0,0,0,.25)}",
+    ".panel{display:flex;flex-direction:column;background:#fff;border:1px solid #d0d7de;border-radius:10px;",
+    "box-shadow:0 8px 28px rgba(0,0,0,.18);overflow:hidden}",
+    ".floating{position:fixed;right:20px;bottom:76px;width:380px;max-width:calc(100vw - 40px);height:520px;",
+    "max-height:calc(100vh - 100px);z-index:2147483000}",
+    ".inline{width:100%;height:520px}.page{position:fixed;inset:0;border:0;border-radius:0;box-shadow:none}",
+    ".hidden{display:none}",
+    "header{padding:10px 14px;background:#1d4ed8;color:#fff;font-weight:600}",
+    ".log{flex:1;overflow-y:auto;padding:12px;display:flex;flex-direction:column;gap:10px;background:#f6f8fa}",
+    ".msg{padding:8px 11px;border-radius:8px;line-height:1.45;white-space:pre-wrap;overflow-wrap:anywhere}",
+    ".user{align-self:flex-end;background:#1d4ed8;color:#fff;max-width:85%}",
+    ".bot{align-self:flex-start;background:#fff;border:1px solid #d0d7de;max-width:95%}",
+    ".abstained{border-color:#d4a72c;background:#fff8e5}",
+    ".badge{display:inline-block;font-size:12px;font-weight:600;color:#7d4e00;margin-bottom:4px}",
+    ".error{border-color:#cf222e;background:#ffebe9;color:#82071e}",
+    ".marker{color:#1d4ed8;font-weight:600;cursor:pointer}",
+    ".short{margin-top:6px;font-size:13px}",
+    "ol{margin:8px 0 0;padding-left:20px}li{margin:6px 0;font-size:13px}",
+    "li .meta{color:#57606a;display:block}li .sentence{display:block;font-style:italic}",
+    "li.flash{background:#fff3b0;border-radius:4px}",
+    "form{display:flex;gap:6px;padding:10px;border-top:1px solid #d0d7de;background:#fff}",
+    "input{flex:1;padding:8px;border:1px solid #d0d7de;border-radius:6px;font:inherit}",
+    "button.send{padding:8px 14px;border:0;border-radius:6px;background:#1d4ed8;color:#fff;font:inherit;cursor:pointer}",
+    "button.send:disabled{opacity:.6}"
+  ].join("");
+
+  function el(tag, cls, text) {
+    var node = document.createElement(tag);
+    if (cls) node.className = cls;
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    return node;
+  }
+
+  var host = el("div");
+  host.id = "newsroom-assistant-widget";
+  var root = host.attachShadow({ mode: "open" });
+  var style = el("style");
+  style.textContent = CSS;
+  root.appendChild(style);
+
+  var panel = el("div", "panel " + mode);
+  var header = el("header", null, title);
+  var log = el("div", "log");
+  log.setAttribute("aria-live", "polite");
+  var form = el("form");
+  var input = el("input");
+  input.name = "question";
+  input.placeholder = "Ask about the news…";
+  input.autocomplete = "off";
+  var send = el("button", "send", "Ask");
+  send.type = "submit";
+  form.appendChild(input);
+  form.appendChild(send);
+  panel.appendChild(header);
+  panel.appendChild(log);
+  panel.appendChild(form);
+
+  if (mode === "floating") {
+    var launcher = el("button", "launcher", title);
+    launcher.type = "button";
+    panel.classList.add("hidden");
+    launcher.addEventListener("click", function () {
+      panel.classList.toggle("hidden");
+      if (!panel.classList.contains("hidden")) input.focus();
+    });
+    root.appendChild(launcher);
+  }
+  root.appendChild(panel);
+  if (mode === "inline") script.parentNode.insertBefore(host, script.nextSibling);
+  else (document.body || document.documentElement).appendChild(host);
+
+  function add(node) {
+    log.appendChild(node);
+    log.scrollTop = log.scrollHeight;
+    return node;
+  }
+
+  function meta(c) {
+    return [c.title || c.article_id, c.source, (c.published_at || "").slice(0, 10)].filter(Boolean).join(" · ");
+  }
+
+  function renderAnswer(data) {
+    var box = el("div", "msg bot" + (data.abstained ? " abstained" : " answered"));
+    if (data.abstained) box.appendChild(el("div", "badge", "Not in the articles"));
+    var body = el("div", "answer");
+    var list = el("ol", "citations");
+    var items = (data.citations || []).map(function (c) {
+      var li = el("li");
+      li.appendChild(el("span", "meta", meta(c)));
+      li.appendChild(el("span", "sentence", c.text));
+      list.appendChild(li);
+      return li;
+    });
+    String(data.answer || "").split(/(\[\d+\])/).forEach(function (part) {
+      var m = /^\[(\d+)\]$/.exec(part);
+      var n = m ? Number(m[1]) : 0;
+      if (n >= 1 && n <= items.length) {
+        var marker = el("span", "marker", part);
+        marker.title = "Show the cited sentence";
+        marker.addEventListener("click", function () {
+          items[n - 1].scrollIntoView({ block: "nearest" });
+          items[n - 1].classList.add("flash");
+          setTimeout(function () { items[n - 1].classList.remove("flash"); }, 1200);
+        });
+        body.appendChild(marker);
+      } else if (part) {
+        body.appendChild(document.createTextNode(part));
+      }
+    });
+    box.appendChild(body);
+    if (data.short_answer && !data.abstained) box.appendChild(el("div", "short", "Short answer: " + data.short_answer));
+    if (items.length) box.appendChild(list);
+    return add(box);
+  }
+
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var question = input.value.trim();
+    if (!question) return;
+    add(el("div", "msg user", question));
+    var pending = add(el("div", "msg bot pending", "Searching the articles…"));
+    input.value = "";
+    send.disabled = true;
+    var headers = { "Content-Type": "application/json" };
+    if (key) headers.Authorization = "Bearer " + key;
+    fetch(base + "/api/ask", {
+      method: "POST",
+      headers: headers,
+      body: JSON.stringify({ question: question, history: history.slice(-HISTORY_TURNS) })
+    })
+      .then(function (response) {
+        return response.json().then(function (data) { return { ok: response.ok, data: data }; });
+      })
+      .then(function (result) {
+        pending.remove();
+        if (!result.ok) throw new Error(result.data.message || "the assistant could not answer");
+        renderAnswer(result.data);
+        history.push(Object.assign({ question: question }, result.data));
+      })
+      .catch(function (err) {
+        pending.remove();
+        add(el("div", "msg bot error", "Error: " + (err && err.message ? err.message : err)));
+      })
+      .then(function () {
+        send.disabled = false;
+        input.focus();
+      });
+  });
+})();

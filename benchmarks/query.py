@@ -1,0 +1,61 @@
+"""Query latency benchmark: ask() warm on the 609-article MultiHop-RAG index, p50/p95, plus peak RSS.
+
+Run: .venv/bin/python benchmarks/query.py [--index DIR] [--questions N]
+(--index reuses an index built earlier, e.g. by `assistant eval ... --index DIR`; otherwise one is built.)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from assistant.config import Config  # noqa: E402
+from assistant.offline import configure_environment  # noqa: E402
+from benchmarks.common import peak_rss_mb, print_table, shared_dir  # noqa: E402
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, min(len(ordered) - 1, round(p / 100 * len(ordered) + 0.5) - 1))]
+
+
+def main() -> None:
+    configure_environment()
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--index", default=None)
+    ap.add_argument("--questions", type=int, default=300)
+    args = ap.parse_args()
+    data = shared_dir() / "data" / "multihop_rag"
+    from assistant.core import Assistant
+    from index.pipeline import Ingestor
+
+    with tempfile.TemporaryDirectory() as tmp:
+        config = Config.from_env(env={}, index_dir=Path(args.index or Path(tmp) / "index"))
+        assistant = Assistant.open(config)
+        Ingestor(config, store=assistant.store, embedder=assistant.embedder).ingest_paths([data / "articles.jsonl"])
+        assistant.warm()
+        questions = [json.loads(line)["question"] for line in (data / "qa_dev.jsonl").open()][: args.questions]
+        for q in questions[:10]:
+            assistant.ask(q)
+        times = []
+        for q in questions:
+            t = time.perf_counter()
+            assistant.ask(q)
+            times.append((time.perf_counter() - t) * 1000)
+        counts = assistant.store.count()
+    print_table(
+        [(counts["articles"], counts["sentences"], len(times), f"{statistics.median(times):.1f}",
+          f"{percentile(times, 95):.1f}", f"{max(times):.1f}", f"{peak_rss_mb():.0f}")],
+        ("articles", "sentences", "questions", "p50 ms", "p95 ms", "max ms", "peak RSS MB"),
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,248 @@
+"""Gradio chat for `assistant serve`: streamed cited answers, sources, highlighted article, filters, article upload."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+import gradio as gr
+
+from assistant.errors import AssistantError
+from assistant.web_format import (
+    article_html,
+    article_placeholder,
+    error_html,
+    esc,
+    exchange,
+    history,
+    locate,
+    pick,
+    report_html,
+    sources_html,
+    transcript_html,
+)
+from assistant.web_input import check_question, parse_filters
+
+EXAMPLES = [
+    "How many people died in the Velmora flood?",
+    "What did Mayor Ilsa Varenko say?",
+    "How many hectares has the Harrowmere wildfire burned?",
+    "When will the Northline rail strike start?",
+]
+STREAM_STEPS = 8  # the answer is revealed in this many steps
+STREAM_DELAY = 0.03  # seconds between steps
+UPLOAD_TYPES = [".txt", ".md", ".markdown", ".html", ".htm", ".jsonl"]
+
+# Clicking a [n] marker, a source or a related sentence fires `select` with (turn, n) and its kind.
+SELECT_JS = """
+element.addEventListener('click', (event) => {
+  const b = event.target.closest('[data-cite]');
+  if (!b) return;
+  trigger('select', {index: [Number(b.dataset.turn), Number(b.dataset.cite)], value: b.dataset.kind});
+});
+watch('value', () => { const t = element.querySelector('.transcript'); if (t) t.scrollTop = t.scrollHeight; });
+"""
+SCROLL_TO_MARK_JS = """
+watch('value', () => {
+  const m = element.querySelector('mark');
+  if (!m) return;
+  let box = m.parentElement;
+  while (box && box !== document.body && !(box.scrollHeight > box.clientHeight + 2
+         && ['auto', 'scroll'].includes(getComputedStyle(box).overflowY))) box = box.parentElement;
+  if (!box || box === document.body) { m.scrollIntoView({block: 'center'}); return; }
+  const offset = m.getBoundingClientRect().top - box.getBoundingClientRect().top;
+  box.scrollTop += offset - box.clientHeight / 3;
+});
+"""
+CSS = """
+.transcript{max-height:62vh;overflow-y:auto;display:flex;flex-direction:column;gap:10px;padding:4px 2px}
+.transcript.empty,.sources.empty,.article-view.empty{color:var(--body-text-color-subdued);padding:12px}
+.msg{border-radius:10px;padding:9px 13px;line-height:1.5;white-space:pre-wrap;overflow-wrap:anywhere}
+.msg .who{display:block;font-size:12px;font-weight:600;opacity:.7;margin-bottom:2px}
+.msg.user{align-self:flex-end;max-width:85%;background:var(--color-accent-soft);border:1px solid var(--border-color-accent)}
+.msg.bot{align-self:flex-start;max-width:95%;background:var(--background-fill-secondary);border:1px solid var(--border-color-primary)}
+.msg.abstained{border:1px solid #d4a72c;background:#fff8e5;color:#3d2c00}
+.msg .badge{display:inline-block;font-size:12px;font-weight:700;color:#7d4e00;background:#ffe8a3;border-radius:4px;padding:1px 6px;margin-bottom:4px}
+.msg .short{margin-top:6px;font-size:13px}
+.msg .pending{opacity:.7;font-style:italic}
+.cite-marker{border:0;background:none;padding:0 1px;color:var(--color-accent);font-weight:700;cursor:pointer}
+.related ol,.sources ol{margin:6px 0 0;padding-left:0;list-style:none}
+.related-title,.sources-title{font-weight:600;margin-top:6px}
+.related li{margin:4px 0}.related .meta{display:block;font-size:12px;opacity:.75}
+.related-sentence{border:0;background:none;text-align:left;padding:0;cursor:pointer;font:inherit;color:inherit;text-decoration:underline dotted}
+.sources li{margin:6px 0}
+button.source{display:block;width:100%;text-align:left;font:inherit;color:inherit;cursor:pointer;padding:8px 10px;border-radius:8px;
+  border:1px solid var(--border-color-primary);background:var(--background-fill-primary)}
+button.source:hover,button.source.selected{border-color:var(--color-accent);background:var(--color-accent-soft)}
+button.source .num{font-weight:700;color:var(--color-accent)}
+button.source .title{font-weight:600}
+button.source .meta{display:block;font-size:12px;opacity:.75}
+button.source .sentence{display:block;margin-top:3px;font-style:italic}
+.article-head{position:sticky;top:0;z-index:1;background:var(--background-fill-primary);padding:4px 0 6px;border-bottom:1px solid var(--border-color-primary)}
+.article-view h3{margin:4px 0}.article-view .meta{font-size:12px;opacity:.75}
+.article-text{white-space:pre-wrap;line-height:1.55;margin-top:8px}
+.article-text mark{background:#ffe066;color:#111;padding:1px 0;border-radius:2px}
+.error-box{border:1px solid #cf222e;background:#ffebe9;color:#82071e;border-radius:8px;padding:8px 12px;margin-top:8px}
+.ingest-report table{border-collapse:collapse;margin-top:8px;font-size:13px}
+.ingest-report td,.ingest-report th{border:1px solid var(--border-color-primary);padding:4px 8px;text-align:left;vertical-align:top}
+.ingest-report.failed .summary{color:#82071e;font-weight:600}
+#status{font-size:13px;opacity:.8}
+"""
+
+
+def theme() -> gr.themes.Base:
+    """Soft theme with system fonts only (no font downloads: the server may have no internet)."""
+    return gr.themes.Soft(font=["system-ui", "-apple-system", "Segoe UI", "sans-serif"],
+                          font_mono=["ui-monospace", "SFMono-Regular", "monospace"])
+
+
+def build_ui(assistant, ingestor) -> gr.Blocks:
+    """The chat over one Assistant; the upload tab ingests with the Ingestor that shares its store."""
+    config = assistant.config
+
+    def source_choices() -> list[str]:
+        assistant.lexical.refresh()
+        return sorted(assistant.lexical.sources)
+
+    def status() -> str:
+        n = assistant.store.count()["articles"]
+        return f'<div id="status-line">{n} articles · {esc(config.describe_store())}</div>'
+
+    def on_load():
+        try:
+            return gr.update(choices=source_choices()), status()
+        except AssistantError as exc:
+            return gr.update(), error_html(str(exc))
+
+    def on_ask(question, exchanges, sources, date_from, date_to):
+        exchanges = exchanges or []
+        try:
+            q = check_question(question or "", config)
+            filters = parse_filters(sources, date_from, date_to)
+        except AssistantError as exc:
+            yield transcript_html(exchanges) + error_html(str(exc)), gr.update(), gr.update(), exchanges, gr.update()
+            return
+        pending = {"question": q}
+        yield transcript_html(exchanges, pending), "", gr.update(), exchanges, gr.update()
+        try:
+            turns = history(exchanges[-config.max_history_turns:])
+            answer = assistant.ask(q, history=turns, filters=filters)
+        except AssistantError as exc:
+            yield transcript_html(exchanges) + error_html(str(exc)), q, gr.update(), exchanges, gr.update()
+            return
+        words = answer.answer.split(" ")
+        step = max(1, len(words) // STREAM_STEPS)
+        for i in range(step, len(words), step):
+            yield transcript_html(exchanges, pending, " ".join(words[:i])), "", gr.update(), exchanges, gr.update()
+            time.sleep(STREAM_DELAY)
+        exchanges = [*exchanges, exchange(q, answer)]
+        yield transcript_html(exchanges), "", sources_html(exchanges), exchanges, article_placeholder()
+
+    def on_select(exchanges, evt: gr.SelectData):
+        try:
+            turn, n = (int(x) for x in evt.index)
+        except (TypeError, ValueError):
+            return gr.update(), gr.update()
+        kind = "related" if evt.value == "related" else "cite"
+        cited = pick(exchanges or [], turn, n, kind)
+        if cited is None:
+            return gr.update(), gr.update()
+        try:
+            stored = assistant.store.get_article(cited["article_id"])
+        except AssistantError as exc:
+            return sources_html(exchanges, turn, (n, kind)), article_placeholder(str(exc))
+        index = locate(stored.article.text, stored.sentence_spans, cited)
+        view = article_html(stored.article, stored.sentence_spans, index)
+        if index is None:
+            view = error_html("The article changed since this answer; the sentence is no longer in it.") + view
+        return sources_html(exchanges, turn, (n, kind)), view
+
+    def on_new():
+        return transcript_html([]), sources_html([]), [], article_placeholder(), ""
+
+    def on_ingest(files, progress=gr.Progress()):  # noqa: B008 - Gradio injects progress this way
+        if not files:
+            return error_html("Choose one or more files first."), gr.update(), gr.update()
+        from index.loaders import load_paths
+
+        staged = Path(tempfile.mkdtemp(prefix="assistant-upload-"))
+        try:
+            paths = _stage(files, staged)
+            progress(0, desc=f"Reading {len(paths)} file(s)")
+            loaded = load_paths(paths, max_file_bytes=config.max_file_bytes)
+
+            def on_article(article_id: str, done: int, total: int) -> None:
+                progress((done, total), desc=f"Indexed {article_id}", unit="articles")
+
+            report = ingestor.ingest_articles(loaded.articles, on_article=on_article)
+            report.failed[:0] = list(loaded.failures)
+            return report_html(report, staged), gr.update(choices=source_choices()), status()
+        except AssistantError as exc:
+            return error_html(str(exc)), gr.update(), gr.update()
+        finally:
+            assistant.forget()
+            shutil.rmtree(staged, ignore_errors=True)
+
+    with gr.Blocks(title="Newsroom assistant") as demo:
+        exchanges = gr.State([])
+        with gr.Row():
+            gr.Markdown("## Newsroom assistant\n[API docs](/docs) · [embeddable widget](/widget)")
+            status_line = gr.HTML("", elem_id="status")
+        with gr.Tab("Ask"), gr.Row():
+            with gr.Column(scale=3):
+                transcript = gr.HTML(transcript_html([]), elem_id="transcript", js_on_load=SELECT_JS)
+                with gr.Row():
+                    question = gr.Textbox(show_label=False, placeholder="Ask a question about the articles…",
+                                          elem_id="question", scale=6, max_lines=4, autofocus=True)
+                    ask = gr.Button("Ask", variant="primary", elem_id="ask", scale=1, min_width=80)
+                    new = gr.Button("New conversation", elem_id="new-conversation", scale=1, min_width=200)
+                gr.Markdown("Example questions:")
+                with gr.Row():
+                    example_buttons = [gr.Button(q, size="sm", elem_classes=["example"]) for q in EXAMPLES]
+                with gr.Accordion("Filters", open=False):
+                    sources = gr.Dropdown([], multiselect=True, label="Sources (none selected: all)",
+                                          elem_id="filter-sources")
+                    with gr.Row():
+                        date_from = gr.Textbox(label="Published from", placeholder="YYYY-MM-DD", elem_id="date-from")
+                        date_to = gr.Textbox(label="Published until", placeholder="YYYY-MM-DD", elem_id="date-to")
+            with gr.Column(scale=2):
+                sources_panel = gr.HTML(sources_html([]), elem_id="sources", js_on_load=SELECT_JS)
+                article = gr.HTML(article_placeholder(), elem_id="article", max_height=520,
+                                  js_on_load=SCROLL_TO_MARK_JS)
+        with gr.Tab("Add articles"):
+            gr.Markdown("Upload `.txt`, `.md` (front matter: title, source, published_at, url, id), `.html` or "
+                        "`.jsonl` files. Unchanged articles are skipped; each failure is listed with its file, "
+                        "line and fix.")
+            files = gr.File(file_count="multiple", file_types=UPLOAD_TYPES, label="Article files", elem_id="upload")
+            ingest = gr.Button("Add to the index", variant="primary", elem_id="ingest")
+            report = gr.HTML("", elem_id="ingest-report")
+
+        ask_inputs = [question, exchanges, sources, date_from, date_to]
+        ask_outputs = [transcript, question, sources_panel, exchanges, article]
+        for trigger in (ask.click, question.submit):
+            trigger(on_ask, ask_inputs, ask_outputs, concurrency_limit=4)
+        for button, text in zip(example_buttons, EXAMPLES):
+            button.click(lambda t=text: t, None, question).then(on_ask, ask_inputs, ask_outputs, concurrency_limit=4)
+        transcript.select(on_select, exchanges, [sources_panel, article])
+        sources_panel.select(on_select, exchanges, [sources_panel, article])
+        new.click(on_new, None, [transcript, sources_panel, exchanges, article, question])
+        ingest.click(on_ingest, files, [report, sources, status_line])
+        demo.load(on_load, None, [sources, status_line])
+    return demo
+
+
+def _stage(files: list, staged: Path) -> list[Path]:
+    """Copy uploads into one folder under their own names (ids come from file names); names made unique."""
+    out = []
+    for f in files:
+        src = Path(f if isinstance(f, str | Path) else f.name)
+        dest = staged / src.name
+        n = 2
+        while dest.exists():
+            dest = staged / f"{src.stem}-{n}{src.suffix}"
+            n += 1
+        shutil.copyfile(src, dest)
+        out.append(dest)
+    return out
