@@ -165,19 +165,15 @@ def build_ui(assistant, ingestor) -> gr.Blocks:
     def on_ingest(files, progress=gr.Progress()):  # noqa: B008 - Gradio injects progress this way
         if not files:
             return error_html("Choose one or more files first."), gr.update(), gr.update()
-        from index.loaders import load_paths
-
         staged = Path(tempfile.mkdtemp(prefix="assistant-upload-"))
         try:
             paths = _stage(files, staged)
             progress(0, desc=f"Reading {len(paths)} file(s)")
-            loaded = load_paths(paths, max_file_bytes=config.max_file_bytes)
 
             def on_article(article_id: str, done: int, total: int) -> None:
                 progress((done, total), desc=f"Indexed {article_id}", unit="articles")
 
-            report = ingestor.ingest_articles(loaded.articles, on_article=on_article)
-            report.failed[:0] = list(loaded.failures)
+            report = ingestor.ingest_paths(paths, on_article=on_article)
             return report_html(report, staged), gr.update(choices=source_choices()), status()
         except AssistantError as exc:
             return error_html(str(exc)), gr.update(), gr.update()

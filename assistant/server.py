@@ -184,7 +184,8 @@ def serve(config: Config, allow_insecure: bool = False) -> int:
     print(f"Newsroom assistant: {counts['articles']} articles in {config.describe_store()}")
     print(f"Chat:   http://{host}:{config.port}/")
     print(f"API:    http://{host}:{config.port}/api/ask  (docs: http://{host}:{config.port}/docs)")
-    print(f"Widget: <script src=\"http://{host}:{config.port}/widget.js\"></script>", flush=True)
+    base = f"http://{host}:{config.port}"
+    print(f'Widget: <script src="{base}/widget.js" data-assistant="{base}"></script>', flush=True)
     uvicorn.run(app, host=config.host, port=config.port, log_level="info", server_header=False)
     return 0
 

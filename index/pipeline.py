@@ -86,9 +86,10 @@ class Ingestor:
             self._embedder = make_embedder(self.config)
         return self._embedder
 
-    def ingest_paths(self, paths: Iterable[str | Path], progress: bool = False) -> IngestReport:
+    def ingest_paths(self, paths: Iterable[str | Path], progress: bool = False,
+                     on_article: Callable[[str, int, int], None] | None = None) -> IngestReport:
         loaded = load_paths(paths, max_file_bytes=self.config.max_file_bytes)
-        report = self.ingest_articles(loaded.articles, progress=progress)
+        report = self.ingest_articles(loaded.articles, progress=progress, on_article=on_article)
         report.failed[:0] = list(loaded.failures)
         return report
 
