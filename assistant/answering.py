@@ -286,11 +286,44 @@ def _what_said(query: Query, cands: list[Candidate]):
 
 
 # -- anything else ----------------------------------------------------------------------------------------
+_NAME_SPAN = re.compile(r"(?:[A-Z][\w'’.-]*(?:\s+(?:of|the|de|van|von|and|for|al-)\s+|\s+)?)*[A-Z][\w'’.-]*")
+_YEAR = re.compile(r"\b(?:1[0-9]|20)\d\d\b")
+
+
+def short_span(question: str, sentence: str) -> str | None:
+    """A short answer inside the sentence for who / where / what-year questions: the name, place or year
+    that the question itself does not already contain."""
+    q = question.lower()
+    asked = set(words(question))
+    if re.match(r"\W*(in )?(what|which) year\b", q) or (q.startswith("when") and not dates(sentence)):
+        years = [y for y in _YEAR.findall(sentence) if y not in question]
+        return years[0] if years else None
+    if re.match(r"\W*(who|whom|whose)\b", q):
+        kind = "name"
+    elif re.match(r"\W*where\b", q):
+        kind = "place"
+    else:
+        return None
+    for m in _NAME_SPAN.finditer(sentence):
+        span = m.group(0).strip(" .,")
+        if not span or set(words(span)) <= asked or span in {"The", "A", "An", "He", "She", "It", "They", "In"}:
+            continue
+        if m.start() == 0 and len(span.split()) == 1 and span.lower() in STOPWORDS:
+            continue
+        if kind == "place" and not re.search(r"\b(in|at|from|near|to)\s+(the\s+)?$", sentence[: m.start()]):
+            continue
+        return span
+    return None
+
+
 def _best_sentences(query: Query, cands: list[Candidate]):
     cites = Citations()
     top = cands[0]
+    short = short_span(query.text, top.text)
     lines = [f"{_quote(top)} {cites.cite(top)}{_dated(top)}"]
+    if short:
+        lines.insert(0, f"{short} {cites.cite(top)}")
     for c in cands[1:3]:
         if c.score >= 0.9 * top.score and c.article.id != top.article.id:
             lines.append(f"{_quote(c)} {cites.cite(c)}{_dated(c)}")
-    return "\n\n".join(lines), None, cites
+    return "\n\n".join(lines), short, cites

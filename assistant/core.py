@@ -117,6 +117,12 @@ class Assistant:
         if not passages:
             return []
         stored = self._get_articles([p.article_id for p in passages])
+        stale = [p.article_id for p in passages
+                 if p.article_id in stored and stored[p.article_id].content_hash != p.meta.get("content_hash")]
+        if stale:  # replaced since we cached it: read it again
+            for aid in stale:
+                self.forget(aid)
+            stored.update(self._get_articles(stale))
         top = passages[0].score
         cands: dict[tuple[str, int], Candidate] = {}
         for p in passages:

@@ -118,3 +118,19 @@ def test_comparison_gets_sentences_from_each_named_outlet(seed_assistant):
                                 "Ostrakand Wire article says the flood toll rose?")
     sources = {c.source for c in answer.ranked}
     assert {"Kessaly Herald", "Ostrakand Wire"} <= sources
+
+
+@pytest.mark.parametrize(
+    "question, sentence, expected",
+    [
+        ("Who founded the company?", "The company was founded by Steve Jobs in 1976.", "Steve Jobs"),
+        ("Where is the university located?", "The university is located in Cambridge, Massachusetts.", "Cambridge"),
+        ("In what year was Harvard founded?", "Harvard was founded in 1636 by vote.", "1636"),
+        ("Who wrote the report?", "It was written by the committee.", None),
+        ("Why did it rain?", "It rained because of the storm.", None),
+    ],
+)
+def test_short_span_for_who_where_year(question, sentence, expected):
+    from assistant.answering import short_span
+
+    assert short_span(question, sentence) == expected

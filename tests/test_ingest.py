@@ -173,3 +173,21 @@ def test_minilm_vectors_are_normalised_and_sized(minilm):
     assert vectors.shape == (2, 384)
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
     assert float(vectors[0] @ minilm.embed(["Fourteen people died in the floods."])[0]) > 0.5
+
+
+def test_assistant_sees_a_replaced_article_without_restart(hash_config, tmp_path):
+    from assistant.core import Assistant
+
+    path = write(tmp_path / "in" / "quarry.txt", "The quarry in Dunmarrow closed on Monday. It employed 40 people.")
+    ing = Ingestor(hash_config, embedder=CountingEmbedder())
+    ing.ingest_paths([path])
+    assistant = Assistant(hash_config, store=ing.store, embedder=ing.embedder)
+    first = assistant.ask("How many people did the Dunmarrow quarry employ?")
+    assert first.short_answer == "40 people"
+
+    write(path, "The quarry in Dunmarrow closed on Monday after 90 years. It employed 55 people.")
+    ing.ingest_paths([path])
+    second = assistant.ask("How many people did the Dunmarrow quarry employ?")
+    assert second.short_answer == "55 people"
+    c = second.citations[0]
+    assert ing.store.get_article("quarry").article.text[c.char_start : c.char_end] == c.text
