@@ -13,6 +13,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field
 
 from assistant.errors import ArticleNotFound, AssistantError, EmbeddingError, StoreUnavailable
+from assistant.records import Citation
 from assistant.web_input import InvalidRequest, TooLarge, Unauthorized, check_history, check_question, parse_filters
 
 log = logging.getLogger("assistant.api")
@@ -57,23 +58,11 @@ class AskIn(BaseModel):
     filters: FiltersIn | None = None
 
 
-class CitationOut(BaseModel):
-    article_id: str
-    title: str | None
-    source: str | None
-    published_at: str | None
-    sentence_index: int
-    char_start: int
-    char_end: int
-    text: str
-    score: float
-
-
 class AnswerOut(BaseModel):
     answer: str
     short_answer: str | None
     abstained: bool
-    citations: list[CitationOut]
+    citations: list[Citation]  # the stdlib dataclass: pydantic takes its fields for the schema
 
 
 class SentenceOut(BaseModel):

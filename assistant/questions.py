@@ -59,7 +59,10 @@ def classify(question: str) -> str:
 
 
 _STOP_NOUN = {"in", "at", "on", "during", "from", "by", "for", "to", "since", "after", "before", "that", "who",
-              "die", "died", "dead", "killed", "fled", "escaped", "left", "remain", "remained", "live", "lived"}
+              "die", "died", "dead", "killed", "fled", "escaped", "left", "remain", "remained", "live", "lived",
+              # irregular past tenses end the counted noun too ("how many militants took part")
+              "took", "made", "gave", "got", "went", "came", "saw", "said", "held", "lost", "won", "built",
+              "fought", "ran", "became", "began", "sent", "brought", "kept", "met", "struck", "hit", "fell"}
 _AUX = r"\b(?:did|do|does|were|was|are|is|have|has|had|will|would|can|could|been)\b"
 
 

@@ -1,6 +1,7 @@
 """Ingest benchmark: ours vs raw embedding of the same texts vs LlamaIndex from_documents, same model.
 
 Run: .venv/bin/python benchmarks/ingest.py [--articles PATH] [--limit N] [--skip-llamaindex]
+     [--llamaindex-chunk-sizes 1024,200]
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ def main() -> None:
     ap.add_argument("--articles", default=None)
     ap.add_argument("--limit", type=int, default=None)
     ap.add_argument("--skip-llamaindex", action="store_true")
+    ap.add_argument("--llamaindex-chunk-sizes", default="1024", help="comma-separated; 1024 is LlamaIndex's default")
     args = ap.parse_args()
     path = Path(args.articles) if args.articles else shared_dir() / "data" / "multihop_rag" / "articles.jsonl"
 
@@ -67,7 +69,7 @@ def main() -> None:
         if not args.skip_llamaindex:
             print()
             li_rows = []
-            for chunk_size in (1024, 200):
+            for chunk_size in (int(x) for x in args.llamaindex_chunk_sizes.split(",")):
                 secs, n_nodes = llamaindex_ingest(articles, embedder, Path(tmp) / f"li-{chunk_size}", chunk_size)
                 li_rows.append((f"LlamaIndex from_documents, chunk_size={chunk_size}", n_nodes, f"{secs:.1f}",
                                 f"{n_sent / secs:.0f}"))

@@ -1,8 +1,7 @@
-"""Loading articles: each format, ids, and every bad-input case failing alone while the rest of the batch loads."""
+"""Loading articles: each format (HTML extraction: test_html.py), ids, and every bad-input case failing alone."""
 
 from __future__ import annotations
 
-import json
 import os
 from datetime import UTC, datetime
 from pathlib import Path
@@ -14,36 +13,9 @@ from hypothesis import strategies as st
 import index.loaders as loaders
 from index.loaders import LoadResult, load_paths
 
+from .loading import good, ids, jsonl, only_failure, write
+
 SHARED = Path(os.environ.get("ASSISTANT_SHARED_DIR") or Path(__file__).resolve().parents[2] / "shared")
-
-GOOD_TEXT = "Rescuers reached the village on Monday.\nThe river fell by two metres overnight.\n"
-
-
-def write(path: Path, content: str | bytes) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(content, bytes):
-        path.write_bytes(content)
-    else:
-        path.write_bytes(content.encode("utf-8"))
-    return path
-
-
-def jsonl(path: Path, *records: object) -> Path:
-    lines = [r if isinstance(r, str) else json.dumps(r) for r in records]
-    return write(path, "\n".join(lines) + "\n")
-
-
-def good(tmp_path: Path, name: str = "good.txt") -> Path:
-    return write(tmp_path / "ok" / name, GOOD_TEXT)
-
-
-def ids(result: LoadResult) -> list[str]:
-    return [a.id for a in result.articles]
-
-
-def only_failure(result: LoadResult):
-    assert len(result.failures) == 1, [str(f) for f in result.failures]
-    return result.failures[0]
 
 
 # --- formats -------------------------------------------------------------------------------------------------
@@ -105,91 +77,6 @@ def test_md_without_valid_front_matter_keeps_whole_text(tmp_path, content):
     (article,) = load_paths([write(tmp_path / "story.md", content)]).articles
     assert article.text == content
     assert article.title is None
-
-
-HTML = """<!doctype html>
-<html><head><title>Flood toll rises | Velmora Times</title>
-<meta property="article:published_time" content="2026-03-09T08:30:00Z">
-<meta property="og:site_name" content="Velmora Times">
-<link rel="canonical" href="https://velmora.example/flood">
-<style>.secret { color: red }</style>
-<script>var leaked = "SCRIPT TEXT";</script>
-</head><body>
-<header><a class="logo">Velmora Times</a><nav><a href="/">Home</a> <a href="/world">NAV TEXT</a></nav></header>
-<main><article>
-<header><h1>Flood toll rises to 12 in   Velmora</h1></header>
-<p>Rescue teams &amp; volunteers searched the <b>river</b>banks on Monday.</p>
-<p>The mayor said: &ldquo;We will rebuild.&rdquo;</p>
-<ul><li>Item one</li><li>Item two</li></ul>
-<blockquote><p>Quoted line.</p></blockquote>
-<aside>ASIDE TEXT</aside>
-<form>FORM TEXT<input></form>
-<noscript>NOSCRIPT TEXT</noscript>
-<!-- COMMENT TEXT -->
-</article></main>
-<footer>FOOTER TEXT</footer>
-<script>alert("MORE SCRIPT")</script>
-</body></html>
-"""
-
-
-def test_html_article_text_only(tmp_path):
-    (article,) = load_paths([write(tmp_path / "flood.html", HTML)]).articles
-    assert article.title == "Flood toll rises to 12 in Velmora"
-    assert article.text.split("\n") == [
-        "Flood toll rises to 12 in Velmora",
-        "Rescue teams & volunteers searched the riverbanks on Monday.",
-        "The mayor said: “We will rebuild.”",
-        "Item one",
-        "Item two",
-        "Quoted line.",
-    ]
-    for excluded in (
-        "SCRIPT",
-        "secret",
-        "NAV TEXT",
-        "ASIDE",
-        "FORM",
-        "NOSCRIPT",
-        "COMMENT",
-        "FOOTER",
-        "Home",
-    ):
-        assert excluded not in article.text
-    assert article.source == "Velmora Times"
-    assert article.url == "https://velmora.example/flood"
-    assert article.published_at == datetime(2026, 3, 9, 8, 30, tzinfo=UTC)
-
-
-def test_html_without_article_uses_body_and_title_tag(tmp_path):
-    html = (
-        "<html><head><title>Council &amp; budget</title><meta name='date' content='January 22, 2022'></head>"
-        "<body><script>x()</script><div>Intro <i>text</i><p>Para one.</p>tail</div><p>Para\n   two.</p></body></html>"
-    )
-    (article,) = load_paths([write(tmp_path / "council.htm", html)]).articles
-    assert article.title == "Council & budget"
-    assert article.text == "Intro text\nPara one.\ntail\nPara two."
-    assert article.published_at == datetime(2022, 1, 22, tzinfo=UTC)
-
-
-def test_html_headline_is_first_line_once(tmp_path):
-    html = "<body><article><p>Kicker</p><h1>The Headline</h1><p>Body.</p></article></body>"
-    (article,) = load_paths([write(tmp_path / "h.html", html)]).articles
-    assert article.title == "The Headline"
-    assert article.text == "The Headline\nKicker\nBody."
-
-
-def test_html_date_from_time_element_when_no_meta(tmp_path):
-    html = (
-        '<article><h1>H</h1><p>By A <time datetime="2026-03-13T07:45:00Z">13 March</time></p>'
-        '<p>Later: <time datetime="2026-04-01">1 April</time></p></article>'
-    )
-    (article,) = load_paths([write(tmp_path / "t.html", html)]).articles
-    assert article.published_at == datetime(2026, 3, 13, 7, 45, tzinfo=UTC)
-    declared = (
-        '<body><span><time itemprop="datePublished" datetime="whenever">x</time></span><p>Text.</p></body>'
-    )
-    assert "'whenever'" in only_failure(load_paths([write(tmp_path / "d.html", declared)])).reason
 
 
 def test_jsonl_records_lines_and_origin(tmp_path):
@@ -390,12 +277,6 @@ def test_unparseable_date_names_value_and_formats(tmp_path):
     assert ids(result) == ["good"]
 
 
-def test_unparseable_html_meta_date_fails_article(tmp_path):
-    html = write(tmp_path / "p.html", '<meta name="date" content="soonish"><p>Text.</p>')
-    failure = only_failure(load_paths([html]))
-    assert "'soonish'" in failure.reason
-
-
 def test_file_over_size_limit_is_not_read(tmp_path, monkeypatch):
     big = write(tmp_path / "big.txt", "x" * 500)
     small = write(tmp_path / "small.txt", "small file")
@@ -463,13 +344,6 @@ def test_unreadable_file(tmp_path, monkeypatch):
     assert ids(result) == ["good"]
 
 
-def test_html_with_no_text_fails(tmp_path):
-    html = write(tmp_path / "empty.html", "<html><body><script>only()</script><nav>menu</nav></body></html>")
-    result = load_paths([html, good(tmp_path)])
-    assert "no article text" in only_failure(result).reason
-    assert ids(result) == ["good"]
-
-
 def test_front_matter_without_body_fails(tmp_path):
     md = write(tmp_path / "bare.md", "---\ntitle: Only a title\n---\n")
     assert "no article text after the front matter" in only_failure(load_paths([md])).reason
@@ -518,35 +392,18 @@ def test_loads_seed_article_with_date_only_as_midnight_utc():
 # --- never raises --------------------------------------------------------------------------------------------
 
 
+FUZZ_PIECES = [
+    b"---\n", b"title: x\n", b"<p>", b"</p>", b"<h1>", b"<script>", b"<article>", b"{", b"}",
+    b'"text": "a"', b'{"text": "t", "id": "i"}\n', b"\n", b"\r\n", b"\xff", b"\x00", b"<!--", b"]]>",
+]  # fmt: skip
+
+
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     data=st.one_of(
         st.binary(max_size=400),
         st.text(max_size=300).map(lambda t: t.encode("utf-8", "surrogatepass")),
-        st.lists(
-            st.sampled_from(
-                [
-                    b"---\n",
-                    b"title: x\n",
-                    b"<p>",
-                    b"</p>",
-                    b"<h1>",
-                    b"<script>",
-                    b"<article>",
-                    b"{",
-                    b"}",
-                    b'"text": "a"',
-                    b'{"text": "t", "id": "i"}\n',
-                    b"\n",
-                    b"\r\n",
-                    b"\xff",
-                    b"\x00",
-                    b"<!--",
-                    b"]]>",
-                ]
-            ),
-            max_size=30,
-        ).map(b"".join),
+        st.lists(st.sampled_from(FUZZ_PIECES), max_size=30).map(b"".join),
     ),
     suffix=st.sampled_from([".jsonl", ".txt", ".html", ".md"]),
 )
