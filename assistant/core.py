@@ -22,8 +22,6 @@ from index.store import ChromaStore, StoredArticle
 # (IDF-weighted) words it contains, the same with its neighbours, the rank of the passage it was found
 # in, and whether it holds the kind of answer asked for (a number, a date, an attribution).
 WEIGHTS = {"dense": 0.40, "lexical": 0.30, "context": 0.10, "passage": 0.12, "type": 0.08}
-PASSAGES = 8  # retrieved passages whose sentences are scored
-RANKED = 10  # sentences kept in Answer.ranked
 
 
 @dataclass
@@ -108,7 +106,7 @@ class Assistant:
         vecs = self.embedder.embed([query.search_text, *clauses])
         qvec = vecs[0]
         clause_of = {f.source: (f.clause, vecs[1 + clauses.index(f.clause)]) for f in facets if f.clause in clauses}
-        passages = self.retriever.retrieve(query.search_text, qvec, filters, PASSAGES, facets=facets)
+        passages = self.retriever.retrieve(query.search_text, qvec, filters, self.config.top_k, facets=facets)
         if query.prefer_articles:
             for p in passages:
                 if p.article_id in query.prefer_articles:

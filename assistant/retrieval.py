@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -59,21 +60,35 @@ class RetrievedChunk:
 
 
 class LexicalIndex:
-    """BM25 (bm25s) over chunk text plus the article title, rebuilt when the store's chunks change."""
+    """BM25 (bm25s) over chunk text plus the article title, and every chunk's metadata in memory; rebuilt
+    when the store's counts change (checked at most once a second)."""
+
+    RECHECK_SECONDS = 1.0
 
     def __init__(self, store: ChromaStore):
         self._store = store
         self._lock = threading.Lock()
         self._signature: tuple | None = None
+        self._checked = 0.0
         self.ids: list[str] = []
         self.metas: list[dict] = []
+        self.position: dict[str, int] = {}
         self.doc_freq: dict[str, int] = {}
         self.n_docs = 0
         self._bm25 = None
         self.sources: set[str] = set()
+        self._source_code = np.zeros(0, dtype=np.int32)
+        self._published = np.zeros(0, dtype=np.float64)
+        self._codes: dict[str, int] = {}
 
     def refresh(self) -> None:
-        signature = tuple(self._store.count().values())
+        """Writes through our own store show at once; another process's writes within RECHECK_SECONDS."""
+        now = time.monotonic()
+        fresh = self._signature is not None and self._signature[0] == self._store.version
+        if fresh and now - self._checked < self.RECHECK_SECONDS:
+            return
+        signature = (self._store.version, *self._store.count().values())
+        self._checked = now
         if signature == self._signature:
             return
         with self._lock:
@@ -93,14 +108,33 @@ class LexicalIndex:
             for toks in corpus:
                 for t in set(toks):
                     doc_freq[t] = doc_freq.get(t, 0) + 1
-            self.ids, self.metas, self._bm25 = ids, metas, model
+            sources = sorted({m["source"] for m in metas if m.get("source")})
+            codes = {src: n + 1 for n, src in enumerate(sources)}  # 0: no source
+            self._source_code = np.array([codes.get(m.get("source"), 0) for m in metas], dtype=np.int32)
+            self._published = np.array([m.get("published_at", np.nan) for m in metas], dtype=np.float64)
+            self.ids, self.metas, self._bm25, self._codes = ids, metas, model, codes
+            self.position = {cid: i for i, cid in enumerate(ids)}
             self.doc_freq, self.n_docs = doc_freq, len(corpus)
-            self.sources = {m["source"] for m in metas if m.get("source")}
+            self.sources = set(sources)
             self._signature = signature
 
     def idf(self, term: str) -> float:
         df = self.doc_freq.get(term, 0)
         return float(np.log(1 + (self.n_docs - df + 0.5) / (df + 0.5)))
+
+    def mask(self, filters: Filters) -> np.ndarray | None:
+        """Which chunks pass the filters (None: all do)."""
+        if not (filters.sources or filters.date_from or filters.date_to):
+            return None
+        keep = np.ones(len(self.ids), dtype=bool)
+        if filters.sources:
+            keep &= np.isin(self._source_code, [self._codes.get(s, -1) for s in filters.sources])
+        with np.errstate(invalid="ignore"):  # NaN (no date) compares False: undated chunks are filtered out
+            if filters.date_from is not None:
+                keep &= self._published >= filters.date_from.timestamp()
+            if filters.date_to is not None:
+                keep &= self._published <= filters.date_to.timestamp()
+        return keep
 
     def search(self, query_terms: list[str], k: int, filters: Filters) -> list[tuple[int, float]]:
         if not self.ids or not query_terms:
@@ -109,9 +143,9 @@ class LexicalIndex:
         if not known:
             return []
         scores = self._bm25.get_scores(known)
-        if filters.sources or filters.date_from or filters.date_to:
-            mask = np.array([filters.matches(m) for m in self.metas])
-            scores = np.where(mask, scores, 0.0)
+        keep = self.mask(filters)
+        if keep is not None:
+            scores = np.where(keep, scores, 0.0)
         k = min(k, len(scores))
         top = np.argpartition(-scores, k - 1)[:k]
         top = top[np.argsort(-scores[top])]
@@ -144,12 +178,16 @@ class HybridRetriever:
 
     def _fused(self, qvec: np.ndarray, qterms: list[str], filters: Filters) -> dict[str, RetrievedChunk]:
         found: dict[str, RetrievedChunk] = {}
-        for rank, hit in enumerate(self.store.query_chunks(qvec, self.depth, filters.where())):
+        hits = self.store.query_chunk_ids(qvec, min(self.depth, self.lexical.n_docs), filters.where())
+        for rank, (cid, score) in enumerate(hits):
+            i = self.lexical.position.get(cid)
+            if i is None:
+                continue  # written after the last refresh: it joins within a second
+            meta = self.lexical.metas[i]
             rc = found.setdefault(
-                hit.chunk_id,
-                RetrievedChunk(hit.chunk_id, hit.article_id, hit.sentence_start, hit.sentence_end, hit.metadata),
+                cid, RetrievedChunk(cid, meta["article_id"], meta["sentence_start"], meta["sentence_end"], meta)
             )
-            rc.dense = hit.score
+            rc.dense = score
             rc.ranks["dense"] = rank
             rc.score += 1.0 / (RRF_K + rank + 1)
         for rank, (i, score) in enumerate(self.lexical.search(qterms, self.depth, filters)):
@@ -184,10 +222,14 @@ class HybridRetriever:
                 day = resolve_date(d.text, None)
                 if day:
                     break
+            narrowed = Filters((source,), base.date_from, base.date_to)
             if day is not None:
                 start = datetime(day.year, day.month, day.day, tzinfo=UTC) - timedelta(days=1)
-                out.append(Facet(Filters((source,), start, start + timedelta(days=3)), source, clause))
-            out.append(Facet(Filters((source,), base.date_from, base.date_to), source, clause))
+                dated = Filters((source,), start, start + timedelta(days=3))
+                keep = self.lexical.mask(dated)
+                if keep is not None and keep.any():  # only when that outlet has articles around that day
+                    narrowed = dated
+            out.append(Facet(narrowed, source, clause))
         return list(dict.fromkeys(out))
 
     def mentioned_sources(self, question: str) -> set[str]:

@@ -96,6 +96,7 @@ class ChromaStore:
         except Exception as exc:  # noqa: BLE001 - connection/open failures all mean the same to the user
             raise self._unavailable(exc) from exc
         self._batch = max(1, min(self._client.get_max_batch_size(), 2000))
+        self.version = 0  # bumped by every write or delete through this store (readers' cheap change check)
 
     def _unavailable(self, exc: Exception) -> StoreUnavailable:
         fix = (
@@ -202,6 +203,7 @@ class ChromaStore:
                 "content_hash": content_hash,
             }
         )
+        self.version += 1
         self._delete_vectors(article.id)
         for start in range(0, len(chunks), self._batch):
             part = chunks[start : start + self._batch]
@@ -250,11 +252,13 @@ class ChromaStore:
         )
         self._call(self._articles.upsert, ids=[article.id], embeddings=[[1.0]], documents=[article.text],
                    metadatas=[record])
+        self.version += 1
 
     def delete_article(self, article_id: str) -> None:
         if not self._call(self._articles.get, ids=[article_id], include=[])["ids"]:
             raise ArticleNotFound(f"no article with id {article_id!r}", "run `assistant list` to see the ids")
         # record first: without it, leftover vectors are orphans that check()/repair() removes
+        self.version += 1
         self._call(self._articles.delete, ids=[article_id])
         self._delete_vectors(article_id)
 
@@ -299,6 +303,7 @@ class ChromaStore:
                 yield (f"{aid}: record does not match its vectors", lambda a=aid: self._drop(a))
 
     def _drop_stale(self, aid: str, records: dict) -> None:
+        self.version += 1
         rec = records.get(aid)
         for col in (self._chunks, self._sentences):
             if rec is None:
@@ -308,6 +313,7 @@ class ChromaStore:
                                                          {"content_hash": {"$ne": rec["content_hash"]}}]})
 
     def _drop(self, aid: str) -> None:
+        self.version += 1
         self._call(self._articles.delete, ids=[aid])
         self._delete_vectors(aid)
 
@@ -327,6 +333,14 @@ class ChromaStore:
             ChunkHit(cid, m["article_id"], m["sentence_start"], m["sentence_end"], doc, 1.0 - dist, m)
             for cid, m, doc, dist in zip(res["ids"][0], res["metadatas"][0], res["documents"][0], res["distances"][0])
         ]
+
+    def query_chunk_ids(self, vector: np.ndarray, k: int, where: dict | None = None) -> list[tuple[str, float]]:
+        """(chunk id, cosine similarity) of the k nearest chunks: ids and distances only, the fast path."""
+        if k <= 0:
+            return []
+        res = self._call(self._chunks.query, query_embeddings=[np.asarray(vector, dtype=np.float32)],
+                         n_results=k, where=where, include=["distances"])
+        return [(cid, 1.0 - dist) for cid, dist in zip(res["ids"][0], res["distances"][0])]
 
     def sentence_vectors(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
         if not ids:
