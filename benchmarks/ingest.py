@@ -25,6 +25,8 @@ def main() -> None:
     ap.add_argument("--articles", default=None)
     ap.add_argument("--limit", type=int, default=None)
     ap.add_argument("--skip-llamaindex", action="store_true")
+    ap.add_argument("--chunks-only-too", action=argparse.BooleanOptionalAction, default=True,
+                    help="also measure ingest without sentence vectors")
     ap.add_argument("--llamaindex-chunk-sizes", default="1024", help="comma-separated; 1024 is LlamaIndex's default")
     args = ap.parse_args()
     path = Path(args.articles) if args.articles else shared_dir() / "data" / "multihop_rag" / "articles.jsonl"
@@ -36,7 +38,7 @@ def main() -> None:
     articles = list(load_paths([path]).articles)[: args.limit]
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
-        for sentence_vectors in (True, False):
+        for sentence_vectors in (True, False) if args.chunks_only_too else (True,):
             config = Config.from_env(env={}, index_dir=Path(tmp) / f"idx-{sentence_vectors}",
                                      sentence_vectors=sentence_vectors)
             embedder = make_embedder(config)
