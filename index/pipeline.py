@@ -5,7 +5,6 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -111,39 +110,32 @@ class Ingestor:
                 report.unchanged.append(article.id)
             else:
                 todo.append(article)
-        run = _Run(report, known, _progress_bar(len(todo), progress), started, on_article, len(todo))
-        not_prepared: list[InputError] = []
+        bar = _progress_bar(len(todo), progress)
         group: list[Prepared] = []
         group_texts = 0
-        # Embedding (torch) and writing (Chroma) overlap: one group is written while the next is embedded;
-        # at most one write is in flight, and writes keep the articles' order.
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-writer") as writer:
-            pending: Future | None = None
-            for article in todo:
-                try:
-                    prepared = prepare(article, self.config)
-                except Exception as exc:  # noqa: BLE001 - one bad article must not stop the batch
-                    not_prepared.append(_failure(article, f"could not split into sentences: {exc}"))
-                    continue
-                if not prepared.sentences:
-                    not_prepared.append(_failure(article, "the article has no text to index"))
-                    continue
-                group.append(prepared)
-                group_texts += len(prepared.chunks) + (len(prepared.sentences) if self.config.sentence_vectors else 0)
-                if group_texts >= EMBED_GROUP_TEXTS:
-                    pending = self._flush(group, run, writer, pending)
-                    group, group_texts = [], 0
-            if group:
-                pending = self._flush(group, run, writer, pending)
-            if pending is not None:
-                pending.result()  # re-raises a store failure
-        if run.bar is not None:
-            run.bar.close()
-        report.failed[:0] = not_prepared
+        done = 0
+        for article in todo:
+            try:
+                prepared = prepare(article, self.config)
+            except Exception as exc:  # noqa: BLE001 - one bad article must not stop the batch
+                report.failed.append(_failure(article, f"could not split into sentences: {exc}"))
+                continue
+            if not prepared.sentences:
+                report.failed.append(_failure(article, "the article has no text to index"))
+                continue
+            group.append(prepared)
+            group_texts += len(prepared.chunks) + (len(prepared.sentences) if self.config.sentence_vectors else 0)
+            if group_texts >= EMBED_GROUP_TEXTS:
+                done = self._flush(group, known, report, bar, started, on_article, done, len(todo))
+                group, group_texts = [], 0
+        if group:
+            self._flush(group, known, report, bar, started, on_article, done, len(todo))
+        if bar is not None:
+            bar.close()
         report.seconds = time.perf_counter() - started
         return report
 
-    def _flush(self, group: list[Prepared], run: _Run, writer: ThreadPoolExecutor, pending: Future | None) -> Future:
+    def _flush(self, group, known, report, bar, started, on_article, done, total) -> int:
         texts: list[str] = []
         for p in group:
             texts.extend(c.text for c in p.chunks)
@@ -151,12 +143,6 @@ class Ingestor:
                 texts.extend(s.text for s in p.sentences)
         vectors = self.embedder.embed(texts)
         self.store.bind_embedder(self.embedder.name, int(vectors.shape[1]))
-        if pending is not None:
-            pending.result()  # the previous group is stored (or the store failed: stop here)
-        return writer.submit(self._write_group, group, vectors, run)
-
-    def _write_group(self, group: list[Prepared], vectors: np.ndarray, run: _Run) -> None:
-        report = run.report
         pos = 0
         for p in group:
             n_c, n_s = len(p.chunks), len(p.sentences) if self.config.sentence_vectors else 0
@@ -170,29 +156,17 @@ class Ingestor:
             except Exception as exc:  # noqa: BLE001
                 report.failed.append(_failure(p.article, f"could not be stored: {exc}"))
                 continue
-            (report.updated if p.article.id in run.known else report.added).append(p.article.id)
+            (report.updated if p.article.id in known else report.added).append(p.article.id)
             report.sentences += len(p.sentences)
             report.chunks += n_c
-            run.done += 1
-            if run.bar is not None:
-                elapsed = time.perf_counter() - run.started
-                run.bar.set_postfix_str(f"{report.sentences / elapsed:.0f} sentences/s", refresh=False)
-                run.bar.update(1)
-            if run.on_article is not None:
-                run.on_article(p.article.id, run.done, run.total)
-
-
-@dataclass
-class _Run:
-    """State of one ingest call, updated by the writer thread only."""
-
-    report: IngestReport
-    known: dict[str, str]
-    bar: object
-    started: float
-    on_article: Callable[[str, int, int], None] | None
-    total: int
-    done: int = 0
+            done += 1
+            if bar is not None:
+                elapsed = time.perf_counter() - started
+                bar.set_postfix_str(f"{report.sentences / elapsed:.0f} sentences/s", refresh=False)
+                bar.update(1)
+            if on_article is not None:
+                on_article(p.article.id, done, total)
+        return done
 
 
 def _failure(article: Article, reason: str) -> InputError:
