@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from assistant.text import NUMBER_WORDS, SCALES, terms
+from assistant.text import NUMBER_WORDS, SCALES
 
 WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
@@ -230,8 +230,3 @@ def _trim_name(name: str) -> str:
     while words_ and words_[0] in _NOT_SPEAKERS:
         words_.pop(0)
     return " ".join(words_).strip(" ,")
-
-
-def focus_overlap(span_context: str, question_terms: set[str]) -> float:
-    t = set(terms(span_context))
-    return len(t & question_terms) / (len(question_terms) or 1)

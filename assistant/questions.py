@@ -40,10 +40,8 @@ class Query:
     focus: tuple[str, ...] = ()  # stemmed words the answer must be about (the noun after "how many")
     predicate: tuple[str, ...] = ()  # what happened to them ("died", "were killed")
     person: str | None = None  # for what_said: whose statements
-    claim: str | None = None  # for who_said: the words attributed
     exclude: frozenset = field(default_factory=frozenset)  # (article_id, index) already given ("what else")
     prefer_articles: tuple[str, ...] = ()
-    asks_else: bool = False
 
 
 def classify(question: str) -> str:
@@ -94,7 +92,7 @@ def understand(question: str, history: list[Turn] | None = None) -> Query:
     kind = classify(question)
     prev = history[-1] if history else None
     search_text = question
-    person = claim = None
+    person = None
     asks_else = bool(re.search(r"\b(else|more|other)\b", question, re.I))
     exclude: frozenset = frozenset()
     prefer: tuple[str, ...] = ()
@@ -104,8 +102,6 @@ def understand(question: str, history: list[Turn] | None = None) -> Query:
         if _PRONOUN_Q.fullmatch(who) and prev is not None:
             person = prev.speaker or who
             search_text = question.replace(who, person, 1) if person != who else question
-    if kind == "who_said":
-        claim = re.sub(r"^.*?\bwho \w+\s+(?:that\s+)?", "", question, flags=re.I).rstrip("?")
     if prev is not None:
         elliptical = bool(_FOLLOW_UP.match(question)) or len(terms(question)) <= 2
         pronoun = bool(_PRONOUN_Q.search(question))
@@ -125,8 +121,6 @@ def understand(question: str, history: list[Turn] | None = None) -> Query:
         focus=focus,
         predicate=predicate,
         person=person,
-        claim=claim,
         exclude=exclude,
         prefer_articles=prefer,
-        asks_else=asks_else,
     )

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 
 from assistant.extract import dates, resolve_date
-from assistant.text import terms, words
+from assistant.text import terms
 from index.store import ChromaStore, where_filter
 
 RRF_K = 60
@@ -231,8 +231,3 @@ class HybridRetriever:
                     narrowed = dated
             out.append(Facet(narrowed, source, clause))
         return list(dict.fromkeys(out))
-
-    def mentioned_sources(self, question: str) -> set[str]:
-        """Outlets named in the question ("the 'Sporting News' article")."""
-        q = f" {' '.join(words(question))} "
-        return {s for s in self.lexical.sources if f" {' '.join(words(s))} " in q}

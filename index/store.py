@@ -31,17 +31,6 @@ class StoredArticle:
         return [Sentence(aid, i, s, e, text[s:e]) for i, (s, e) in enumerate(self.sentence_spans)]
 
 
-@dataclass(frozen=True)
-class ChunkHit:
-    chunk_id: str
-    article_id: str
-    sentence_start: int
-    sentence_end: int
-    text: str
-    score: float  # cosine similarity
-    metadata: dict
-
-
 def _epoch(dt: datetime | None) -> float | None:
     return dt.timestamp() if dt else None
 
@@ -318,22 +307,6 @@ class ChromaStore:
         self._delete_vectors(aid)
 
     # -- reading vectors -----------------------------------------------------------------------------
-    def query_chunks(self, vector: np.ndarray, k: int, where: dict | None = None) -> list[ChunkHit]:
-        n = self._call(self._chunks.count)
-        if n == 0:
-            return []
-        res = self._call(
-            self._chunks.query,
-            query_embeddings=[np.asarray(vector, dtype=np.float32)],
-            n_results=min(k, n),
-            where=where,
-            include=["metadatas", "documents", "distances"],
-        )
-        return [
-            ChunkHit(cid, m["article_id"], m["sentence_start"], m["sentence_end"], doc, 1.0 - dist, m)
-            for cid, m, doc, dist in zip(res["ids"][0], res["metadatas"][0], res["documents"][0], res["distances"][0])
-        ]
-
     def query_chunk_ids(self, vector: np.ndarray, k: int, where: dict | None = None) -> list[tuple[str, float]]:
         """(chunk id, cosine similarity) of the k nearest chunks: ids and distances only, the fast path."""
         if k <= 0:

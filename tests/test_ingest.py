@@ -154,8 +154,8 @@ def test_chroma_server_mode(chroma_server, tmp_path):
     store = ChromaStore(config)
     assert set(store.article_hashes()) == set(report.added)
     assert assert_offsets_exact(store) == report.sentences
-    hits = store.query_chunks(HashEmbedder().embed(["flood toll"])[0], k=3)
-    assert hits and all(-1.0 <= h.score <= 1.0 for h in hits)
+    hits = store.query_chunk_ids(HashEmbedder().embed(["flood toll"])[0], k=3)
+    assert len(hits) == 3 and all(-1.0 <= score <= 1.0 for _, score in hits)
 
 
 def test_store_unavailable_names_the_server(tmp_path):
