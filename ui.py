@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 import time
 from pathlib import Path
 
 import gradio as gr
+from gradio.utils import get_upload_folder
 
 from assistant.errors import AssistantError
 from assistant.web_format import (
@@ -33,6 +35,7 @@ EXAMPLES = [
 ]
 STREAM_STEPS = 8  # the answer is revealed in this many steps
 STREAM_DELAY = 0.03  # seconds between steps
+DRAFT_LABEL = "Draft from the language model, being checked against the articles (unverified):"
 UPLOAD_TYPES = [".txt", ".md", ".markdown", ".html", ".htm", ".jsonl"]
 
 # Clicking a [n] marker, a source or a related sentence fires `select` with (turn, n) and its kind.
@@ -67,6 +70,7 @@ CSS = """
 .msg .badge{display:inline-block;font-size:12px;font-weight:700;color:#7d4e00;background:#ffe8a3;border-radius:4px;padding:1px 6px;margin-bottom:4px}
 .msg .short{margin-top:6px;font-size:13px}
 .msg .pending{opacity:.7;font-style:italic}
+.msg.streaming{border-style:dashed}
 .cite-marker{border:0;background:none;padding:0 1px;color:var(--color-accent);font-weight:700;cursor:pointer}
 .related ol,.sources ol{margin:6px 0 0;padding-left:0;list-style:none}
 .related-title,.sources-title{font-weight:600;margin-top:6px}
@@ -98,13 +102,13 @@ def theme() -> gr.themes.Base:
                           font_mono=["ui-monospace", "SFMono-Regular", "monospace"])
 
 
-def build_ui(assistant, ingestor) -> gr.Blocks:
-    """The chat over one Assistant; the upload tab ingests with the Ingestor that shares its store."""
+def build_ui(assistant, ingestor, answerer=None) -> gr.Blocks:
+    """The chat over one Assistant; the upload tab ingests with the Ingestor that shares its store. With an
+    LLM-mode `answerer` the model's raw text streams in as a marked draft, then the verified answer replaces it."""
     config = assistant.config
 
     def source_choices() -> list[str]:
-        assistant.lexical.refresh()
-        return sorted(assistant.lexical.sources)
+        return sorted(assistant.lexical.refresh(wait=True).sources)  # includes what was just uploaded
 
     def status() -> str:
         n = assistant.store.count()["articles"]
@@ -128,6 +132,20 @@ def build_ui(assistant, ingestor) -> gr.Blocks:
         yield transcript_html(exchanges, pending), "", gr.update(), exchanges, gr.update()
         try:
             turns = history(exchanges[-config.max_history_turns:])
+            if answerer is not None and answerer.uses_llm:
+                draft, answer, last = "", None, 0.0
+                for event in answerer.stream(q, history=turns, filters=filters):
+                    if event.kind == "answer":
+                        answer = event.answer
+                        break
+                    draft += event.text
+                    if time.monotonic() - last >= STREAM_DELAY:  # at most one redraw per STREAM_DELAY
+                        last = time.monotonic()
+                        shown = f"{DRAFT_LABEL}\n{draft}"
+                        yield transcript_html(exchanges, pending, shown), "", gr.update(), exchanges, gr.update()
+                exchanges = [*exchanges, exchange(q, answer)]
+                yield transcript_html(exchanges), "", sources_html(exchanges), exchanges, article_placeholder()
+                return
             answer = assistant.ask(q, history=turns, filters=filters)
         except AssistantError as exc:
             yield transcript_html(exchanges) + error_html(str(exc)), q, gr.update(), exchanges, gr.update()
@@ -230,15 +248,25 @@ def build_ui(assistant, ingestor) -> gr.Blocks:
 
 
 def _stage(files: list, staged: Path) -> list[Path]:
-    """Copy uploads into one folder under their own names (ids come from file names); names made unique."""
+    """Copy uploads into one folder under their own names (ids come from file names); names made unique.
+    Only files in Gradio's upload folder are taken, whatever path a request names (Gradio checks the same only
+    in an app it marks launched, see server.create_app); only the base name of that file is reused, inside `staged`."""
+    uploads = Path(os.path.realpath(get_upload_folder()))
     out = []
     for f in files:
-        src = Path(f if isinstance(f, str | Path) else f.name)
+        src = Path(os.path.realpath(f if isinstance(f, str | Path) else f.name))
+        if not (src.is_relative_to(uploads) and src.is_file()):
+            raise AssistantError("a file in the request was not uploaded through this page",
+                                 "choose the files with the file picker of the Add articles tab")
         dest = staged / src.name
         n = 2
         while dest.exists():
             dest = staged / f"{src.stem}-{n}{src.suffix}"
             n += 1
-        shutil.copyfile(src, dest)
+        try:
+            shutil.copyfile(src, dest)
+        except OSError as exc:
+            raise AssistantError(f"an uploaded file could not be read ({exc.strerror or type(exc).__name__})",
+                                 "upload the files again") from None
         out.append(dest)
     return out

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from assistant.extract import Span, attribution, dates, figures, format_date, resolve_date
-from assistant.questions import Query
+from assistant.extract import Span, attribution, dates, figures, format_date, means, reason, resolve_date
+from assistant.questions import Query, required_words
 from assistant.records import Answer, Citation
 from assistant.text import STOPWORDS, occurs_in, terms, words
 
@@ -39,28 +39,37 @@ class Citations:
         return f"[{self._index[key]}]"
 
 
-def compose(query: Query, cands: list[Candidate], abstain_below: float) -> Answer:
+def compose(query: Query, cands: list[Candidate], abstain_below: float, sides: tuple[str, ...] = ()) -> Answer:
+    """The answer to `query` from scored candidate sentences; `sides` are the outlets a comparison names."""
     ranked = tuple(_diverse(cands, RANKED))
     ranked_cites = tuple(c.citation() for c in ranked)
-    if not cands or cands[0].score < abstain_below:
-        return _abstain(ranked_cites)
-    builder = {"figure": _figure, "date": _date, "who_said": _who_said, "what_said": _what_said}.get(query.kind)
+    support = max((c.support for c in cands), default=0.0)
+    if support < abstain_below:
+        return _abstain(ranked_cites, support)
+    if query.required:  # "who is the manager of X": only sentences naming both the role and X can answer
+        cands = [c for c in cands if all(group & c.terms for group in query.required)]
+        support = max((c.support for c in cands), default=0.0)
+        if support < abstain_below:
+            return _abstain(ranked_cites, support)
+    builder = {"figure": _figure, "date": _date, "who_said": _who_said, "what_said": _what_said,
+               "why": _why, "how": _how}.get(query.kind)
     result = builder(query, cands) if builder else None
-    if result is None and query.kind == "figure" and query.focus:
-        return _abstain(ranked_cites)  # numbers are there, but none about what was asked
+    if result is None and ((query.kind == "figure" and query.focus)
+                           or (query.kind == "date" and query.predicate and not _mention_event(query, cands))):
+        return _abstain(ranked_cites, support)  # figures or dates are there, but none about what was asked
     if result is None:
-        result = _best_sentences(query, cands)
+        result = _best_sentences(query, cands, sides)
     text, short, cites = result
     if short is not None and not any(occurs_in(short, c.text) for c in cites.items):
         short = None  # never show a short answer that its cited sentences do not contain
     # the sentences the answer rests on come first in the ranking, then the rest by score
     cited = {(c.article_id, c.sentence_index) for c in cites.items}
     ranked_cites = tuple(cites.items) + tuple(c for c in ranked_cites if (c.article_id, c.sentence_index) not in cited)
-    return Answer(text, short, False, tuple(cites.items), (), ranked_cites[:RANKED])
+    return Answer(text, short, False, tuple(cites.items), (), ranked_cites[:RANKED], support)
 
 
-def _abstain(related: tuple[Citation, ...]) -> Answer:
-    return Answer(NOT_FOUND, None, True, (), related[:3], related)
+def _abstain(related: tuple[Citation, ...], support: float) -> Answer:
+    return Answer(NOT_FOUND, None, True, (), related[:3], related, support)
 
 
 def _diverse(cands: list[Candidate], k: int) -> list[Candidate]:
@@ -185,14 +194,21 @@ def _absolute(expression: str, c: Candidate) -> str:
 # -- dates ------------------------------------------------------------------------------------------------
 def _date(query: Query, cands: list[Candidate]):
     qterms = set(terms(query.search_text))
+    event = set(query.predicate)
+    asks_said = bool(re.search(r"\b(say|said|announce|report|tell|told|confirm)", query.text, re.I))
     best = None
     top = cands[0].score
     for rank, c in enumerate(cands[:8]):
         if c.score < 0.75 * top:
             break
+        if event and not _mentions(c, event):
+            continue  # "when was the prison built?": a date of something else in the sentence is no answer
         for d in dates(c.text):
-            near = set(terms(c.text[max(0, d.start - 80) : d.end + 80]))
-            fit = c.score + 0.15 * len(near & qterms) / (len(qterms) or 1) - 0.01 * rank
+            near = set(terms(c.text[max(0, d.start - 50) : d.end + 50]))
+            possessive = bool(re.match(r"[’']s\b", c.text[d.end : d.end + 3]))  # "last week's flood" names it
+            fit = (c.score + 0.25 * len(near & qterms) / (len(qterms) or 1) - 0.01 * rank
+                   + 0.08 * _specific(d.text) - 0.12 * (not asks_said and _reporting(c.text, d.start))
+                   - 0.1 * possessive)
             if best is None or fit > best[0]:
                 best = (fit, c, d)
     if best is None:
@@ -206,6 +222,31 @@ def _date(query: Query, cands: list[Candidate]):
         published = f", counting from the article's date, {format_date(c.article.published_at.date())}"
     text = f"{d.text}{absolute[:-1] + published + ')' if absolute else ''} {mark}\n\n{_quote(c)} {mark}"
     return text, d.text, cites
+
+
+def _mentions(c: Candidate, event: set[str]) -> bool:
+    return bool(event & (c.terms | set(terms(c.sentence(c.index - 1) or ""))))
+
+
+def _mention_event(query: Query, cands: list[Candidate]) -> bool:
+    """Some top sentence speaks of the event asked about, even if no date expression was found in it."""
+    top = cands[0].score
+    return any(_mentions(c, set(query.predicate)) for c in cands[:8] if c.score >= 0.75 * top)
+
+
+_SPECIFIC = re.compile(r"\d|\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|today|"
+                       r"tonight|tomorrow)\b", re.I)
+
+
+def _specific(expression: str) -> bool:
+    """A day, a date or a clock time, rather than 'this year' or 'last week'."""
+    return bool(_SPECIFIC.search(expression))
+
+
+def _reporting(sentence: str, start: int) -> bool:
+    """The date says when something was said ('…, officials said on Sunday'), not when it happened."""
+    return bool(re.search(r"\b(?:said|says|told|announced|reported|confirmed|added|stated|warned)\s*$",
+                          sentence[max(0, start - 30) : start], re.I))
 
 
 # -- who said what ----------------------------------------------------------------------------------------
@@ -285,6 +326,29 @@ def _what_said(query: Query, cands: list[Candidate]):
     return f"{who} said:\n" + "\n".join(lines), short, cites
 
 
+# -- why and how -----------------------------------------------------------------------------------------
+def _why(query: Query, cands: list[Candidate]):
+    return _clause_answer(cands, reason)
+
+
+def _how(query: Query, cands: list[Candidate]):
+    return _clause_answer(cands, means)
+
+
+def _clause_answer(cands: list[Candidate], find):
+    """The best sentence that gives a reason (or a means), with that clause as the short answer."""
+    top = cands[0].score
+    for c in cands[:6]:
+        if c.score < 0.75 * top:  # a sentence without a reason or means does not answer why or how
+            break
+        span = find(c.text)
+        if span is not None:
+            cites = Citations()
+            mark = cites.cite(c)
+            return f"{span.text} {mark}\n\n{_quote(c)} {mark}{_dated(c)}", span.text, cites
+    return None
+
+
 # -- anything else ----------------------------------------------------------------------------------------
 _NAME_SPAN = re.compile(r"(?:[A-Z][\w'’.-]*(?:\s+(?:of|the|de|van|von|and|for|al-)\s+|\s+)?)*[A-Z][\w'’.-]*")
 _YEAR = re.compile(r"\b(?:1[0-9]|20)\d\d\b")
@@ -304,11 +368,17 @@ def short_span(question: str, sentence: str) -> str | None:
         kind = "place"
     else:
         return None
-    for m in _NAME_SPAN.finditer(sentence):
+    spans = list(_NAME_SPAN.finditer(sentence))
+    role = required_words(question)[:1]
+    if kind == "name" and role:  # "who is the manager of …": the name right after "manager", if there is one
+        after_role = [m for m in spans if re.search(r"(\w+)\W{1,3}$", sentence[: m.start()])
+                      and set(terms(re.search(r"(\w+)\W{1,3}$", sentence[: m.start()]).group(1))) & role[0]]
+        spans = after_role + spans
+    for m in spans:
         span = m.group(0).strip(" .,")
         if not span or set(words(span)) <= asked or span in {"The", "A", "An", "He", "She", "It", "They", "In"}:
             continue
-        if m.start() == 0 and len(span.split()) == 1 and span.lower() in STOPWORDS:
+        if len(span.split()) == 1 and (span.lower() in STOPWORDS or span == "I"):
             continue
         if kind == "place" and not re.search(r"\b(in|at|from|near|to)\s+(the\s+)?$", sentence[: m.start()]):
             continue
@@ -316,14 +386,24 @@ def short_span(question: str, sentence: str) -> str | None:
     return None
 
 
-def _best_sentences(query: Query, cands: list[Candidate]):
+def _best_sentences(query: Query, cands: list[Candidate], sides: tuple[str, ...] = ()):
     cites = Citations()
     top = cands[0]
     short = short_span(query.text, top.text)
     lines = [f"{_quote(top)} {cites.cite(top)}{_dated(top)}"]
     if short:
         lines.insert(0, f"{short} {cites.cite(top)}")
+    shown = [top]
     for c in cands[1:3]:
         if c.score >= 0.9 * top.score and c.article.id != top.article.id:
+            shown.append(c)
             lines.append(f"{_quote(c)} {cites.cite(c)}{_dated(c)}")
+    # a question comparing outlets gets the best sentence of each side it names
+    for source in sides:
+        if any(c.article.source == source for c in shown):
+            continue
+        side = next((c for c in cands[:40] if c.article.source == source), None)
+        if side is not None and side.score >= 0.6 * top.score:
+            shown.append(side)
+            lines.append(f"{_quote(side)} {cites.cite(side)}{_dated(side)}")
     return "\n\n".join(lines), short, cites

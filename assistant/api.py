@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import hmac
+import itertools
+import json
 import logging
+from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from assistant.errors import ArticleNotFound, AssistantError, EmbeddingError, StoreUnavailable
 from assistant.records import Citation
@@ -87,6 +91,12 @@ class ErrorOut(BaseModel):
     fix: str
 
 
+HTTP_ERRORS = {  # status → (error, fix) for the HTTPExceptions Starlette and FastAPI raise themselves
+    400: ("bad_request", 'send UTF-8 JSON like {"question": "..."}'),
+    404: ("not_found", "see the routes at /docs"),
+    405: ("method_not_allowed", "see the routes at /docs"),
+    413: ("too_large", "send a shorter question and fewer history turns"),
+}
 BEARER = HTTPBearer(auto_error=False, description="an API key from ASSISTANT_API_KEYS")
 ERRORS = {code: {"model": ErrorOut} for code in (400, 401, 413, 503)}
 
@@ -107,6 +117,23 @@ def _validation_message(exc: RequestValidationError) -> str:
     return "; ".join(parts) or "malformed request"
 
 
+def _sse(events) -> Iterator[str]:
+    """Events of Answerer.stream() as server-sent events; an error mid-stream becomes an `error` event."""
+    try:
+        for event in events:
+            if event.kind == "token":
+                yield f"event: token\ndata: {json.dumps({'text': event.text}, ensure_ascii=False)}\n\n"
+            else:
+                yield f"event: answer\ndata: {json.dumps(event.answer.to_dict(), ensure_ascii=False)}\n\n"
+    except Exception as exc:  # noqa: BLE001 - the status line is sent already: report in the stream
+        if not isinstance(exc, AssistantError):
+            log.error("unexpected error while streaming an answer", exc_info=exc)
+            exc = AssistantError("the server failed to answer (a bug); the error is in its log",
+                                 "try again, or report it with the server log")
+        code = next((c for kind, _s, c in STATUS if isinstance(exc, kind)), "server_error")
+        yield f"event: error\ndata: {json.dumps({'error': code, 'message': exc.message, 'fix': exc.fix})}\n\n"
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """The one place where AssistantErrors (and malformed requests) become JSON with an HTTP status."""
 
@@ -122,14 +149,26 @@ def install_error_handlers(app: FastAPI) -> None:
         return error_response(AssistantError("the server failed to answer (a bug); the error is in its log",
                                              "try again, or report it with the server log"))
 
+    async def on_http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        # e.g. FastAPI's "There was an error parsing the body" (not UTF-8, nested too deep), a body over the limit
+        code, fix = HTTP_ERRORS.get(exc.status_code, ("http_error", "see the routes at /docs"))
+        message = "the request body is not valid UTF-8 JSON" if code == "bad_request" else str(exc.detail)
+        return JSONResponse({"error": code, "message": message, "fix": fix}, status_code=exc.status_code,
+                            headers=exc.headers)
+
     app.add_exception_handler(AssistantError, on_assistant_error)
     app.add_exception_handler(RequestValidationError, on_validation_error)
+    app.add_exception_handler(StarletteHTTPException, on_http_error)
     app.add_exception_handler(Exception, on_unexpected)
 
 
-def build_router(assistant, api_keys: tuple[str, ...]) -> APIRouter:
-    """Routes over one Assistant; `api_keys` non-empty means /api/ask and /api/articles need a Bearer key."""
+def build_router(assistant, api_keys: tuple[str, ...], answerer=None) -> APIRouter:
+    """Routes over one Assistant; `api_keys` non-empty means /api/ask and /api/articles need a Bearer key.
+    `answerer` (llm_answer.Answerer) answers in LLM mode when the server has it on; default: extractive."""
+    from assistant.llm_answer import Answerer
+
     config = assistant.config
+    answerer = answerer or Answerer(assistant, None, config)
 
     def require_key(creds: Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)]) -> None:
         if not api_keys:
@@ -149,8 +188,24 @@ def build_router(assistant, api_keys: tuple[str, ...]) -> APIRouter:
         turns = check_history(body.history or [], config)
         f = body.filters or FiltersIn()
         filters = parse_filters(f.sources, f.date_from, f.date_to)
-        answer = assistant.ask(question, history=[t.model_dump() for t in turns], filters=filters)
+        answer = answerer.ask(question, history=[t.model_dump() for t in turns], filters=filters)
         return answer.to_dict()
+
+    @router.post("/ask/stream", dependencies=guarded, responses={
+        **ERRORS, 200: {"content": {"text/event-stream": {}},
+                        "description": "server-sent events: `token` (raw model text, unverified) then one `answer`"}})
+    def ask_stream(body: AskIn) -> StreamingResponse:
+        """The same answer as /api/ask, streamed as server-sent events: `event: token` with `{"text"}` while an
+        LLM writes (a draft, not yet checked), then one `event: answer` with exactly the /api/ask JSON (verified;
+        replace the draft with it), or `event: error` with `{"error", "message", "fix"}`."""
+        question = check_question(body.question, config)
+        turns = check_history(body.history or [], config)
+        f = body.filters or FiltersIn()
+        filters = parse_filters(f.sources, f.date_from, f.date_to)
+        events = answerer.stream(question, history=[t.model_dump() for t in turns], filters=filters)
+        first = next(events)  # retrieval runs here, so a store error is still an HTTP status, not a stream event
+        return StreamingResponse(_sse(itertools.chain([first], events)), media_type="text/event-stream",
+                                 headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
     @router.get("/articles/{article_id:path}", response_model=ArticleOut, dependencies=guarded,
                 responses={**ERRORS, 404: {"model": ErrorOut}})

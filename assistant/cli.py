@@ -19,6 +19,13 @@ def _store_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--embedder", help="minilm (default), st:MODEL_PATH, openai:MODEL or hash")
 
 
+def _llm_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--llm", action="store_true", default=None,
+                   help="phrase answers with an LLM (OpenAI-compatible endpoint), every citation verified")
+    p.add_argument("--llm-base-url", help="the endpoint, e.g. http://127.0.0.1:8080/v1 (ASSISTANT_LLM_BASE_URL)")
+    p.add_argument("--llm-model", help="the model name the endpoint expects (ASSISTANT_LLM_MODEL)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="assistant", description="Newsroom retrieval assistant with exact citations.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -38,7 +45,8 @@ def build_parser() -> argparse.ArgumentParser:
     _store_args(p)
 
     p = sub.add_parser("check", help="check that article records and vectors agree")
-    p.add_argument("--repair", action="store_true", help="remove stale vectors and incomplete records")
+    p.add_argument("--repair", action="store_true", help="settle interrupted writes, remove stale vectors, rebuild "
+                   "what Chroma cannot read and embed affected articles again from their stored text")
     _store_args(p)
     for name, help_ in (("ask", "answer one question with citations"), ("chat", "ask questions interactively")):
         p = sub.add_parser(name, help=help_)
@@ -49,11 +57,13 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--since", help="only articles published on or after this date")
         p.add_argument("--until", help="only articles published on or before this date")
         _store_args(p)
+        _llm_args(p)
     p = sub.add_parser("serve", help="web chat, JSON API (/api/ask, /docs) and embeddable widget (/widget.js)")
     p.add_argument("--host", help="address to listen on (default 127.0.0.1; others need auth or --allow-insecure)")
     p.add_argument("--port", type=int, help="port (default 7860)")
     p.add_argument("--allow-insecure", action="store_true", help="serve a non-loopback address without auth")
     _store_args(p)
+    _llm_args(p)
     p = sub.add_parser("eval", help="run gold Q&A and write predictions, summary and report")
     p.add_argument("gold")
     p.add_argument("--articles", action="append", help="articles to ingest into a fresh temporary index "
@@ -61,6 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="output directory")
     p.add_argument("--no-progress", action="store_true")
     _store_args(p)
+    _llm_args(p)
     return parser
 
 
@@ -93,6 +104,9 @@ def config_from_args(args: argparse.Namespace) -> Config:
         embedder=getattr(args, "embedder", None),
         host=getattr(args, "host", None),
         port=getattr(args, "port", None),
+        llm=getattr(args, "llm", None),
+        llm_base_url=getattr(args, "llm_base_url", None),
+        llm_model=getattr(args, "llm_model", None),
     )
 
 
@@ -150,22 +164,30 @@ def cmd_delete(args, config: Config) -> int:
 
 
 def cmd_check(args, config: Config) -> int:
+    if args.repair:  # through the Ingestor: articles whose vectors were lost are embedded again from stored text
+        from index.pipeline import Ingestor
+
+        report = Ingestor(config).repair(progress=sys.stderr.isatty())
+        for line in report.recovered:
+            print(f"repaired: {line}")
+        print(f"{len(report.recovered)} problem(s) repaired in {config.describe_store()}; "
+              f"{len(report.updated)} article(s) embedded again")
+        return 0 if report.ok else 1
     from index.store import ChromaStore
 
-    store = ChromaStore(config)
-    problems = store.repair() if args.repair else store.check()
-    verb = "repaired" if args.repair else "found"
+    problems = ChromaStore(config).check()
     for p in problems:
-        print(f"{verb}: {p}")
-    print(f"{len(problems)} problem(s) {verb} in {config.describe_store()}")
-    return 0 if (args.repair or not problems) else 1
+        print(f"found: {p}")
+    print(f"{len(problems)} problem(s) found in {config.describe_store()}")
+    return 0 if not problems else 1
 
 
 def cmd_ask(args, config: Config) -> int:
     from assistant.core import Assistant
     from assistant.formatting import render_text
+    from assistant.llm_answer import Answerer
 
-    answer = Assistant.open(config).ask(args.question, filters=filters_from_args(args))
+    answer = Answerer.from_config(Assistant.open(config), config).ask(args.question, filters=filters_from_args(args))
     print(json.dumps(answer.to_dict(), indent=2, ensure_ascii=False) if args.json else render_text(answer))
     return 0
 
@@ -173,8 +195,10 @@ def cmd_ask(args, config: Config) -> int:
 def cmd_chat(args, config: Config) -> int:
     from assistant.core import Assistant
     from assistant.formatting import render_text
+    from assistant.llm_answer import Answerer
 
     assistant = Assistant.open(config)
+    answerer = Answerer.from_config(assistant, config)
     filters = filters_from_args(args)
     counts = assistant.store.count()
     print(f"{counts['articles']} articles in {config.describe_store()}. Ask a question (empty line or Ctrl-D ends).")
@@ -186,7 +210,7 @@ def cmd_chat(args, config: Config) -> int:
             return 0
         if not question:
             return 0
-        answer = assistant.ask(question, history=history, filters=filters)
+        answer = answerer.ask(question, history=history, filters=filters)
         print(render_text(answer))
         history.append({"question": question, **answer.to_dict()})
 
@@ -207,8 +231,15 @@ def cmd_eval(args, config: Config) -> int:
     keys = ["n", "answer_em", "answer_f1", "answer_contained", "evidence_hit@1", "evidence_hit@10", "mrr@10",
             "citation_precision", "citation_recall", "abstention_precision", "abstention_recall",
             "latency_p50_ms", "latency_p95_ms"]
+    llm = summary.get("llm_mode")
+    if llm:
+        print(f"{'':22} {'extractive':>12} {'llm':>12}")
     for k in keys:
-        print(f"{k:22} {summary.get(k)}")
+        print(f"{k:22} {summary.get(k)!s:>12} {llm.get(k)!s:>12}" if llm else f"{k:22} {summary.get(k)}")
+    if llm:
+        for k in ("claims_total", "claims_verified", "claims_dropped", "markers_dropped", "fallbacks",
+                  "unverified_citations"):
+            print(f"llm {k:18} {llm.get(k)}")
     print(f"wrote {args.out}/predictions.jsonl, summary.json, report.md")
     return 0
 

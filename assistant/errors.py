@@ -43,3 +43,11 @@ class ArticleNotFound(AssistantError):
 
 class EmbeddingError(AssistantError):
     """The embedding model cannot be loaded or an embeddings endpoint failed."""
+
+
+class LLMError(AssistantError):
+    """The language-model endpoint failed (timeout, refused, HTTP error, unreadable reply); answers fall back."""
+
+
+class PromptError(AssistantError):
+    """A prompt template is missing, or rendering it lacks (or gets an unknown) variable."""

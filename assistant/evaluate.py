@@ -7,14 +7,17 @@ import math
 import sys
 import tempfile
 import time
+from collections import Counter
 from contextlib import ExitStack
 from pathlib import Path
 
 from assistant.config import Config
 from assistant.core import Assistant
 from assistant.errors import InputError
+from assistant.llm_answer import Answerer
 from assistant.metrics import score_question, summarize, threshold_curve
 from assistant.report import write_report
+from assistant.verify import strip_note, verify
 
 
 def load_gold(path: Path) -> list[dict]:
@@ -54,6 +57,8 @@ def run_eval(config: Config, gold_path: Path, articles: list[str] | None, out_di
                 if not report.ok:
                     print("warning: some articles failed to ingest; scores cover what was ingested", file=sys.stderr)
             assistant.warm()
+        answerer = Answerer.from_config(assistant, config) if config.llm else None
+        llm_rows, llm_preds = [], []
         rows, preds = [], []
         bar = _bar(len(questions), progress)
         for q in questions:
@@ -65,10 +70,15 @@ def run_eval(config: Config, gold_path: Path, articles: list[str] | None, out_di
                 "question": q["question"],
                 **answer.to_dict(),
                 "ranked": [c.to_dict() for c in answer.ranked],
+                "support": round(answer.support, 4),
                 "latency_ms": round(latency, 2),
             }
             preds.append(pred)
             rows.append(score_question(q, pred))
+            if answerer is not None:
+                llm_pred = _ask_llm(answerer, q)
+                llm_preds.append(llm_pred)
+                llm_rows.append(score_question(q, llm_pred))
             if bar:
                 bar.update(1)
         if bar:
@@ -77,7 +87,7 @@ def run_eval(config: Config, gold_path: Path, articles: list[str] | None, out_di
     summary["gold"] = str(gold_path)
     curve = threshold_curve(
         (
-            p["ranked"][0]["score"] if p["ranked"] else 0.0,
+            p.get("support", 0.0),
             bool(q.get("answerable", True)),
             bool(r.get("evidence_hit@1") or r.get("answer_contained")),
         )
@@ -86,10 +96,65 @@ def run_eval(config: Config, gold_path: Path, articles: list[str] | None, out_di
     with (out_dir / "predictions.jsonl").open("w", encoding="utf-8") as fh:
         for p in preds:
             fh.write(json.dumps(p, ensure_ascii=False) + "\n")
-    (out_dir / "summary.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False), encoding="utf-8")
     (out_dir / "threshold_curve.json").write_text(json.dumps(_finite(curve), indent=1), encoding="utf-8")
+    if answerer is not None:
+        summary["llm_mode"] = {**summarize(llm_rows, questions), **llm_counters(llm_preds)}
+        with (out_dir / "predictions_llm.jsonl").open("w", encoding="utf-8") as fh:
+            for p in llm_preds:
+                fh.write(json.dumps(p, ensure_ascii=False) + "\n")
+    (out_dir / "summary.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False), encoding="utf-8")
     write_report(out_dir, summary, rows, curve, title=f"Evaluation of {gold_path.name}")
+    if answerer is not None:
+        with (out_dir / "report.md").open("a", encoding="utf-8") as fh:
+            fh.write(llm_report(summary))
     return summary
+
+
+def _ask_llm(answerer: Answerer, q: dict) -> dict:
+    t = time.perf_counter()
+    answer, outcome = answerer.ask_detailed(q["question"])
+    latency = (time.perf_counter() - t) * 1000
+    return {"id": q["id"], "question": q["question"], **answer.to_dict(),
+            "ranked": [c.to_dict() for c in answer.ranked], "latency_ms": round(latency, 2),
+            "llm": {**outcome.to_dict(), "recheck": recheck(answer, outcome)}}
+
+
+def recheck(answer, outcome) -> dict:
+    """Verify the answer as shown once more, from its text and citations alone: claims that fail, and
+    citations that no verified claim rests on (both must be 0 for an LLM-mode answer)."""
+    if outcome.mode != "llm":
+        return {"unverified_claims": 0, "unverified_citations": 0}
+    v = verify(strip_note(answer.answer), answer.citations)
+    used = {n for c in v.claims if c.verified for n in c.cited}
+    return {"unverified_claims": v.dropped, "unverified_citations": len(answer.citations) - len(used)}
+
+
+def llm_counters(preds: list[dict]) -> dict:
+    modes = Counter(p["llm"]["mode"] for p in preds)
+    reasons = Counter(p["llm"]["reason"].split(":")[0] for p in preds if p["llm"]["reason"])
+    total = lambda key: sum(p["llm"][key] for p in preds)  # noqa: E731
+    return {
+        "llm_answers": modes["llm"], "fallbacks": modes["fallback"], "abstained_not_asked": modes["abstained"],
+        "claims_total": total("claims_total"), "claims_verified": total("claims_verified"),
+        "claims_dropped": total("claims_dropped"), "markers_dropped": total("markers_dropped"),
+        "unverified_claims_shown": sum(p["llm"]["recheck"]["unverified_claims"] for p in preds),
+        "unverified_citations": sum(p["llm"]["recheck"]["unverified_citations"] for p in preds),
+        "fallback_reasons": dict(reasons),
+    }
+
+
+LLM_KEYS = ("answer_em", "answer_f1", "answer_contained", "evidence_hit@1", "citation_precision", "citation_recall",
+            "abstention_precision", "abstention_recall", "latency_p50_ms", "latency_p95_ms")
+
+
+def llm_report(summary: dict) -> str:
+    llm = summary["llm_mode"]
+    rows = "".join(f"| {k} | {summary.get(k)} | {llm.get(k)} |\n" for k in LLM_KEYS)
+    counts = "".join(f"| {k} | {llm.get(k)} |\n" for k in (
+        "llm_answers", "fallbacks", "abstained_not_asked", "claims_total", "claims_verified", "claims_dropped",
+        "markers_dropped", "unverified_claims_shown", "unverified_citations", "fallback_reasons"))
+    return (f"\n## LLM mode (side by side)\n\n| metric | extractive | llm |\n| --- | --- | --- |\n{rows}"
+            f"\n| LLM counter | value |\n| --- | --- |\n{counts}")
 
 
 def _finite(curve: list[dict]) -> list[dict]:

@@ -230,3 +230,27 @@ def _trim_name(name: str) -> str:
     while words_ and words_[0] in _NOT_SPEAKERS:
         words_.pop(0)
     return " ".join(words_).strip(" ,")
+
+
+# --- reasons and means ------------------------------------------------------------------------------------
+_WHY_CUE = re.compile(
+    r"\b(?:in (?:a|an) (?:bid|attempt|effort) to|in order to|so as to|so that|because(?: of)?|due to|owing to|"
+    r"as a result of|in response to|aimed at|intended to|in protest (?:at|against|over)|to protest|"
+    r"(?:the )?reason (?:was|is|being)|amid|over fears? (?:of|that))\b[^.;:!?]*", re.I)
+_HOW_CUE = re.compile(
+    r"\b(?:after (?!(?:a|the|its|their|his|her)?\s*(?:\w+\s+)?(?:year|month|week|day|hour|minute)s?\b)|"
+    r"by (?=\w+ing\b)|using|through|via|with the help of)\b[^.;:!?,]*", re.I)
+
+
+def reason(sentence: str) -> Span | None:
+    """'… in a bid to free its members' → the clause giving a reason or purpose."""
+    m = _WHY_CUE.search(sentence)
+    return Span(m.start(), m.end(), m.group(0).rstrip(" ,"), "reason") if m else None
+
+
+def means(sentence: str) -> Span | None:
+    """'… after militants detonated a car bomb near the prison gates' → the clause saying how."""
+    m = _HOW_CUE.search(sentence)
+    if not m or len(m.group(0).split()) < 3:
+        return None
+    return Span(m.start(), m.end(), m.group(0).rstrip(" ,"), "means")

@@ -80,6 +80,7 @@ class Answer:
     citations: tuple[Citation, ...] = ()
     related: tuple[Citation, ...] = ()  # closest sentences shown when abstaining; not citations
     ranked: tuple[Citation, ...] = field(default=(), compare=False)  # top sentences by score, for eval
+    support: float = field(default=0.0, compare=False)  # best sentence support; abstained when under threshold
 
     def to_dict(self) -> dict:
         """The one JSON shape used by `ask --json`, the API and eval."""

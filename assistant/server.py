@@ -67,6 +67,42 @@ class ApiOnlyCORS:
             await self.app(scope, receive, send)
 
 
+class ApiBodyLimit:
+    """Refuses an /api body over `limit` bytes also when it comes without Content-Length (chunked): past the
+    limit it answers 413 itself, tells the app the client left, and drops whatever the app still sends."""
+
+    def __init__(self, app, limit: int):
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or not scope["path"].startswith("/api/"):
+            return await self.app(scope, receive, send)
+        seen, refused, started = 0, False, False
+
+        async def limited_receive():
+            nonlocal seen, refused
+            if refused:
+                return {"type": "http.disconnect"}
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > self.limit and not started:
+                refused = True
+                too_large = TooLarge(f"the request body is larger than {self.limit} bytes",
+                                     "send a shorter question and fewer history turns")
+                await error_response(too_large)(scope, receive, send)
+                return {"type": "http.disconnect"}
+            return message
+
+        async def guarded_send(message):
+            nonlocal started
+            if not refused:
+                started = True
+                await send(message)
+
+        await self.app(scope, limited_receive, guarded_send)
+
+
 def load_ui():
     """The Gradio chat lives in ui.py at the repository root: import it, or load it from beside the package."""
     try:
@@ -85,15 +121,17 @@ def load_ui():
 def create_app(config: Config, assistant=None, ingestor=None, with_ui: bool = True) -> FastAPI:
     """The whole server; one Assistant and one Ingestor share one ChromaStore (one client per path)."""
     from assistant.core import Assistant
+    from assistant.llm_answer import Answerer
     from index.pipeline import Ingestor
 
     assistant = assistant or Assistant(config)
+    answerer = Answerer.from_config(assistant, config)  # LLM mode when config.llm, else extractive
     origins = split_list(config.allowed_origins)
     app = FastAPI(title="Newsroom assistant API", version="1", docs_url=None, redoc_url=None,
                   description="Answers with exact-sentence citations. Send `Authorization: Bearer KEY` when the "
                               "server has ASSISTANT_API_KEYS.")
     install_error_handlers(app)
-    app.include_router(build_router(assistant, split_list(config.api_keys)))
+    app.include_router(build_router(assistant, split_list(config.api_keys), answerer))
     frame_ancestors = " ".join(["'self'", *origins])
 
     @app.middleware("http")
@@ -110,6 +148,7 @@ def create_app(config: Config, assistant=None, ingestor=None, with_ui: bool = Tr
         return response
 
     app.add_middleware(ApiOnlyCORS, origins=origins)
+    app.add_middleware(ApiBodyLimit, limit=MAX_BODY_BYTES)
 
     @app.get("/widget.js", include_in_schema=False)
     def widget_js() -> FileResponse:
@@ -130,9 +169,14 @@ def create_app(config: Config, assistant=None, ingestor=None, with_ui: bool = Tr
     ingestor = ingestor or Ingestor(config, store=assistant.store, embedder=assistant.embedder)
     ui = load_ui()
     auth = (config.ui_user, config.ui_password) if config.ui_user else None
-    return gr.mount_gradio_app(app, ui.build_ui(assistant, ingestor), path="/", auth=auth, ssr_mode=False,
-                               theme=ui.theme(), css=ui.CSS, max_file_size=int(config.max_file_bytes),
-                               footer_links=[], show_error=True)
+    demo = ui.build_ui(assistant, ingestor, answerer)
+    app = gr.mount_gradio_app(app, demo, path="/", auth=auth, ssr_mode=False,
+                              theme=ui.theme(), css=ui.CSS, max_file_size=int(config.max_file_bytes),
+                              footer_links=[], show_error=True)
+    # Gradio checks that a file named in a request was uploaded (is in its upload folder) only once the app has
+    # "launched", which a mounted app never does: without this a client could have any server file ingested.
+    demo.has_launched = True
+    return app
 
 
 def _mount_docs(app: FastAPI) -> None:
@@ -184,6 +228,11 @@ def serve(config: Config, allow_insecure: bool = False) -> int:
     print(f"Newsroom assistant: {counts['articles']} articles in {config.describe_store()}")
     print(f"Chat:   http://{host}:{config.port}/")
     print(f"API:    http://{host}:{config.port}/api/ask  (docs: http://{host}:{config.port}/docs)")
+    if config.llm:
+        from assistant.llm import display_url
+
+        print(f"LLM:    {config.llm_model} at {display_url(config.llm_base_url)} (answers verified; "
+              "extractive on failure)")
     base = f"http://{host}:{config.port}"
     print(f'Widget: <script src="{base}/widget.js" data-assistant="{base}"></script>', flush=True)
     uvicorn.run(app, host=config.host, port=config.port, log_level="info", server_header=False)

@@ -28,3 +28,24 @@ def print_table(rows: list[tuple], headers: tuple) -> None:
         print("  ".join(c.ljust(w) for c, w in zip(r, widths)))
         if n == 0:
             print("  ".join("-" * w for w in widths))
+
+
+def percentile(values: list[float], p: float) -> float:
+    """Nearest-rank percentile (p in 0..100) of a non-empty list."""
+    ordered = sorted(values)
+    return ordered[max(0, min(len(ordered) - 1, round(p / 100 * len(ordered) + 0.5) - 1))]
+
+
+def load_average() -> str:
+    """The 1/5/15-minute load averages, to print next to timings (this machine's cores are shared)."""
+    return "/".join(f"{x:.1f}" for x in os.getloadavg())
+
+
+def proc_memory_mb(pid: int) -> dict[str, float]:
+    """VmHWM (peak resident set) and VmRSS of a running process, in MB, from /proc/PID/status."""
+    out = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        key, _, value = line.partition(":")
+        if key in ("VmHWM", "VmRSS"):
+            out[key] = int(value.split()[0]) / 1024
+    return out

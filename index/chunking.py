@@ -54,9 +54,11 @@ def chunk_sentences(
         )
         if end >= n:
             break
-        # step back over trailing sentences while they fit in the overlap, but always move forward
+        # step back over trailing sentences while they fit in the overlap, but always move forward, and only
+        # as far as the next window still reaches sentence `end` (else it would repeat this one's tail only)
         next_start, overlap = end, 0
-        while next_start - 1 > start and overlap + sizes[next_start - 1] <= overlap_tokens:
+        while (next_start - 1 > start and overlap + sizes[next_start - 1] <= overlap_tokens
+               and overlap + sizes[next_start - 1] + sizes[end] <= chunk_tokens):
             next_start -= 1
             overlap += sizes[next_start]
         start = next_start

@@ -28,6 +28,7 @@ class IngestReport:
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     failed: list[InputError] = field(default_factory=list)
+    recovered: list[str] = field(default_factory=list)  # what a crash left and was settled or repaired first
     sentences: int = 0
     chunks: int = 0
     seconds: float = 0.0
@@ -44,6 +45,9 @@ class IngestReport:
             f"in {self.seconds:.1f} s ({rate:.0f} sentences/s)"
         ]
         lines += [f"  FAILED {f}" for f in self.failed]
+        if self.recovered:
+            lines.append(f"settled {len(self.recovered)} problem(s) a crash left (before the articles above):")
+            lines += [f"  {r}" for r in self.recovered]
         return "\n".join(lines)
 
     def to_dict(self) -> dict:
@@ -52,6 +56,7 @@ class IngestReport:
             "updated": self.updated,
             "unchanged": self.unchanged,
             "failed": [f.to_dict() for f in self.failed],
+            "recovered": self.recovered,
             "sentences": self.sentences,
             "chunks": self.chunks,
             "seconds": round(self.seconds, 3),
@@ -99,17 +104,33 @@ class Ingestor:
         progress: bool = False,
         on_article: Callable[[str, int, int], None] | None = None,
     ) -> IngestReport:
-        """Embed and store new or changed articles; unchanged ones (same content hash) cost nothing."""
+        """Embed and store new or changed articles; unchanged ones (same content hash) cost nothing. Holds the
+        index's write lock throughout, and first settles what a crash left (ChromaStore.open_for_writes): stored
+        articles whose vectors were lost are embedded again from their stored text."""
+        with self.store.exclusive():
+            return self._ingest(articles, progress, on_article)
+
+    def repair(self, progress: bool = False) -> IngestReport:
+        """`assistant check --repair`: the full consistency scan and its fixes, re-embedding from stored text."""
+        with self.store.exclusive():
+            return self._ingest([], progress, None, full=True)
+
+    def _ingest(self, articles, progress, on_article, full: bool = False) -> IngestReport:
         started = time.perf_counter()
         report = IngestReport()
-        known = self.store.article_hashes()
+        opened = self.store.open_for_writes(full=full)
+        report.recovered = [f.line for f in opened.fixes if f.line]
+        known = opened.hashes
+        reembed = {a.id: a for a in opened.reembed}
         todo: list[Article] = []
         for article in articles:
             old = known.get(article.id)
-            if old == article.content_hash:
+            if old == article.content_hash and article.id not in reembed:
                 report.unchanged.append(article.id)
             else:
                 todo.append(article)
+            reembed.pop(article.id, None)
+        todo += reembed.values()  # the given version of an article wins over its stored one
         bar = _progress_bar(len(todo), progress)
         group: list[Prepared] = []
         group_texts = 0

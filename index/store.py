@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
+import os
+import socket
+import threading
 import time
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -16,6 +21,34 @@ from assistant.offline import configure_environment
 from assistant.records import Article, Chunk, Sentence
 
 SCHEMA_VERSION = 1
+VECTOR_IDS = 2  # record field "vector_ids": 2 = vector ids carry the content hash ({id}::{hash16}::c3)
+LOCK_FILE = "assistant-write.lock"  # in a local index directory: one writing process at a time
+# On a Chroma server there is no lock across machines: a journalled write is only settled by another
+# writer once it is this old (a live writer finishes an article in seconds).
+STALE_WRITE_SECONDS = 600.0
+PROBE_VECTORS = 100  # vectors read back from the end of each collection when a writer opens the index
+
+
+@dataclass(frozen=True)
+class Fix:
+    """One thing a recovery or repair did (`line`, empty when an earlier line already says it); `reembed`: a
+    stored article whose vectors are gone or incomplete, to be embedded again from its stored text (the store
+    has no embedder; the Ingestor does it)."""
+
+    line: str
+    reembed: Article | None = None
+
+
+@dataclass(frozen=True)
+class Opened:
+    """What a writer learns when it opens the index: content hashes, and what it had to settle first."""
+
+    hashes: dict[str, str]
+    fixes: tuple[Fix, ...]  # interrupted writes settled, damage repaired (local) or only reported (server)
+
+    @property
+    def reembed(self) -> list[Article]:
+        return [f.reembed for f in self.fixes if f.reembed is not None]
 
 
 @dataclass(frozen=True)
@@ -33,6 +66,11 @@ class StoredArticle:
 
 def _epoch(dt: datetime | None) -> float | None:
     return dt.timestamp() if dt else None
+
+
+def vector_prefix(article_id: str, content_hash: str) -> str:
+    """Vector ids of one version of an article start with this, so a new version is written beside the old."""
+    return f"{article_id}::{content_hash[:16]}"
 
 
 def _clean(meta: dict) -> dict:
@@ -66,6 +104,7 @@ class ChromaStore:
 
             settings = Settings(anonymized_telemetry=False)
             if config.chroma_host:
+                _probe(config)  # a server that accepts but never answers fails here, not in a hung constructor
                 self._client = chromadb.HttpClient(
                     host=config.chroma_host,
                     port=config.chroma_port,
@@ -73,6 +112,7 @@ class ChromaStore:
                     headers=config.chroma_headers,
                     settings=settings,
                 )
+                _bound_waits(self._client, config.chroma_timeout)
             else:
                 config.index_dir.mkdir(parents=True, exist_ok=True)
                 self._client = chromadb.PersistentClient(path=str(config.index_dir), settings=settings)
@@ -80,20 +120,37 @@ class ChromaStore:
             self._articles = self._collection(f"{prefix}-articles")
             self._chunks = self._collection(f"{prefix}-chunks")
             self._sentences = self._collection(f"{prefix}-sentences")
+            # the write journal: ids of articles whose vectors are changing; left behind only by a crash
+            self._journal = self._collection(f"{prefix}-writes")
+            self._batch = max(1, min(self._client.get_max_batch_size(), 2000))
         except (ConfigError, StoreUnavailable):
             raise
         except Exception as exc:  # noqa: BLE001 - connection/open failures all mean the same to the user
             raise self._unavailable(exc) from exc
-        self._batch = max(1, min(self._client.get_max_batch_size(), 2000))
+        self._reopening = threading.Lock()
         self.version = 0  # bumped by every write or delete through this store (readers' cheap change check)
+        self._writer = threading.RLock()
+        self._lock_file = None
+        self._lock_depth = 0
 
     def _unavailable(self, exc: Exception) -> StoreUnavailable:
-        fix = (
-            "start the Chroma server (chroma run --path DIR --host H --port P) or fix ASSISTANT_CHROMA_HOST/PORT"
-            if self.config.chroma_host
-            else "check that the index directory is writable and not used by another program"
+        reason = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+        if _damage(exc):  # Chroma's files for a collection were torn by a crash (see damaged_collections)
+            return StoreUnavailable(f"the index {self.config.describe_store()} is damaged ({reason})",
+                                    "stop the server if one runs on it, run `assistant check --repair` (it rebuilds "
+                                    "what Chroma cannot read from the stored articles), then start it again")
+        if not self.config.chroma_host:
+            return StoreUnavailable(f"store unavailable ({self.config.describe_store()}): {reason}",
+                                    "check that the index directory is writable and not used by another program")
+        import httpx
+
+        what = "did not answer" if isinstance(exc, httpx.TransportError) else "failed"
+        host, port = self.config.chroma_host, self.config.chroma_port
+        return StoreUnavailable(
+            f"store unavailable: the {self.config.describe_store()} {what} ({reason})",
+            f"start the Chroma server (chroma run --path DIR --host {host} --port {port}) or fix "
+            "ASSISTANT_CHROMA_HOST/ASSISTANT_CHROMA_PORT; the assistant reconnects by itself once it answers",
         )
-        return StoreUnavailable(f"store unavailable ({self.config.describe_store()}): {exc}", fix)
 
     def _collection(self, name: str):
         return self._client.get_or_create_collection(
@@ -101,12 +158,38 @@ class ChromaStore:
         )
 
     def _call(self, fn, *args, **kwargs):
+        """fn(...) with every failure to reach the store as StoreUnavailable. A collection that the server no
+        longer knows by its id (recreated, e.g. after a reset) is looked up again by name, once."""
         try:
             return fn(*args, **kwargs)
         except Exception as exc:  # noqa: BLE001
+            again = self._reopened(fn, exc)
+            if again is not None:
+                try:
+                    return again(*args, **kwargs)
+                except Exception as exc2:  # noqa: BLE001
+                    exc = exc2
             if isinstance(exc, (ValueError, TypeError)) and "connect" not in str(exc).lower():
-                raise
+                raise exc from None
             raise self._unavailable(exc) from exc
+
+    def _reopened(self, fn, exc: Exception):
+        """The same method on a freshly fetched handle when `exc` says fn's collection is gone, else None."""
+        from chromadb.errors import NotFoundError
+
+        handle = getattr(fn, "__self__", None)
+        if not isinstance(exc, NotFoundError) or handle is None:
+            return None
+        with self._reopening:
+            attr = next((a for a, v in vars(self).items() if v is handle), None)
+            if attr is None:  # another thread reopened it already
+                attr = next((a for a, v in vars(self).items()
+                             if getattr(v, "name", None) == getattr(handle, "name", None) and a.startswith("_")), None)
+                if attr is None:
+                    return None
+            else:
+                setattr(self, attr, self._collection(handle.name))
+            return getattr(getattr(self, attr), fn.__name__)
 
     # -- embedder identity ---------------------------------------------------------------------------
     def embedder_name(self) -> str | None:
@@ -179,10 +262,13 @@ class ChromaStore:
         chunk_vectors: np.ndarray,
         sentence_vectors: np.ndarray | None,
     ) -> None:
-        """Replace everything stored for the article. Order matters for crash safety: old vectors go,
-        new vectors come, and the article record (with its content hash) is written last, so a record
-        only ever describes vectors that are complete."""
+        """Replace everything stored for the article, crash-safely and without readers ever seeing a mix:
+        1. journal the article id; 2. write the new vectors under new ids (they carry the new content hash,
+        which readers match against the record, so they stay invisible); 3. upsert the record: the switch;
+        4. delete the vectors of any other hash; 5. clear the journal entry. A crash leaves the id in the
+        journal and either the old version or the new one complete; recover() removes the rest."""
         content_hash = article.content_hash
+        prefix = vector_prefix(article.id, content_hash)
         common = _clean(
             {
                 "article_id": article.id,
@@ -193,89 +279,297 @@ class ChromaStore:
             }
         )
         self.version += 1
-        self._delete_vectors(article.id)
-        for start in range(0, len(chunks), self._batch):
-            part = chunks[start : start + self._batch]
-            self._call(
-                self._chunks.add,
-                ids=[c.id for c in part],
-                embeddings=chunk_vectors[start : start + len(part)],
-                documents=[c.text for c in part],
-                metadatas=[
-                    {
-                        **common,
-                        "chunk_index": c.index,
-                        "sentence_start": c.sentence_start,
-                        "sentence_end": c.sentence_end,
-                        "char_start": c.char_start,
-                        "char_end": c.char_end,
-                    }
-                    for c in part
-                ],
-            )
-        if sentence_vectors is not None:
-            for start in range(0, len(sentences), self._batch):
-                part = sentences[start : start + self._batch]
+        self._journal_add(article.id, content_hash)
+        try:
+            for start in range(0, len(chunks), self._batch):
+                part = chunks[start : start + self._batch]
                 self._call(
-                    self._sentences.add,
-                    ids=[f"{article.id}::s{s.index}" for s in part],
-                    embeddings=sentence_vectors[start : start + len(part)],
-                    documents=[s.text for s in part],
-                    metadatas=[{**common, "sentence_index": s.index} for s in part],
+                    self._chunks.upsert,  # upsert: a retry after a crash may meet some of these ids
+                    ids=[f"{prefix}::c{c.index}" for c in part],
+                    embeddings=chunk_vectors[start : start + len(part)],
+                    documents=[c.text for c in part],
+                    metadatas=[
+                        {
+                            **common,
+                            "chunk_index": c.index,
+                            "sentence_start": c.sentence_start,
+                            "sentence_end": c.sentence_end,
+                            "char_start": c.char_start,
+                            "char_end": c.char_end,
+                        }
+                        for c in part
+                    ],
                 )
-        record = _clean(
-            {
-                "title": article.title,
-                "source": article.source,
-                "url": article.url,
-                "published_at": _epoch(article.published_at),
-                "published_at_iso": article.published_at_iso,
-                "origin": article.origin,
-                "content_hash": content_hash,
-                "sentences": json.dumps([[s.char_start, s.char_end] for s in sentences], separators=(",", ":")),
-                "n_sentences": len(sentences),
-                "n_chunks": len(chunks),
-                "sentence_vectors": sentence_vectors is not None,
-                "ingested_at": time.time(),
-            }
-        )
-        self._call(self._articles.upsert, ids=[article.id], embeddings=[[1.0]], documents=[article.text],
-                   metadatas=[record])
+            if sentence_vectors is not None:
+                for start in range(0, len(sentences), self._batch):
+                    part = sentences[start : start + self._batch]
+                    self._call(
+                        self._sentences.upsert,
+                        ids=[f"{prefix}::s{s.index}" for s in part],
+                        embeddings=sentence_vectors[start : start + len(part)],
+                        documents=[s.text for s in part],
+                        metadatas=[{**common, "sentence_index": s.index} for s in part],
+                    )
+            record = _clean(
+                {
+                    "title": article.title,
+                    "source": article.source,
+                    "url": article.url,
+                    "published_at": _epoch(article.published_at),
+                    "published_at_iso": article.published_at_iso,
+                    "origin": article.origin,
+                    "content_hash": content_hash,
+                    "sentences": json.dumps([[s.char_start, s.char_end] for s in sentences], separators=(",", ":")),
+                    "n_sentences": len(sentences),
+                    "n_chunks": len(chunks),
+                    "sentence_vectors": sentence_vectors is not None,
+                    "vector_ids": VECTOR_IDS,
+                    "ingested_at": time.time(),
+                }
+            )
+            self._call(self._articles.upsert, ids=[article.id], embeddings=[[1.0]], documents=[article.text],
+                       metadatas=[record])
+            self._delete_vectors(article.id, keep=content_hash)
+        except Exception:
+            self._settle_quietly(article.id)
+            raise
+        self._call(self._journal.delete, ids=[article.id])
         self.version += 1
 
     def delete_article(self, article_id: str) -> None:
-        if not self._call(self._articles.get, ids=[article_id], include=[])["ids"]:
-            raise ArticleNotFound(f"no article with id {article_id!r}", "run `assistant list` to see the ids")
-        # record first: without it, leftover vectors are orphans that check()/repair() removes
-        self.version += 1
-        self._call(self._articles.delete, ids=[article_id])
-        self._delete_vectors(article_id)
+        with self.exclusive():
+            if not self._call(self._articles.get, ids=[article_id], include=[])["ids"]:
+                raise ArticleNotFound(f"no article with id {article_id!r}", "run `assistant list` to see the ids")
+            self.version += 1
+            self._journal_add(article_id, "")
+            self._call(self._articles.delete, ids=[article_id])
+            self._delete_vectors(article_id)
+            self._call(self._journal.delete, ids=[article_id])
 
-    def _delete_vectors(self, article_id: str) -> None:
+    def _delete_vectors(self, article_id: str, keep: str | None = None) -> None:
+        """All vectors of the article, or all but those of content hash `keep`."""
+        where: dict = {"article_id": article_id}
+        if keep is not None:
+            where = {"$and": [where, {"content_hash": {"$ne": keep}}]}
         for col in (self._chunks, self._sentences):
-            self._call(col.delete, where={"article_id": article_id})
+            self._call(col.delete, where=where)
+
+    # -- one writer, a journal, recovery ---------------------------------------------------------------
+    @contextmanager
+    def exclusive(self):
+        """Hold while writing: one writer per index. Within the process a lock (other threads wait); across
+        processes an flock on a file in the local index directory, which the OS releases when the process
+        ends, even by SIGKILL (a second writer is refused with a message). A Chroma server has no such lock."""
+        with self._writer:
+            if self._lock_depth == 0 and not self.config.chroma_host:
+                self._lock_file = self._take_lock()
+            self._lock_depth += 1
+            try:
+                yield
+            finally:
+                self._lock_depth -= 1
+                if self._lock_depth == 0 and self._lock_file is not None:
+                    self._lock_file.close()  # closing the file releases the flock
+                    self._lock_file = None
+
+    def _take_lock(self):
+        path = self.config.index_dir / LOCK_FILE
+        fh = open(path, "a+", encoding="utf-8")  # noqa: SIM115 - held open for as long as the lock is held
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            fh.seek(0)
+            holder = fh.read().strip() or "another process"
+            fh.close()
+            raise StoreUnavailable(
+                f"{holder} is writing {self.config.index_dir} (ingest, delete or repair)",
+                "wait for it to finish, then run this again",
+            ) from None
+        fh.seek(0)
+        fh.truncate()
+        fh.write(f"pid {os.getpid()} on {socket.gethostname()}\n")
+        fh.flush()
+        return fh
+
+    def _journal_add(self, article_id: str, content_hash: str) -> None:
+        meta = {"content_hash": content_hash, "started_at": time.time(),
+                "writer": f"{socket.gethostname()}:{os.getpid()}"}
+        self._call(self._journal.upsert, ids=[article_id], embeddings=[[1.0]], metadatas=[meta])
+
+    def pending_writes(self) -> dict[str, dict]:
+        """Journal entries: article writes in progress, or interrupted by a crash ({id: metadata})."""
+        got = self._call(self._journal.get, include=["metadatas"])
+        return {i: m or {} for i, m in zip(got["ids"], got["metadatas"])}
+
+    def recover(self, min_age: float = 0.0) -> list[Fix]:
+        """Settle the journalled article writes at least `min_age` seconds old."""
+        now = time.time()
+        return [self._settle(aid) for aid, meta in sorted(self.pending_writes().items())
+                if now - float(meta.get("started_at", 0.0)) >= min_age]
+
+    def open_for_writes(self, full: bool = False) -> Opened:
+        """Call inside exclusive() before writing. Rebuilds vector collections Chroma can no longer read, settles
+        interrupted writes from the journal, then compares the vector counts the records promise with what the
+        collections hold (one pass over the records, two counts); if they differ (an older version crashed,
+        files were lost), or `full`, runs the full repair(). On a Chroma server another writer may be
+        mid-article: there young journal entries are left alone and a count difference is only reported."""
+        local = self._lock_depth > 0 and not self.config.chroma_host
+        fixes = [*self._rebuild_damaged(), *self.recover(0.0 if local else STALE_WRITE_SECONDS)]
+        _, promised = self._records_summary()
+        counts = self._vector_counts()
+        if full or promised != counts:
+            if local or full:
+                again = {f.reembed.id for f in fixes if f.reembed is not None}
+                fixes += [f for f in self.repair() if f.reembed is None or f.reembed.id not in again]
+            else:
+                fixes.append(Fix(f"the records promise {promised[0]} chunk and {promised[1]} sentence vectors, the "
+                                 f"server holds {counts[0]} and {counts[1]}: when no other ingest is running, run "
+                                 "`assistant check --repair`"))
+        hashes, _ = self._records_summary()
+        return Opened(hashes, tuple(fixes))
+
+    def _records_summary(self) -> tuple[dict[str, str], tuple[int, int]]:
+        hashes: dict[str, str] = {}
+        chunks = sentences = 0
+        for ids, metas, _ in self._page(self._articles, include=["metadatas"]):
+            for i, m in zip(ids, metas):
+                hashes[i] = m.get("content_hash", "")
+                want = self._promised(m)
+                chunks += want[0]
+                sentences += want[1]
+        return hashes, (chunks, sentences)
+
+    def _vector_counts(self, article_id: str | None = None) -> tuple[int, int]:
+        if article_id is None:
+            return self._call(self._chunks.count), self._call(self._sentences.count)
+        return tuple(len(self._call(col.get, where={"article_id": article_id}, include=[])["ids"])
+                     for col in (self._chunks, self._sentences))
+
+    @staticmethod
+    def _promised(record: dict) -> tuple[int, int]:
+        """(chunk vectors, sentence vectors) an article record says exist."""
+        return record.get("n_chunks", -1), record.get("n_sentences", 0) if record.get("sentence_vectors") else 0
+
+    def _settle(self, article_id: str) -> Fix:
+        """Make one article consistent after an interrupted write: the vectors of its record's hash stay, all
+        others go; if the record's own vectors are incomplete, it is to be embedded again from its text."""
+        self.version += 1
+        got = self._call(self._articles.get, ids=[article_id], include=["metadatas"])
+        fix = Fix(f"{article_id}: interrupted write: removed the vectors of an unfinished write (no record)")
+        if not got["ids"]:
+            self._delete_vectors(article_id)
+        else:
+            record = got["metadatas"][0]
+            self._delete_vectors(article_id, keep=record.get("content_hash", ""))
+            fix = Fix(f"{article_id}: interrupted write: kept the complete stored version, removed any unfinished one")
+            if self._vector_counts(article_id) != self._promised(record):
+                fix = self._incomplete(article_id, "interrupted write")
+        self._call(self._journal.delete, ids=[article_id])
+        return fix
+
+    def _incomplete(self, article_id: str, why: str) -> Fix:
+        stored = self.get_articles([article_id]).get(article_id)
+        return Fix(f"{article_id}: {why}: its stored version lacks vectors: embedding it again from its stored text",
+                   stored.article if stored else None)
+
+    def _settle_quietly(self, article_id: str) -> None:
+        """After a failed write in this process: settle now if the store answers; else the journal keeps it."""
+        try:
+            self._settle(article_id)
+        except Exception:  # noqa: BLE001 - the original error is the one to report; recovery happens later
+            pass
+
+    # -- Chroma's own files --------------------------------------------------------------------------------
+    def damaged_collections(self) -> list[str]:
+        """Vector collections Chroma can no longer read. Chroma (1.5.9) saves a collection's HNSW files in place
+        every `sync_threshold` writes, its id map (index_metadata.pickle) truncated first: a crash in between
+        leaves a collection whose every read fails ("Error deserializing pickle file"), or whose newest
+        vectors cannot be read back; SQLite, and so the record scans, see nothing wrong. A count and one read
+        of the last page of vectors show it."""
+        out = []
+        for kind, col in self._vector_collections():
+            try:
+                n = col.count()
+                if n and kind in ("chunks", "sentences"):
+                    col.get(include=["embeddings"], limit=PROBE_VECTORS, offset=max(0, n - PROBE_VECTORS))
+            except Exception as exc:  # noqa: BLE001 - only Chroma's own internal errors mean damage
+                if not _damage(exc):
+                    raise self._unavailable(exc) from exc
+                out.append(kind)
+        return out
+
+    def _vector_collections(self):
+        return (("articles", self._articles), ("chunks", self._chunks), ("sentences", self._sentences),
+                ("writes", self._journal))
+
+    def _rebuild_damaged(self, kinds: Sequence[str] | None = None) -> list[Fix]:
+        """Drop and recreate damaged chunk/sentence collections (their vectors are lost; every article is then
+        embedded again from its stored text) and a damaged journal (the count check finds what it named). The
+        article records cannot be rebuilt by us: that is an error naming the fix."""
+        kinds = self.damaged_collections() if kinds is None else list(kinds)
+        if "articles" in kinds:
+            raise StoreUnavailable(
+                f"the article records of {self.config.describe_store()} cannot be read: Chroma's files for them "
+                "were damaged (by a crash while it saved them)",
+                "ingest your source articles into a new --index directory and use that one",
+            )
+        fixes: list[Fix] = []
+        attrs = {"chunks": "_chunks", "sentences": "_sentences", "writes": "_journal"}
+        for kind in kinds:
+            old = getattr(self, attrs[kind])
+            name, metadata = old.name, old.metadata
+            self.version += 1
+            self._call(self._client.delete_collection, name)
+            fresh = self._collection(name)
+            if metadata:
+                self._call(fresh.modify, metadata=metadata)  # the embedder binding lives on the chunks collection
+            setattr(self, attrs[kind], fresh)
+            fixes.append(Fix(f"{name}: Chroma could not read its vector files (damaged by a crash while it saved "
+                             "them): recreated it empty"))
+        if {"chunks", "sentences"} & set(kinds):
+            lost = [Fix("", stored.article) for stored in self.iter_articles()]
+            fixes += [Fix(f"all {len(lost)} stored articles lost vectors with it: embedding them again from their "
+                          "stored text"), *lost]
+        return fixes
 
     # -- consistency -----------------------------------------------------------------------------------
     def check(self) -> list[str]:
-        """Problems between article records and vectors (e.g. after a crash); empty when consistent."""
-        return [problem for problem, _ in self._inconsistencies()]
+        """Problems between article records and vectors (e.g. after a crash); empty when consistent. Journal
+        entries are problems too (an ingest running right now shows the article it is writing), and so are
+        vector collections Chroma cannot read, or vectors it cannot read back (every vector is read: slow)."""
+        return [problem for problem, _ in self._inconsistencies(read_vectors=True)]
 
-    def repair(self) -> list[str]:
-        """Remove orphan or stale vectors and records whose vectors are incomplete; returns what it did.
-        Articles whose record is removed are re-added by the next ingest of their source."""
-        done = []
-        for problem, action in self._inconsistencies():
-            action()
-            done.append(problem)
-        return done
+    def repair(self) -> list[Fix]:
+        """Rebuild unreadable collections, settle journalled writes, remove orphan or stale vectors; records whose
+        vectors are incomplete are kept and returned (Fix.reembed) to be embedded again from their stored text
+        (Ingestor.repair() does both)."""
+        with self.exclusive():
+            done = []
+            for problem, action in self._inconsistencies(read_vectors=True):
+                result = action()
+                done += result if isinstance(result, list) else [result if isinstance(result, Fix) else Fix(problem)]
+            return done
 
-    def _inconsistencies(self):
+    def _inconsistencies(self, read_vectors: bool):
+        """(problem, action that fixes it); lazy, so the scans see what earlier actions already fixed."""
+        damaged = self.damaged_collections()
+        if read_vectors:
+            damaged += [k for k, n in self.unreadable_vectors(skip=damaged).items() if n]
+        for kind in damaged:
+            yield (f"{self.config.collection_prefix}-{kind}: Chroma cannot read (all of) its vector files (damaged "
+                   "by a crash while it saved them)", lambda k=kind: self._rebuild_damaged([k]))
+        if "articles" in damaged:
+            return
+        for aid in sorted(self.pending_writes()):
+            yield (f"{aid}: write interrupted or in progress (journalled)", lambda a=aid: self._settle(a))
         records = {}
         for ids, metas, _ in self._page(self._articles, include=["metadatas"]):
             records.update(zip(ids, metas))
         seen: dict[str, dict[str, int]] = {"chunks": {}, "sentences": {}}
         stale: dict[str, set[str]] = {}
         for kind, col in (("chunks", self._chunks), ("sentences", self._sentences)):
+            if kind in damaged:
+                continue
             for _ids, metas, _ in self._page(col, include=["metadatas"]):
                 for m in metas:
                     aid = m.get("article_id", "")
@@ -285,26 +579,19 @@ class ChromaStore:
                     else:
                         seen[kind][aid] = seen[kind].get(aid, 0) + 1
         for aid, kinds in sorted(stale.items()):
-            yield (f"{aid}: stale or orphan {'/'.join(sorted(kinds))} vectors", lambda a=aid: self._drop_stale(a, records))
+            keep = records[aid].get("content_hash", "") if aid in records else None
+            yield (f"{aid}: stale or orphan {'/'.join(sorted(kinds))} vectors",
+                   lambda a=aid, k=keep: self._drop_vectors(a, k))
+        if damaged:
+            return  # every record lacks vectors now: the rebuild above already lists them for re-embedding
         for aid, rec in sorted(records.items()):
-            want_sent = rec.get("n_sentences", 0) if rec.get("sentence_vectors") else 0
-            if seen["chunks"].get(aid, 0) != rec.get("n_chunks", -1) or seen["sentences"].get(aid, 0) != want_sent:
-                yield (f"{aid}: record does not match its vectors", lambda a=aid: self._drop(a))
+            if (seen["chunks"].get(aid, 0), seen["sentences"].get(aid, 0)) != self._promised(rec):
+                yield (f"{aid}: record does not match its vectors",
+                       lambda a=aid: self._incomplete(a, "record does not match its vectors"))
 
-    def _drop_stale(self, aid: str, records: dict) -> None:
+    def _drop_vectors(self, aid: str, keep: str | None) -> None:
         self.version += 1
-        rec = records.get(aid)
-        for col in (self._chunks, self._sentences):
-            if rec is None:
-                self._call(col.delete, where={"article_id": aid})
-            else:
-                self._call(col.delete, where={"$and": [{"article_id": aid},
-                                                         {"content_hash": {"$ne": rec["content_hash"]}}]})
-
-    def _drop(self, aid: str) -> None:
-        self.version += 1
-        self._call(self._articles.delete, ids=[aid])
-        self._delete_vectors(aid)
+        self._delete_vectors(aid, keep=keep)
 
     # -- reading vectors -----------------------------------------------------------------------------
     def query_chunk_ids(self, vector: np.ndarray, k: int, where: dict | None = None) -> list[tuple[str, float]]:
@@ -315,11 +602,74 @@ class ChromaStore:
                          n_results=k, where=where, include=["distances"])
         return [(cid, 1.0 - dist) for cid, dist in zip(res["ids"][0], res["distances"][0])]
 
-    def sentence_vectors(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
+    def sentence_vectors(self, ids: Sequence[str], hashes: dict[str, str] | None = None) -> dict[str, np.ndarray]:
+        """Vectors of the current version of sentences named `{article_id}::s{index}`, keyed so. The version
+        is the record's content hash, looked up unless `hashes` ({article_id: content_hash}) gives it."""
         if not ids:
             return {}
-        got = self._call(self._sentences.get, ids=list(ids), include=["embeddings"])
+        parts = {sid: sid.rpartition("::s") for sid in ids}  # (article id, "::s", index)
+        hashes = dict(hashes or {})
+        missing = [a for a in dict.fromkeys(aid for aid, _, _ in parts.values()) if a not in hashes]
+        if missing:
+            got = self._call(self._articles.get, ids=missing, include=["metadatas"])
+            hashes.update({a: m.get("content_hash", "") for a, m in zip(got["ids"], got["metadatas"])})
+        physical: dict[str, str] = {}  # physical id -> logical id
+        for sid, (aid, _, index) in parts.items():
+            if aid in hashes:
+                physical[f"{vector_prefix(aid, hashes[aid])}::s{index}"] = sid
+                physical[sid] = sid  # indexes written before vector ids carried the hash
+        got = self._call(self._sentences.get, ids=list(physical), include=["embeddings", "metadatas"])
+        out: dict[str, np.ndarray] = {}
+        for pid, emb, meta in zip(got["ids"], got["embeddings"], got["metadatas"]):
+            sid = physical[pid]
+            if (meta or {}).get("content_hash") == hashes[parts[sid][0]]:
+                out[sid] = np.asarray(emb, dtype=np.float32)
+        return out
+
+    def chunks_of(self, article_ids: Sequence[str]) -> Iterator[tuple[str, str, dict]]:
+        """(chunk id, text, metadata) of the chunks of these articles, for updating a lexical index."""
+        if not article_ids:
+            return
+        got = self._call(self._chunks.get, where={"article_id": {"$in": list(article_ids)}},
+                         include=["metadatas", "documents"])
+        yield from zip(got["ids"], got["documents"], got["metadatas"])
+
+    def iter_vectors(self, kind: str) -> Iterator[tuple[str, str, dict]]:
+        """(id, text, metadata) of every "chunks" or "sentences" vector, for audits."""
+        col = {"chunks": self._chunks, "sentences": self._sentences}[kind]
+        for ids, metas, docs in self._page(col, include=["metadatas", "documents"]):
+            yield from zip(ids, docs, metas)
+
+    def vectors(self, kind: str, ids: Sequence[str]) -> dict[str, np.ndarray]:
+        """Stored "chunks" or "sentences" vectors by their ids (as iter_vectors gives them)."""
+        if not ids:
+            return {}
+        col = {"chunks": self._chunks, "sentences": self._sentences}[kind]
+        got = self._call(col.get, ids=list(ids), include=["embeddings"])
         return {i: np.asarray(e, dtype=np.float32) for i, e in zip(got["ids"], got["embeddings"])}
+
+    def unreadable_vectors(self, page: int = 500, skip: Sequence[str] = ()) -> dict[str, int]:
+        """How many chunk and sentence vectors cannot be read back intact, per collection. Chroma keeps vectors
+        only in its HNSW files, which a crash while it flushes them can leave torn; its SQLite bookkeeping (and
+        so check()) does not notice. Every vector written here has unit length, so one that fails to load, is
+        not finite or is not unit length is damaged."""
+        out = {}
+        for kind, col in (("chunks", self._chunks), ("sentences", self._sentences)):
+            if kind in skip:
+                continue
+            total, bad = self._call(col.count), 0
+            for offset in range(0, total, page):
+                try:
+                    got = col.get(include=["embeddings"], limit=page, offset=offset)
+                except Exception:  # noqa: BLE001 - a page that cannot be read counts as damaged
+                    bad += min(page, total - offset)
+                    continue
+                vecs = np.asarray(got["embeddings"], dtype=np.float64)
+                if len(vecs):
+                    norms = np.linalg.norm(vecs, axis=1)
+                    bad += int(np.sum(~np.isfinite(norms) | ((norms > 1e-6) & (np.abs(norms - 1.0) > 1e-3))))
+            out[kind] = bad
+        return out
 
     def iter_chunks(self) -> Iterator[tuple[str, str, dict]]:
         """(chunk id, text, metadata) of every chunk, for building a lexical index."""
@@ -334,3 +684,32 @@ class ChromaStore:
                 return
             yield got["ids"], got.get("metadatas") or [None] * len(got["ids"]), got.get("documents") or []
             offset += len(got["ids"])
+
+
+def _probe(config: Config) -> None:
+    """One heartbeat with a short timeout before chromadb's client (which waits forever) is built."""
+    import httpx
+
+    scheme = "https" if config.chroma_ssl else "http"
+    host = f"[{config.chroma_host}]" if ":" in config.chroma_host else config.chroma_host
+    url = f"{scheme}://{host}:{config.chroma_port}/api/v2/heartbeat"
+    httpx.get(url, headers=config.chroma_headers, timeout=min(config.chroma_timeout, 10.0)).raise_for_status()
+
+
+def _bound_waits(client, seconds: float) -> None:
+    """chromadb's HTTP client waits forever for a server that accepted a connection but does not answer
+    (stopped, overloaded): give its httpx session a timeout so a request fails as StoreUnavailable instead."""
+    import httpx
+
+    session = getattr(getattr(client, "_server", None), "_session", None)
+    if isinstance(session, httpx.Client):
+        session.timeout = httpx.Timeout(seconds, connect=min(seconds, 5.0))
+
+
+def _damage(exc: Exception) -> bool:
+    """Whether a Chroma error means its files for a collection are damaged (not: unreachable, or our mistake)."""
+    from chromadb.errors import InternalError
+
+    text = str(exc).lower()
+    return isinstance(exc, InternalError) and any(
+        w in text for w in ("hnsw", "pickle", "error getting embedding", "segment reader"))

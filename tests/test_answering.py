@@ -42,7 +42,9 @@ def texts(seed_assistant):
         ("How many people have died in the clashes?", "123 people", "The UK-based Syrian Observatory"),
         ("How many civilians were killed?", "seven civilians", "The UK-based Syrian Observatory"),
         ("How many prisoners are held at the Ghwayran prison?", "over 3,500 Daesh prisoners", "Hundreds of ISIS"),
-        ("When did ISIS launch the attack on the prison?", "on Thursday", "ISIS, also known as Daesh"),
+        # two sentences say it; either is the right one to cite
+        ("When did ISIS launch the attack on the prison?", "on Thursday", ("ISIS, also known as Daesh",
+                                                                          "Over 100 people have been killed")),
         ("Who said the attack highlights the need to fully fund the Global Coalition?", "Ned Price",
          "US State Department spokesperson Ned Price"),
         ("Who said Daesh delivered a death sentence to many of their own?", "Maj. Gen. John W. Brennan", "“In their own"),
@@ -52,9 +54,52 @@ def test_seed_worked_examples(seed_assistant, texts, question, short, sentence_s
     answer = seed_assistant.ask(question)
     assert not answer.abstained
     assert answer.short_answer == short
-    assert answer.citations[0].text.startswith(sentence_start)
+    starts = sentence_start if isinstance(sentence_start, tuple) else (sentence_start,)
+    assert answer.citations[0].text.startswith(starts)
     assert answer.citations[0].article_id == "ghwayran-prison-attack"
     assert "[1]" in answer.answer
+    assert_exact(answer, texts)
+
+
+@pytest.mark.parametrize(
+    "question, short, sentence_start",
+    [
+        ("Why did ISIS attack the prison?", "in a bid to free its members", "Over 100 people have been killed"),
+        ("How did the militants break into the prison?",
+         "after militants detonated a car bomb near the prison gates", "Hundreds of ISIS prisoners"),
+    ],
+)
+def test_why_and_how_answer_with_the_clause(seed_assistant, texts, question, short, sentence_start):
+    answer = seed_assistant.ask(question)
+    assert answer.short_answer == short
+    assert answer.citations[0].text.startswith(sentence_start)
+    assert_exact(answer, texts)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "When was the Ghwayran prison built?",  # the sentence dates ISIS's fall, not the prison
+        "Who is the manager of Dunmarrow Athletic?",  # only the Rovers' manager is named
+        "How much will the independent inquiry into the Velmora levees cost?",  # the inquiry has no price
+    ],
+)
+def test_questions_about_something_the_articles_do_not_say_abstain(seed_assistant, question):
+    answer = seed_assistant.ask(question)
+    assert answer.abstained and not answer.citations and answer.short_answer is None
+
+
+def test_event_date_preferred_over_the_date_it_was_reported(seed_assistant, texts):
+    answer = seed_assistant.ask("When did the River Velm burst its banks in Velmora?")
+    assert answer.short_answer == "on Thursday"
+    assert answer.citations[0].text.startswith("The river burst its banks shortly after 11 p.m. on Thursday")
+    assert "Thursday 5 March 2026" in answer.answer
+    assert_exact(answer, texts)
+
+
+def test_role_question_answered_when_the_sentence_names_role_and_whose(seed_assistant, texts):
+    answer = seed_assistant.ask("Who is the manager of Kessaly Rovers?")
+    assert answer.short_answer == "Jonas Pelk"
     assert_exact(answer, texts)
 
 
@@ -139,7 +184,7 @@ def test_short_span_for_who_where_year(question, sentence, expected):
 def test_seed_gold_set_floors(seed_assistant, texts):
     """The 40-question seed gold (tests/gold/seed_gold.jsonl): every citation exact, every short answer inside a
     cited sentence, and the measured quality held as a floor (measured 2026-11-24 on seed + sample corpus:
-    contained 0.857, hit@10 0.971, abstention recall 0.6, precision 1.0)."""
+    contained 0.943, hit@1 0.971, hit@10 1.0, abstention recall 0.8, precision 1.0)."""
     from assistant.metrics import score_question, summarize
 
     from .conftest import REPO, read_jsonl
@@ -152,7 +197,8 @@ def test_seed_gold_set_floors(seed_assistant, texts):
         pred = {**answer.to_dict(), "ranked": [c.to_dict() for c in answer.ranked], "latency_ms": 0.0}
         rows.append(score_question(q, pred))
     summary = summarize(rows, gold)
-    assert summary["answer_contained"] >= 0.85
+    assert summary["answer_contained"] >= 0.92
+    assert summary["evidence_hit@1"] >= 0.94
     assert summary["evidence_hit@10"] >= 0.97
-    assert summary["abstention_recall"] >= 0.6
+    assert summary["abstention_recall"] >= 0.8
     assert summary["abstention_precision"] >= 0.9

@@ -4,7 +4,9 @@
  *
  * Optional attributes: data-key (an API key, when the server has ASSISTANT_API_KEYS; visible to every
  * visitor, so use a key meant for this page), data-mode ("floating" (default), "inline" (where the tag is)
- * or "page"), data-title. Server text only ever reaches the page through textContent. */
+ * or "page"), data-title. Server text only ever reaches the page through textContent. Answers come from
+ * /api/ask/stream when the server has it (an LLM draft is shown marked "being checked", then replaced by the
+ * verified answer), else from /api/ask. */
 (function () {
   "use strict";
   var script = document.currentScript;
@@ -37,6 +39,8 @@
     ".error{border-color:#cf222e;background:#ffebe9;color:#82071e}",
     ".marker{color:#1d4ed8;font-weight:600;cursor:pointer}",
     ".short{margin-top:6px;font-size:13px}",
+    ".draft{border-style:dashed;color:#57606a;font-style:italic}",
+    ".draft-label{display:block;font-size:12px;font-weight:600;font-style:normal;color:#7d4e00;margin-bottom:4px}",
     "ol{margin:8px 0 0;padding-left:20px}li{margin:6px 0;font-size:13px}",
     "li .meta{color:#57606a;display:block}li .sentence{display:block;font-style:italic}",
     "li.flash{background:#fff3b0;border-radius:4px}",
@@ -135,6 +139,75 @@
     return add(box);
   }
 
+  function failed(data) {
+    return new Error((data && data.message) || "the assistant could not answer");
+  }
+
+  function askPlain(body, headers) {
+    return fetch(base + "/api/ask", { method: "POST", headers: headers, body: body }).then(function (response) {
+      return response.json().then(function (data) {
+        if (!response.ok) throw failed(data);
+        return data;
+      });
+    });
+  }
+
+  // /api/ask/stream: `token` events are the language model's raw draft (shown marked as unchecked), the one
+  // `answer` event is the verified answer that replaces it. Resolves null when the server has no stream.
+  function askStream(body, headers, pending) {
+    if (!window.TextDecoder || !window.ReadableStream) return Promise.resolve(null);
+    return fetch(base + "/api/ask/stream", { method: "POST", headers: headers, body: body }).then(function (response) {
+      if (response.status === 404 || response.status === 405 || !response.body) return null;
+      if (!response.ok) return response.json().then(function (data) { throw failed(data); });
+      var reader = response.body.getReader();
+      var decoder = new TextDecoder();
+      var buffer = "";
+      var draft = "";
+      var final = null;
+      var draftText = null;
+      function handle(block) {
+        var kind = "message";
+        var data = "";
+        block.split("\n").forEach(function (line) {
+          if (line.indexOf("event:") === 0) kind = line.slice(6).trim();
+          else if (line.indexOf("data:") === 0) data += line.slice(5).trim();
+        });
+        if (!data) return;
+        var payload = JSON.parse(data);
+        if (kind === "token") {
+          draft += payload.text || "";
+          if (!draftText) {
+            pending.textContent = "";
+            pending.className = "msg bot draft";
+            pending.appendChild(el("span", "draft-label", "Draft, being checked against the articles…"));
+            draftText = pending.appendChild(document.createTextNode(""));
+          }
+          draftText.textContent = draft;
+          log.scrollTop = log.scrollHeight;
+        } else if (kind === "answer") {
+          final = payload;
+        } else if (kind === "error") {
+          throw failed(payload);
+        }
+      }
+      function pump() {
+        return reader.read().then(function (chunk) {
+          if (!chunk.done) buffer += decoder.decode(chunk.value, { stream: true }).replace(/\r\n?/g, "\n");
+          var blocks = buffer.split("\n\n");
+          buffer = chunk.done ? "" : blocks.pop();
+          blocks.forEach(handle);
+          if (final) {
+            reader.cancel().catch(function () {});
+            return final;
+          }
+          if (chunk.done) throw new Error("the answer stream ended before the answer");
+          return pump();
+        });
+      }
+      return pump();
+    });
+  }
+
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     var question = input.value.trim();
@@ -145,19 +218,13 @@
     send.disabled = true;
     var headers = { "Content-Type": "application/json" };
     if (key) headers.Authorization = "Bearer " + key;
-    fetch(base + "/api/ask", {
-      method: "POST",
-      headers: headers,
-      body: JSON.stringify({ question: question, history: history.slice(-HISTORY_TURNS) })
-    })
-      .then(function (response) {
-        return response.json().then(function (data) { return { ok: response.ok, data: data }; });
-      })
-      .then(function (result) {
+    var body = JSON.stringify({ question: question, history: history.slice(-HISTORY_TURNS) });
+    askStream(body, headers, pending)
+      .then(function (data) { return data || askPlain(body, headers); })
+      .then(function (data) {
         pending.remove();
-        if (!result.ok) throw new Error(result.data.message || "the assistant could not answer");
-        renderAnswer(result.data);
-        history.push(Object.assign({ question: question }, result.data));
+        renderAnswer(data);
+        history.push(Object.assign({ question: question }, data));
       })
       .catch(function (err) {
         pending.remove();
