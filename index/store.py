@@ -333,7 +333,7 @@ class ChromaStore:
         except Exception:
             self._settle_quietly(article.id)
             raise
-        self._call(self._journal.delete, ids=[article.id])
+        self._journal_done(article.id)
         self.version += 1
 
     def delete_article(self, article_id: str) -> None:
@@ -344,7 +344,7 @@ class ChromaStore:
             self._journal_add(article_id, "")
             self._call(self._articles.delete, ids=[article_id])
             self._delete_vectors(article_id)
-            self._call(self._journal.delete, ids=[article_id])
+            self._journal_done(article_id)
 
     def _delete_vectors(self, article_id: str, keep: str | None = None) -> None:
         """All vectors of the article, or all but those of content hash `keep`."""
@@ -395,6 +395,25 @@ class ChromaStore:
         meta = {"content_hash": content_hash, "started_at": time.time(),
                 "writer": f"{socket.gethostname()}:{os.getpid()}"}
         self._call(self._journal.upsert, ids=[article_id], embeddings=[[1.0]], metadatas=[meta])
+
+    def _journal_done(self, article_id: str) -> None:
+        """An article write, delete or settlement is complete: clear its journal entry and announce a new
+        generation of the records to every reader, in this process or another."""
+        self._call(self._journal.delete, ids=[article_id])
+        token = f"{time.time_ns()}-{os.getpid()}-{article_id}"[:200]
+        self._call(self._journal.modify, metadata={"generation": token})
+
+    def generation(self) -> str | None:
+        """Changes whenever any process has written or deleted an article: a sub-millisecond check (one
+        collection lookup) that tells readers when to re-read the article records. None until the first write."""
+        from chromadb.errors import NotFoundError
+
+        name = self._journal.name
+        try:
+            col = self._call(lambda: self._client.get_collection(name, embedding_function=None))
+        except NotFoundError:  # recreated on the server (a reset): no generation to compare, so re-read
+            return f"missing-{time.time_ns()}"
+        return (col.metadata or {}).get("generation")
 
     def pending_writes(self) -> dict[str, dict]:
         """Journal entries: article writes in progress, or interrupted by a crash ({id: metadata})."""
@@ -464,7 +483,7 @@ class ChromaStore:
             fix = Fix(f"{article_id}: interrupted write: kept the complete stored version, removed any unfinished one")
             if self._vector_counts(article_id) != self._promised(record):
                 fix = self._incomplete(article_id, "interrupted write")
-        self._call(self._journal.delete, ids=[article_id])
+        self._journal_done(article_id)
         return fix
 
     def _incomplete(self, article_id: str, why: str) -> Fix:
