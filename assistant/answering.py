@@ -100,6 +100,10 @@ DEATH = {"die", "dead", "kill", "death", "toll", "fatal", "live", "bodi", "peris
 
 def _figure(query: Query, cands: list[Candidate]):
     focus = set(query.focus)
+    # the modifiers of "how many Kurdish fighters" pick the subset; the head noun often comes as a synonym
+    # ("39 members of Kurdish forces"), so a figure with the modifier beats one with only the head ("77 ISIS fighters")
+    weight = {t: 1.0 if t == query.focus[-1] else 1.5 for t in focus}
+    total = sum(weight.values()) or 1.0
     qterms = set(terms(query.search_text))
     predicate = set(query.predicate)
     if predicate & DEATH:
@@ -115,7 +119,7 @@ def _figure(query: Query, cands: list[Candidate]):
             if focus and not (focus <= c.terms and (noun & focus or focus & set(terms(c.text[max(0, f.start - 40) : f.end + 40])))):
                 continue
             near = set(terms(c.text[max(0, f.start - 60) : f.end + 60]))
-            fit = (c.score - 0.3 * _other_year(c, query) + 0.3 * len(noun & focus) / (len(focus) or 1)
+            fit = (c.score - 0.3 * _other_year(c, query) + 0.3 * sum(weight[t] for t in noun & focus) / total
                    + 0.1 * len(near & qterms) / (len(qterms) or 1) + 0.2 * bool(near & predicate))
             prev = best_per_article.get(c.article.id)
             if prev is None or fit > prev[0]:

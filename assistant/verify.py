@@ -147,7 +147,10 @@ def _check(text: str, separator: str, sources: Sequence[Citation]) -> Claim:
         problems.append("cites no provided sentence" if bad else "cites nothing")
         return Claim(text, cited, bad, tuple(problems), separator)
     body = MARKER.sub(" ", text)
-    if not terms(body) and not numbers(body):
+    rest = body
+    for a, b in _check_dates(body, [sources[n - 1] for n in cited])[0]:
+        rest = rest[:a] + " " * (b - a) + rest[b:]
+    if not re.search(r"\w", rest) or (not terms(body) and not numbers(body)):  # "(2022-01-24": a bare date
         return Claim(text, cited, bad, ("says nothing that can be checked",), separator)
     problems = _problems(body, [sources[n - 1] for n in cited])
     if not problems:  # keep only the citations the claim needs: a sentence cited along for the ride goes

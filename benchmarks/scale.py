@@ -297,7 +297,7 @@ def report(rows: list[tuple[int, dict]]) -> None:
         keys = list(rows[0][1]["parts_ms"])
         print("\nmedian ms of each step alone (--parts): embed = one query through MiniLM, dense = Chroma top 30 "
               "chunks, dense_source = the same with a source filter, sentence_vectors = 60 ids, articles = one "
-              "record, article_hashes = every record (LexicalIndex re-reads them once a second)\n")
+              "record, article_hashes = every record (LexicalIndex re-reads them only after a write finished)\n")
         print_table([(f"{n}x", *(f"{r['parts_ms'][k]:.1f}" for k in keys)) for n, r in rows], ("size", *keys))
     if len(rows) > 1:
         (n0, r0), (n1, r1) = rows[0], rows[-1]

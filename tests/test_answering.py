@@ -41,6 +41,8 @@ def texts(seed_assistant):
     [
         ("How many people have died in the clashes?", "123 people", "The UK-based Syrian Observatory"),
         ("How many civilians were killed?", "seven civilians", "The UK-based Syrian Observatory"),
+        ("How many Kurdish fighters died?", "39 members of Kurdish forces", "The UK-based Syrian Observatory"),
+        ("How many ISIS fighters have been killed in the clashes?", "77 ISIS fighters", "The UK-based Syrian Obs"),
         ("How many prisoners are held at the Ghwayran prison?", "over 3,500 Daesh prisoners", "Hundreds of ISIS"),
         # two sentences say it; either is the right one to cite
         ("When did ISIS launch the attack on the prison?", "on Thursday", ("ISIS, also known as Daesh",

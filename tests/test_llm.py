@@ -170,6 +170,16 @@ def test_invented_names_unsupported_paraphrase_and_empty_fragments_are_removed()
     assert v.text == "Mayor Ilsa Varenko said they were still pulling people out of attics [1]."
 
 
+def test_a_bare_date_or_figure_echoed_from_the_sources_is_not_shown_as_a_cited_claim():
+    """SmolLM2 answered "How many prisoners are held…?" with "(2022-01-24 [S1]": the article's own date, true but
+    saying nothing; it is dropped, while a bare figure the sentence gives stays."""
+    s = _cite("Officials said 123 people had died in the clashes so far.", published="2022-01-24T00:00:00+00:00")
+    v = verify("(2022-01-24 [S1]\n123 [S1]", [s])
+    assert [c.verified for c in v.claims] == [False, True]
+    assert v.claims[0].problems == ("says nothing that can be checked",)
+    assert v.text == "123 [1]"
+
+
 def test_echoed_metadata_and_acronyms_and_the_shown_text_verifies_again():
     s = _cite("However, Brennan noted that ISIS remains an “existential threat” in the region.", title="Prison attack")
     v = verify("[S1] (2022-01-24) However, the SOHR noted that ISIS remains an “existential threat” [S1].\n"
