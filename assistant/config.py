@@ -46,6 +46,7 @@ class Config:
     port: int = 7860
     max_question_chars: int = 2000
     max_history_turns: int = 20
+    max_request_kb: int = 1000  # an /api request body larger than this is refused with 413 (also when chunked)
     api_keys: str | None = field(default=None, repr=False)  # comma-separated Bearer keys for /api/*
     ui_user: str | None = None
     ui_password: str | None = field(default=None, repr=False)
@@ -119,6 +120,8 @@ class Config:
             raise ConfigError("chroma_timeout must be positive", "set ASSISTANT_CHROMA_TIMEOUT to e.g. 30 (seconds)")
         if self.max_file_mb <= 0:
             raise ConfigError("max_file_mb must be positive", "set ASSISTANT_MAX_FILE_MB to e.g. 20")
+        if self.max_request_kb <= 0:
+            raise ConfigError("max_request_kb must be positive", "set ASSISTANT_MAX_REQUEST_KB to e.g. 1000")
         if self.llm and not (self.llm_base_url and self.llm_model):
             raise ConfigError("LLM answers are on but the endpoint or model is not set",
                               "set ASSISTANT_LLM_BASE_URL (e.g. http://127.0.0.1:8080/v1) and ASSISTANT_LLM_MODEL, "

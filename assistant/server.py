@@ -19,7 +19,6 @@ from assistant.errors import ConfigError
 from assistant.web_input import TooLarge, split_list
 
 STATIC = Path(__file__).with_name("static")
-MAX_BODY_BYTES = 1_000_000  # an /api request body larger than this is refused with 413
 WIDGET_PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Newsroom assistant</title><style>html,body{margin:0;height:100%;font-family:system-ui,sans-serif}</style>
@@ -133,13 +132,14 @@ def create_app(config: Config, assistant=None, ingestor=None, with_ui: bool = Tr
     install_error_handlers(app)
     app.include_router(build_router(assistant, split_list(config.api_keys), answerer))
     frame_ancestors = " ".join(["'self'", *origins])
+    max_body = config.max_request_kb * 1000
 
     @app.middleware("http")
     async def limits_and_headers(request, call_next):
         if request.url.path.startswith("/api/"):
             size = request.headers.get("content-length", "0")
-            if size.isdigit() and int(size) > MAX_BODY_BYTES:
-                return error_response(TooLarge(f"the request body is larger than {MAX_BODY_BYTES} bytes",
+            if size.isdigit() and int(size) > max_body:
+                return error_response(TooLarge(f"the request body is larger than {max_body} bytes",
                                                "send a shorter question and fewer history turns"))
         response = await call_next(request)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
@@ -148,7 +148,7 @@ def create_app(config: Config, assistant=None, ingestor=None, with_ui: bool = Tr
         return response
 
     app.add_middleware(ApiOnlyCORS, origins=origins)
-    app.add_middleware(ApiBodyLimit, limit=MAX_BODY_BYTES)
+    app.add_middleware(ApiBodyLimit, limit=max_body)
 
     @app.get("/widget.js", include_in_schema=False)
     def widget_js() -> FileResponse:
