@@ -133,6 +133,7 @@ def cmd_list(args, config: Config) -> int:
                 "published_at": a.published_at_iso,
                 "sentences": len(stored.sentence_spans),
                 "chunks": stored.n_chunks,
+                "searchable": not stored.vectors_pending,  # false: vectors lost in a crash, not yet embedded again
             }
         )
     rows.sort(key=lambda r: (r["published_at"] or "", r["id"]), reverse=True)
@@ -140,6 +141,10 @@ def cmd_list(args, config: Config) -> int:
         print(json.dumps(rows, indent=2, ensure_ascii=False))
         return 0
     print(f"{len(rows)} articles in {config.describe_store()}")
+    pending = sum(not r["searchable"] for r in rows)
+    if pending:
+        print(f"{pending} of them are not searchable: a crash lost their vectors; run `assistant check --repair` "
+              "(or any ingest) to embed them again")
     for r in rows:
         date = (r["published_at"] or "-")[:10]
         title = (r["title"] or "(untitled)")[:60]

@@ -12,7 +12,7 @@ from assistant.answering import compose
 from assistant.config import Config
 from assistant.extract import attribution, dates, figures, means, reason
 from assistant.questions import Query, Turn, understand
-from assistant.records import Answer, Citation
+from assistant.records import UNSEARCHABLE_PREFIX, Answer, Citation, with_caveat
 from assistant.retrieval import Facet, Filters, HybridRetriever, LexicalIndex
 from assistant.text import terms
 from index.embedders import Embedder, make_embedder
@@ -104,7 +104,18 @@ class Assistant:
         facets = self.retriever.facets(query.search_text, filters)
         candidates = self.candidates(query, filters, facets)
         sides = tuple(dict.fromkeys(f.source for f in facets)) if len(facets) > 1 else ()
-        return compose(query, candidates, self.abstain_below, sides)
+        return with_caveat(compose(query, candidates, self.abstain_below, sides), self.unsearchable_note())
+
+    def unsearchable_note(self) -> str | None:
+        """Said with every answer while some stored articles cannot be searched (a crash lost their vectors and
+        they are being embedded again), so that "the articles don't say" is never claimed for all of them."""
+        lex = self.lexical.current
+        n = lex.unsearchable
+        if not n:
+            return None
+        total = n + len(lex.hashes)
+        return (f"{UNSEARCHABLE_PREFIX} {n} of the {total} stored articles could not be searched: a crash lost their "
+                "vectors and they are being indexed again (run `assistant check --repair` if no ingest is running).)")
 
     # -- scoring ------------------------------------------------------------------------------------------
     def candidates(self, query: Query, filters: Filters, facets: list[Facet] | None = None) -> list[Candidate]:

@@ -11,7 +11,7 @@ import prompts
 from assistant.config import Config
 from assistant.errors import LLMError
 from assistant.llm import Generator, make_generator
-from assistant.records import Answer, Citation
+from assistant.records import UNSEARCHABLE_PREFIX, Answer, Citation, with_caveat
 from assistant.text import occurs_in
 from assistant.verify import INJECTION, MARKER, NOTE_PREFIX, Verification, verify
 from index.chunking import count_tokens
@@ -115,6 +115,8 @@ class Answerer:
             outcome = Outcome("fallback", "the language model's answer could not be checked (see the log)",
                               sources=len(prompt.sources), prompt_tokens=prompt.tokens, raw="".join(raw))
             answer = fallback(base, outcome.reason)
+        if outcome.mode == "llm":  # the extractive answers carry it already
+            answer = with_caveat(answer, self.assistant.unsearchable_note())
         yield Event("answer", answer=answer, outcome=outcome)
 
 
@@ -182,7 +184,7 @@ def source_line(n: int, c: Citation) -> str:
 def history_text(history: Sequence[dict]) -> str:
     lines = []
     for turn in list(history)[-HISTORY_TURNS:]:
-        answer = MARKER.sub("", str(turn.get("answer", ""))).split(NOTE_PREFIX)[0]
+        answer = MARKER.sub("", str(turn.get("answer", ""))).split(NOTE_PREFIX)[0].split(UNSEARCHABLE_PREFIX)[0]
         answer = re.sub(r"\s+([.,;:!?])", r"\1", re.sub(r"\s+", " ", answer)).strip()
         if len(answer) > HISTORY_CHARS:
             answer = answer[:HISTORY_CHARS].rsplit(" ", 1)[0] + " …"

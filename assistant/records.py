@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 
 
@@ -90,3 +90,11 @@ class Answer:
             "abstained": self.abstained,
             "citations": [c.to_dict() for c in self.citations],
         }
+
+
+UNSEARCHABLE_PREFIX = "(Not searched:"
+
+
+def with_caveat(answer: Answer, note: str | None) -> Answer:
+    """The answer with a note appended to its text (citations unchanged)."""
+    return replace(answer, answer=f"{answer.answer}\n\n{note}") if note else answer

@@ -87,10 +87,12 @@ class LexicalSnapshot:
     store. Never changed once built: a request keeps using the snapshot it started with while a newer one is
     built, so ids, metadata and BM25 rows always agree."""
 
-    def __init__(self, hashes: dict[str, str], articles: list[ArticleChunks], doc_freq: dict[str, int]):
+    def __init__(self, hashes: dict[str, str], articles: list[ArticleChunks], doc_freq: dict[str, int],
+                 unsearchable: int = 0):
         import bm25s
 
         self.hashes = hashes  # article id → content hash that this snapshot reflects
+        self.unsearchable = unsearchable  # stored articles left out: their lost vectors are being embedded again
         self.ids: list[str] = [cid for a in articles for cid in a.ids]
         self.metas: list[dict] = [m for a in articles for m in a.metas]
         corpus = [list(toks) for a in articles for toks in a.tokens]
@@ -198,9 +200,9 @@ class LexicalIndex:
             self._checked = time.monotonic()  # no process has finished a write since: skip reading the records
             self._version, self._streaming = version, self._store.version != version
             return previous
-        hashes = self._store.article_hashes()
+        hashes, pending = self._store.searchable_hashes()
         self._checked = time.monotonic()
-        if previous is not None and hashes == previous.hashes:
+        if previous is not None and hashes == previous.hashes and len(pending) == previous.unsearchable:
             self._version, self._streaming = version, self._store.version != version
             self._generation = generation
             return previous
@@ -230,7 +232,7 @@ class LexicalIndex:
             for t, n in cache[aid].doc_freq.items():
                 doc_freq[t] = doc_freq.get(t, 0) + n
         started = time.monotonic()
-        snap = LexicalSnapshot(hashes, [cache[aid] for aid in sorted(hashes)], doc_freq)
+        snap = LexicalSnapshot(hashes, [cache[aid] for aid in sorted(hashes)], doc_freq, len(pending))
         if previous is not None:  # the part every rebuild pays in full (the first one also imports and warms up)
             self._gap = self.GAP_FACTOR * (time.monotonic() - started)
         self._cache, self._version, self._generation = cache, version, generation

@@ -38,7 +38,7 @@ from benchmarks.common import REPO, print_table  # noqa: E402
 
 EMPTY_AUDIT = {"articles": 0, "chunks": 0, "sentences": 0, "pending": 0, "unreadable_vectors": 0, "check_problems": [],
                "unknown_records": [], "unknown_hash_records": [], "current_records": 0, "stray_vectors": 0,
-               "odd_vector_ids": [], "incomplete_records": [], "wrong_vectors": [], "self_retrieval_checked": 0,
+               "odd_vector_ids": [], "incomplete_records": [], "vectors_pending": [], "wrong_vectors": [], "self_retrieval_checked": 0,
                "self_retrieval_missed": [], "asked": 0, "ask_errors": [], "citations": 0, "bad_citations": [],
                "missing_or_wrong": [], "extra_records": [], "damaged": []}
 SAMPLE_CHUNKS = 200  # chunks looked up by their own vector after every kill (HNSW has them all)
@@ -215,8 +215,8 @@ def audit(index_dir: Path, corpora: list[Path], embedder_name: str, questions: i
     out["damaged"] = store.damaged_collections()
     if out["damaged"]:  # Chroma's own files torn: all a reader can get is an error naming the repair
         try:
-            Assistant(config, store=store, embedder=make_embedder(config)).ask("What happened?")
-            out["damage_error"] = "none: the question was answered"
+            answer = Assistant(config, store=store, embedder=make_embedder(config)).ask("What happened?")
+            out["damage_error"] = f"none: the question was answered: {answer.answer}"
         except AssistantError as exc:
             out["damage_error"] = str(exc)
         return {**EMPTY_AUDIT, **out}
@@ -242,16 +242,20 @@ def audit(index_dir: Path, corpora: list[Path], embedder_name: str, questions: i
             if rec is None or rec.content_hash != meta.get("content_hash"):
                 stray += 1
                 continue
+            if rec.vectors_pending:
+                continue  # being embedded again: readers leave the article out until its record says done
             counted[kind][aid] = counted[kind].get(aid, 0) + 1
             texts[kind].add((aid, text))
             if vid != f"{vector_prefix(aid, rec.content_hash)}::{letter}{meta.get(index)}":
                 odd_ids.append(vid)
     out["stray_vectors"] = stray
     out["odd_vector_ids"] = odd_ids[:20]
+    # a record must have all its vectors, or say that they were lost (then readers leave it out)
     out["incomplete_records"] = sorted(
-        aid for aid, s in records.items()
-        if (counted["chunks"].get(aid, 0), counted["sentences"].get(aid, 0)) != (s.n_chunks, len(s.sentence_spans))
+        aid for aid, s in records.items() if not s.vectors_pending
+        and (counted["chunks"].get(aid, 0), counted["sentences"].get(aid, 0)) != (s.n_chunks, len(s.sentence_spans))
     )
+    out["vectors_pending"] = sorted(aid for aid, s in records.items() if s.vectors_pending)
     if final:
         wrong = []
         for aid, article in current.items():
@@ -276,8 +280,8 @@ def audit(index_dir: Path, corpora: list[Path], embedder_name: str, questions: i
     # hold the vector of their text under their id, and be found by a search with it. HNSW search is
     # approximate, so a clean index also misses a few (about 0.2 % with the hash embedder): a figure, not a fault.
     visible = [(cid, text) for cid, text, meta in store.iter_chunks()
-               if meta.get("article_id") in records and records[meta["article_id"]].content_hash == meta.get(
-                   "content_hash")]
+               if (rec := records.get(meta.get("article_id"))) is not None and not rec.vectors_pending
+               and rec.content_hash == meta.get("content_hash")]
     sample = rng.sample(visible, min(SAMPLE_CHUNKS, len(visible)))
     vecs = embedder.embed([t for _, t in sample]) if sample else []
     stored = store.vectors("chunks", [cid for cid, _ in sample])
@@ -306,7 +310,7 @@ def audit(index_dir: Path, corpora: list[Path], embedder_name: str, questions: i
             cited += 1
             stored = records.get(c.article_id)
             known = versions.get(c.article_id, {})
-            if stored is None or stored.content_hash not in known \
+            if stored is None or stored.content_hash not in known or stored.vectors_pending \
                     or stored.article.text[c.char_start : c.char_end] != c.text \
                     or known[stored.content_hash].text[c.char_start : c.char_end] != c.text \
                     or (final and current[c.article_id].text[c.char_start : c.char_end] != c.text):
@@ -319,12 +323,16 @@ def audit(index_dir: Path, corpora: list[Path], embedder_name: str, questions: i
 def run_trials(corpus: Path, index_dir: Path, embedder: str, trials: int, rng: random.Random, startup: float,
                clean: float, questions: int, versions: list[Path], total: int, seed: int, mode: str = "mixed",
                window: tuple[float, float] | None = None, max_articles: int | None = None,
-               min_mid_write: int = 0, max_trials: int | None = None, log=print) -> list[Trial]:
-    """`trials` kills (more, up to `max_trials`, until `min_mid_write` of them landed mid-write)."""
+               min_mid_write: int = 0, max_trials: int | None = None, log=print) -> tuple[list[Trial], Path]:
+    """`trials` kills (more trials, up to `max_trials`, while an ingest finished before its kill or fewer than
+    `min_mid_write` kills landed mid-write). When a trial finds the corpus fully stored, the next ones ingest a
+    revised version of it (appended to `versions`), so that they still have writes to interrupt. Returns the
+    trials and the corpus the last of them ingested."""
     done: list[Trial] = []
     stored = 0  # records of the current version after the last trial
     n = 0
-    while n < trials or (sum(t.landing == "mid-write" for t in done) < min_mid_write and n < (max_trials or trials)):
+    while n < trials or ((sum(t.killed for t in done) < trials
+                          or sum(t.landing == "mid-write" for t in done) < min_mid_write) and n < (max_trials or trials)):
         n += 1
         left = max(total - stored, 1)
         share = max(1, left // max(trials - n + 1, 1))  # leave work for the trials still to come
@@ -351,7 +359,12 @@ def run_trials(corpus: Path, index_dir: Path, embedder: str, trials: int, rng: r
         done.append(trial)
         stored = max(stored, info.get("current_records", 0))
         log(f"trial {n}: kill {trigger} → {trial.landing}; {short(info)}")
-    return done
+        if stored >= total:
+            corpus = write_corpus(changed(load(corpus)), corpus.with_name(f"corpus-v{len(versions) + 1}.jsonl"))
+            versions.append(corpus)
+            stored = 0
+            log(f"  all {total} articles stored: the next trials ingest a revised version ({corpus.name})")
+    return done, corpus
 
 
 def short(info: dict) -> str:
@@ -361,13 +374,15 @@ def short(info: dict) -> str:
         return f"Chroma cannot read {info['damaged']}; readers are told: {info['damage_error'][:300]}"
     return (f"{info['articles']} records, {info['pending']} journalled, {info['stray_vectors']} stray vectors, "
             f"{info['unreadable_vectors']} unreadable vectors, "
-            f"{len(info['incomplete_records'])} incomplete records, {len(info['check_problems'])} check problems, "
+            f"{len(info['incomplete_records'])} incomplete records, {len(info['vectors_pending'])} awaiting "
+            f"re-embedding, {len(info['check_problems'])} check problems, "
             f"{len(info['wrong_vectors'])} wrong vectors, {len(info['self_retrieval_missed'])}/"
             f"{info['self_retrieval_checked']} chunks not found by their own vector, {info['asked']} asked, {info['citations']} citations, {len(info['bad_citations'])} bad, "
             f"{len(info['ask_errors'])} errors")
 
 
-FINAL_MUST_BE_EMPTY = ("damaged", "pending", "unreadable_vectors", "stray_vectors", "incomplete_records", "check_problems", "missing_or_wrong",
+FINAL_MUST_BE_EMPTY = ("damaged", "pending", "unreadable_vectors", "stray_vectors", "incomplete_records",
+                       "vectors_pending", "check_problems", "missing_or_wrong",
                        "extra_records", "unknown_records", "wrong_vectors", "odd_vector_ids", "bad_citations",
                        "ask_errors")
 
@@ -442,7 +457,7 @@ def kill_loop(articles, work: Path, embedder: str, trials: int, seed: int, mode:
         log(f"clean run {clean:.1f} s, no-op re-run {startup:.1f} s")
     if replace:
         run_ingest(v1, index_dir, embedder)
-    done = run_trials(target, index_dir, embedder, trials, rng, startup, clean, questions, versions, len(articles),
+    done, target = run_trials(target, index_dir, embedder, trials, rng, startup, clean, questions, versions, len(articles),
                       seed, mode, window, max_articles, min_mid_write, max_trials, log)
     final_seconds, report = run_ingest(target, index_dir, embedder)
     again_seconds, again = run_ingest(target, index_dir, embedder)

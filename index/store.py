@@ -26,6 +26,7 @@ LOCK_FILE = "assistant-write.lock"  # in a local index directory: one writing pr
 # On a Chroma server there is no lock across machines: a journalled write is only settled by another
 # writer once it is this old (a live writer finishes an article in seconds).
 STALE_WRITE_SECONDS = 600.0
+PENDING = "vectors_pending"  # record key: the article's vectors were lost and are to be embedded again
 PROBE_VECTORS = 100  # vectors read back from the end of each collection when a writer opens the index
 
 
@@ -57,6 +58,7 @@ class StoredArticle:
     content_hash: str
     sentence_spans: tuple[tuple[int, int], ...]
     n_chunks: int
+    vectors_pending: bool = False  # its vectors were lost (a crash): not searchable until embedded again
 
     @property
     def sentences(self) -> list[Sentence]:
@@ -208,10 +210,18 @@ class ChromaStore:
 
     # -- articles --------------------------------------------------------------------------------------
     def article_hashes(self) -> dict[str, str]:
-        out: dict[str, str] = {}
+        ready, pending = self.searchable_hashes()
+        return {**ready, **pending}
+
+    def searchable_hashes(self) -> tuple[dict[str, str], dict[str, str]]:
+        """({article id: content hash} of searchable articles, the same of articles whose lost vectors are
+        being embedded again): readers search an article only once all its vectors are back."""
+        ready: dict[str, str] = {}
+        pending: dict[str, str] = {}
         for ids, metas, _ in self._page(self._articles, include=["metadatas"]):
-            out.update({i: m.get("content_hash", "") for i, m in zip(ids, metas)})
-        return out
+            for i, m in zip(ids, metas):
+                (pending if m.get(PENDING) else ready)[i] = m.get("content_hash", "")
+        return ready, pending
 
     def count(self) -> dict[str, int]:
         return {
@@ -252,7 +262,8 @@ class ChromaStore:
             url=meta.get("url"),
             origin=meta.get("origin"),
         )
-        return StoredArticle(article, meta.get("content_hash", ""), tuple(map(tuple, spans)), meta.get("n_chunks", 0))
+        return StoredArticle(article, meta.get("content_hash", ""), tuple(map(tuple, spans)), meta.get("n_chunks", 0),
+                             bool(meta.get(PENDING)))
 
     def write_article(
         self,
@@ -310,23 +321,23 @@ class ChromaStore:
                         documents=[s.text for s in part],
                         metadatas=[{**common, "sentence_index": s.index} for s in part],
                     )
-            record = _clean(
-                {
-                    "title": article.title,
-                    "source": article.source,
-                    "url": article.url,
-                    "published_at": _epoch(article.published_at),
-                    "published_at_iso": article.published_at_iso,
-                    "origin": article.origin,
-                    "content_hash": content_hash,
-                    "sentences": json.dumps([[s.char_start, s.char_end] for s in sentences], separators=(",", ":")),
-                    "n_sentences": len(sentences),
-                    "n_chunks": len(chunks),
-                    "sentence_vectors": sentence_vectors is not None,
-                    "vector_ids": VECTOR_IDS,
-                    "ingested_at": time.time(),
-                }
-            )
+            # Chroma's upsert merges metadata: a None value deletes a key an older version of the record had
+            record = {
+                "title": article.title,
+                "source": article.source,
+                "url": article.url,
+                "published_at": _epoch(article.published_at),
+                "published_at_iso": article.published_at_iso,
+                "origin": article.origin,
+                "content_hash": content_hash,
+                "sentences": json.dumps([[s.char_start, s.char_end] for s in sentences], separators=(",", ":")),
+                "n_sentences": len(sentences),
+                "n_chunks": len(chunks),
+                "sentence_vectors": sentence_vectors is not None,
+                "vector_ids": VECTOR_IDS,
+                "ingested_at": time.time(),
+                PENDING: None,
+            }
             self._call(self._articles.upsert, ids=[article.id], embeddings=[[1.0]], documents=[article.text],
                        metadatas=[record])
             self._delete_vectors(article.id, keep=content_hash)
@@ -444,6 +455,8 @@ class ChromaStore:
                 fixes.append(Fix(f"the records promise {promised[0]} chunk and {promised[1]} sentence vectors, the "
                                  f"server holds {counts[0]} and {counts[1]}: when no other ingest is running, run "
                                  "`assistant check --repair`"))
+        again = {f.reembed.id for f in fixes if f.reembed is not None}
+        fixes += self._pending_articles(again)  # lost vectors that a crash kept from being embedded again
         hashes, _ = self._records_summary()
         return Opened(hashes, tuple(fixes))
 
@@ -466,8 +479,24 @@ class ChromaStore:
 
     @staticmethod
     def _promised(record: dict) -> tuple[int, int]:
-        """(chunk vectors, sentence vectors) an article record says exist."""
+        """(chunk vectors, sentence vectors) an article record says exist: none while its vectors are pending."""
+        if record.get(PENDING):
+            return 0, 0
         return record.get("n_chunks", -1), record.get("n_sentences", 0) if record.get("sentence_vectors") else 0
+
+    def _mark_pending(self, article_ids: Sequence[str]) -> None:
+        """Before an article's vectors are dropped as lost: its record says so (readers and counts then expect
+        none, and every later writer embeds it again from its stored text until one succeeds)."""
+        ids = list(article_ids)
+        self.version += 1
+        for start in range(0, len(ids), self._batch):
+            part = ids[start : start + self._batch]
+            self._call(self._articles.update, ids=part, metadatas=[{PENDING: True}] * len(part))
+
+    def _pending_articles(self, skip: set[str]) -> list[Fix]:
+        ids = [i for ids, metas, _ in self._page(self._articles, include=["metadatas"])
+               for i, m in zip(ids, metas) if m.get(PENDING) and i not in skip]
+        return [Fix("", stored.article) for stored in self.get_articles(ids).values()] if ids else []
 
     def _settle(self, article_id: str) -> Fix:
         """Make one article consistent after an interrupted write: the vectors of its record's hash stay, all
@@ -487,6 +516,8 @@ class ChromaStore:
         return fix
 
     def _incomplete(self, article_id: str, why: str) -> Fix:
+        self._mark_pending([article_id])
+        self._delete_vectors(article_id)
         stored = self.get_articles([article_id]).get(article_id)
         return Fix(f"{article_id}: {why}: its stored version lacks vectors: embedding it again from its stored text",
                    stored.article if stored else None)
@@ -534,6 +565,8 @@ class ChromaStore:
             )
         fixes: list[Fix] = []
         attrs = {"chunks": "_chunks", "sentences": "_sentences", "writes": "_journal"}
+        if {"chunks", "sentences"} & set(kinds):
+            self._mark_pending([i for ids, _, _ in self._page(self._articles, include=[]) for i in ids])
         for kind in kinds:
             old = getattr(self, attrs[kind])
             name, metadata = old.name, old.metadata
@@ -546,9 +579,9 @@ class ChromaStore:
             fixes.append(Fix(f"{name}: Chroma could not read its vector files (damaged by a crash while it saved "
                              "them): recreated it empty"))
         if {"chunks", "sentences"} & set(kinds):
-            lost = [Fix("", stored.article) for stored in self.iter_articles()]
-            fixes += [Fix(f"all {len(lost)} stored articles lost vectors with it: embedding them again from their "
-                          "stored text"), *lost]
+            n = self.count()["articles"]
+            fixes.append(Fix(f"all {n} stored articles lost vectors with it: embedding them again from their stored "
+                             "text"))
         return fixes
 
     # -- consistency -----------------------------------------------------------------------------------
@@ -604,7 +637,10 @@ class ChromaStore:
         if damaged:
             return  # every record lacks vectors now: the rebuild above already lists them for re-embedding
         for aid, rec in sorted(records.items()):
-            if (seen["chunks"].get(aid, 0), seen["sentences"].get(aid, 0)) != self._promised(rec):
+            if rec.get(PENDING):
+                yield (f"{aid}: its vectors were lost (a crash): not searchable until embedded again",
+                       lambda a=aid: self._incomplete(a, "vectors lost"))
+            elif (seen["chunks"].get(aid, 0), seen["sentences"].get(aid, 0)) != self._promised(rec):
                 yield (f"{aid}: record does not match its vectors",
                        lambda a=aid: self._incomplete(a, "record does not match its vectors"))
 

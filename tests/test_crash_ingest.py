@@ -3,6 +3,7 @@ exact and free of stale vectors, and readers in between must only ever see compl
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import signal
@@ -232,3 +233,56 @@ def test_chroma_files_torn_by_a_kill_are_reported_to_readers_and_rebuilt_by_the_
     assert "news-sentences" in report["recovered"][0] and sorted(report["updated"]) == sorted(a.id for a in articles)
     final = inspect(index, [data], "hash", questions=4, seed=1, final=True)
     assert final_failures(final) == []
+
+
+@pytest.mark.parametrize(("method", "suffix"), [("update", "-articles"), ("upsert", "-articles")],
+                         ids=["after-marking-records", "after-first-re-embedded-article"])
+def test_a_kill_while_lost_vectors_are_embedded_again_leaves_no_record_pointing_at_missing_vectors(
+        tmp_path, method, suffix):
+    """Torn files are rebuilt empty and every article is embedded again from its stored text; a kill during
+    that (seen for real: the kill loop's trial after two torn saves) must not leave records that promise
+    vectors the collections lack. Records say their vectors are pending; readers, check() and the next
+    ingest all read that."""
+    articles = corpus(30)
+    data = write_corpus(articles, tmp_path / "thirty.jsonl")
+    index = tmp_path / "index"
+    run_ingest(data, index, "hash")
+    maps = sorted(index.glob("*/index_metadata.pickle"), key=lambda f: f.stat().st_size)
+    maps[-1].write_bytes(b"")
+
+    crash(index, data, method, suffix)
+    seen = inspect(index, [data], "hash", questions=4, seed=1)
+    if method == "update":  # records marked, the torn collection not yet dropped: no article can be searched
+        assert seen["damaged"] and "30 of the 30 stored articles could not be searched" in seen["damage_error"]
+        assert "assistant check --repair" in seen["damage_error"]
+    else:
+        assert seen["articles"] == 30 and len(seen["vectors_pending"]) == 29
+        assert seen["incomplete_records"] == [] and not seen["bad_citations"] and not seen["ask_errors"]
+        check = subprocess.run([*CLI, "check", "--index", str(index), "--embedder", "hash"], cwd=REPO,
+                               env=child_env(), capture_output=True, text=True)
+        assert check.returncode == 1 and check.stdout.count("not searchable until embedded again") == 29
+        listed = subprocess.run([*CLI, "list", "--json", "--index", str(index), "--embedder", "hash"], cwd=REPO,
+                                env=child_env(), capture_output=True, text=True)
+        assert sum(not row["searchable"] for row in json.loads(listed.stdout)) == 29
+        ask = subprocess.run([*CLI, "ask", "What happened?", "--index", str(index), "--embedder", "hash"], cwd=REPO,
+                             env=child_env(), capture_output=True, text=True)
+        assert ask.returncode == 0 and "29 of the 30 stored articles could not be searched" in ask.stdout
+
+    _, report = run_ingest(data, index, "hash")
+    assert len(report["updated"]) == (30 if method == "update" else 29) and not report["added"]
+    final = inspect(index, [data], "hash", questions=4, seed=1, final=True)
+    assert final_failures(final) == []
+
+
+def test_a_new_version_without_url_or_date_does_not_keep_the_old_ones(tmp_path):
+    """Chroma's upsert merges metadata into the stored record: fields the new version lacks must be removed."""
+    from index.store import ChromaStore
+
+    old = corpus(1)[0]
+    assert old.url or old.published_at or old.title
+    new = replace(old, text=old.text + " An update.", url=None, published_at=None, title=None)
+    index = tmp_path / "index"
+    run_ingest(write_corpus([old], tmp_path / "v1.jsonl"), index, "hash")
+    run_ingest(write_corpus([new], tmp_path / "v2.jsonl"), index, "hash")
+    stored = ChromaStore(Config.from_env(env={}, index_dir=index, embedder="hash")).get_article(old.id).article
+    assert (stored.text, stored.url, stored.published_at, stored.title) == (new.text, None, None, None)
