@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -104,7 +104,11 @@ class Assistant:
         facets = self.retriever.facets(query.search_text, filters)
         candidates = self.candidates(query, filters, facets)
         sides = tuple(dict.fromkeys(f.source for f in facets)) if len(facets) > 1 else ()
-        return with_caveat(compose(query, candidates, self.abstain_below, sides), self.unsearchable_note())
+        answer = compose(query, candidates, self.abstain_below, sides)
+        note = self.unsearchable_note()
+        if note and answer.abstained and not self.lexical.current.hashes:  # nothing was searched: say only that
+            return replace(answer, answer=note)
+        return with_caveat(answer, note)
 
     def unsearchable_note(self) -> str | None:
         """Said with every answer while some stored articles cannot be searched (a crash lost their vectors and
@@ -114,8 +118,10 @@ class Assistant:
         if not n:
             return None
         total = n + len(lex.hashes)
-        return (f"{UNSEARCHABLE_PREFIX} {n} of the {total} stored articles could not be searched: a crash lost their "
-                "vectors and they are being indexed again (run `assistant check --repair` if no ingest is running).)")
+        which = (f"{n} of the {total} stored articles could not be searched" if lex.hashes
+                 else f"none of the {total} stored articles could be searched")
+        return (f"{UNSEARCHABLE_PREFIX} {which}: a crash lost their vectors and they are being indexed again (run "
+                "`assistant check --repair` if no ingest is running).)")
 
     # -- scoring ------------------------------------------------------------------------------------------
     def candidates(self, query: Query, filters: Filters, facets: list[Facet] | None = None) -> list[Candidate]:
