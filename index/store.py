@@ -445,31 +445,36 @@ class ChromaStore:
         mid-article: there young journal entries are left alone and a count difference is only reported."""
         local = self._lock_depth > 0 and not self.config.chroma_host
         fixes = [*self._rebuild_damaged(), *self.recover(0.0 if local else STALE_WRITE_SECONDS)]
-        _, promised = self._records_summary()
+        hashes, promised, pending = self._records_summary()  # no fix below changes a content hash
         counts = self._vector_counts()
         if full or promised != counts:
             if local or full:
                 again = {f.reembed.id for f in fixes if f.reembed is not None}
                 fixes += [f for f in self.repair() if f.reembed is None or f.reembed.id not in again]
+                pending = self._records_summary()[2]  # a rebuild in repair() marks every article pending
             else:
                 fixes.append(Fix(f"the records promise {promised[0]} chunk and {promised[1]} sentence vectors, the "
                                  f"server holds {counts[0]} and {counts[1]}: when no other ingest is running, run "
                                  "`assistant check --repair`"))
         again = {f.reembed.id for f in fixes if f.reembed is not None}
-        fixes += self._pending_articles(again)  # lost vectors that a crash kept from being embedded again
-        hashes, _ = self._records_summary()
+        lost = [aid for aid in pending if aid not in again]  # lost vectors a crash kept from being embedded again
+        fixes += [Fix("", stored.article) for stored in self.get_articles(lost).values()]
         return Opened(hashes, tuple(fixes))
 
-    def _records_summary(self) -> tuple[dict[str, str], tuple[int, int]]:
+    def _records_summary(self) -> tuple[dict[str, str], tuple[int, int], list[str]]:
+        """Content hashes, the vector counts the records promise, and the articles whose vectors are pending."""
         hashes: dict[str, str] = {}
+        pending: list[str] = []
         chunks = sentences = 0
         for ids, metas, _ in self._page(self._articles, include=["metadatas"]):
             for i, m in zip(ids, metas):
                 hashes[i] = m.get("content_hash", "")
+                if m.get(PENDING):
+                    pending.append(i)
                 want = self._promised(m)
                 chunks += want[0]
                 sentences += want[1]
-        return hashes, (chunks, sentences)
+        return hashes, (chunks, sentences), pending
 
     def _vector_counts(self, article_id: str | None = None) -> tuple[int, int]:
         if article_id is None:
@@ -492,11 +497,6 @@ class ChromaStore:
         for start in range(0, len(ids), self._batch):
             part = ids[start : start + self._batch]
             self._call(self._articles.update, ids=part, metadatas=[{PENDING: True}] * len(part))
-
-    def _pending_articles(self, skip: set[str]) -> list[Fix]:
-        ids = [i for ids, metas, _ in self._page(self._articles, include=["metadatas"])
-               for i, m in zip(ids, metas) if m.get(PENDING) and i not in skip]
-        return [Fix("", stored.article) for stored in self.get_articles(ids).values()] if ids else []
 
     def _settle(self, article_id: str) -> Fix:
         """Make one article consistent after an interrupted write: the vectors of its record's hash stay, all

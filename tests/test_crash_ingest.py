@@ -287,3 +287,27 @@ def test_a_new_version_without_url_or_date_does_not_keep_the_old_ones(tmp_path):
     run_ingest(write_corpus([new], tmp_path / "v2.jsonl"), index, "hash")
     stored = ChromaStore(Config.from_env(env={}, index_dir=index, embedder="hash")).get_article(old.id).article
     assert (stored.text, stored.url, stored.published_at, stored.title) == (new.text, None, None, None)
+
+
+def test_a_full_repair_that_finds_vectors_it_cannot_read_embeds_every_article_again(tmp_path):
+    """Damage only a full read finds (the probe reads the last vectors; a torn save can spoil others) is rebuilt by
+    `check --repair`, which then embeds every article again. Which vectors are unreadable is decided here by a
+    stand-in for that scan; the rebuild, the pending marks and the re-embedding are the real ones."""
+    articles = corpus(6)
+    config = Config.from_env(env={}, index_dir=tmp_path / "index", embedder="hash")
+    ingestor = Ingestor(config, embedder=HashEmbedder())
+    ingestor.ingest_articles(articles)
+    store = ingestor.store
+    real = store.unreadable_vectors
+    calls = []
+
+    def first_scan_finds_sentences_torn(*args, **kwargs):
+        calls.append(1)
+        return {**real(*args, **kwargs), "sentences": 7} if len(calls) == 1 else real(*args, **kwargs)
+
+    store.unreadable_vectors = first_scan_finds_sentences_torn
+    report = ingestor.repair()
+    assert "news-sentences: Chroma could not read its vector files" in report.recovered[0]
+    assert sorted(report.updated) == sorted(a.id for a in articles) and not report.failed
+    assert not any(s.vectors_pending for s in store.iter_articles()) and store.check() == []
+    assert store.count()["sentences"] == sum(len(prepare(a, config).sentences) for a in articles)
