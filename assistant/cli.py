@@ -180,7 +180,10 @@ def cmd_check(args, config: Config) -> int:
         return 0 if report.ok else 1
     from index.store import ChromaStore
 
-    problems = ChromaStore(config).check()
+    store = ChromaStore(config)
+    for line in store.opened_fixes:
+        print(f"repaired on opening: {line}")
+    problems = store.check()
     for p in problems:
         print(f"found: {p}")
     print(f"{len(problems)} problem(s) found in {config.describe_store()}")

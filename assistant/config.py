@@ -37,6 +37,9 @@ class Config:
     chunk_tokens: int = 200
     chunk_overlap_tokens: int = 50
     sentence_vectors: bool = True
+    # Chroma saves a collection's HNSW files after this many writes to it (its `sync_threshold`, fixed when the
+    # collection is created): fewer saves make large ingests faster, more of them leave less log to replay on open.
+    hnsw_sync_threshold: int = 1000
     max_file_mb: float = 20.0
     top_k: int = 8  # passages retrieved (fused dense + BM25) whose sentences are scored, per question
     # An answer needs a best sentence scoring at least this (0..1); below it the assistant abstains.
@@ -120,6 +123,8 @@ class Config:
             raise ConfigError("chroma_timeout must be positive", "set ASSISTANT_CHROMA_TIMEOUT to e.g. 30 (seconds)")
         if self.max_file_mb <= 0:
             raise ConfigError("max_file_mb must be positive", "set ASSISTANT_MAX_FILE_MB to e.g. 20")
+        if self.hnsw_sync_threshold < 2:
+            raise ConfigError("hnsw_sync_threshold must be at least 2", "set ASSISTANT_HNSW_SYNC_THRESHOLD to e.g. 1000")
         if self.max_request_kb <= 0:
             raise ConfigError("max_request_kb must be positive", "set ASSISTANT_MAX_REQUEST_KB to e.g. 1000")
         if self.llm and not (self.llm_base_url and self.llm_model):

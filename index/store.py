@@ -19,6 +19,7 @@ from assistant.config import Config
 from assistant.errors import ArticleNotFound, ConfigError, StoreUnavailable
 from assistant.offline import configure_environment
 from assistant.records import Article, Chunk, Sentence
+from index import segments
 
 SCHEMA_VERSION = 1
 VECTOR_IDS = 2  # record field "vector_ids": 2 = vector ids carry the content hash ({id}::{hash16}::c3)
@@ -28,6 +29,11 @@ LOCK_FILE = "assistant-write.lock"  # in a local index directory: one writing pr
 STALE_WRITE_SECONDS = 600.0
 PENDING = "vectors_pending"  # record key: the article's vectors were lost and are to be embedded again
 PROBE_VECTORS = 100  # vectors read back from the end of each collection when a writer opens the index
+# Opening a local index while its files look torn and another process holds the write lock: that writer may be
+# saving them right now, so look again this many times, this many seconds apart, before giving up.
+GUARD_ATTEMPTS = 20
+GUARD_WAIT_SECONDS = 0.25
+PLACEHOLDER_KINDS = ("articles", "writes")  # collections whose vectors are placeholders: moving torn files aside mends them
 
 
 @dataclass(frozen=True)
@@ -100,6 +106,10 @@ class ChromaStore:
     def __init__(self, config: Config):
         configure_environment()
         self.config = config
+        # kind ("chunks" or "sentences") → its vector files, found torn and moved aside unread: not searched
+        # until a writer rebuilds the collection (open_for_writes); `opened_fixes`: what opening repaired itself
+        self.torn: dict[str, segments.Damage] = {}
+        self.opened_fixes: list[str] = []
         try:
             import chromadb
             from chromadb.config import Settings
@@ -117,6 +127,7 @@ class ChromaStore:
                 _bound_waits(self._client, config.chroma_timeout)
             else:
                 config.index_dir.mkdir(parents=True, exist_ok=True)
+                self.torn = self._guard_segments()  # before Chroma may load a torn file (it would crash us)
                 self._client = chromadb.PersistentClient(path=str(config.index_dir), settings=settings)
             prefix = config.collection_prefix
             self._articles = self._collection(f"{prefix}-articles")
@@ -135,12 +146,72 @@ class ChromaStore:
         self._lock_file = None
         self._lock_depth = 0
 
+    def _guard_segments(self) -> dict[str, segments.Damage]:
+        """Check every collection's vector files before Chroma may load them (hnswlib trusts them: a torn header or
+        neighbour list crashes the process, no exception). Torn files are moved aside under the write lock, so that
+        no process of ours ever loads them: for article records and the journal that is the whole repair (their
+        vectors are placeholders, the records live in SQLite); torn chunk or sentence vectors stay lost until a
+        writer rebuilds the collection and embeds the articles again (open_for_writes). Returns those."""
+        index_dir, prefix = self.config.index_dir, f"{self.config.collection_prefix}-"
+        for attempt in range(GUARD_ATTEMPTS):
+            found = self._inspect_segments(prefix, use_stamps=True)
+            if all(d.quarantined for d in found):
+                break
+            try:
+                lock = self._take_lock()
+            except StoreUnavailable as busy:  # a live writer may be saving them right now: look again
+                if attempt + 1 < GUARD_ATTEMPTS:
+                    time.sleep(GUARD_WAIT_SECONDS)
+                    continue
+                torn = next(d for d in found if not d.quarantined)
+                raise StoreUnavailable(f"the files of {torn.collection} in {index_dir} look torn ({torn.problem}) "
+                                       f"while {busy.message}", "wait for that to finish, then run this again; "
+                                       "if this persists, stop it and run `assistant check --repair`") from None
+            try:
+                found = self._inspect_segments(prefix, use_stamps=False)
+                for damage in found:
+                    if not damage.quarantined:
+                        damage = segments.quarantine(index_dir, damage)
+                    if damage.collection.removeprefix(prefix) in PLACEHOLDER_KINDS:
+                        segments.discard(index_dir, damage.segment)
+                        self.opened_fixes.append(f"{damage.collection}: Chroma's vector files were torn "
+                                                 f"({damage.problem}): moved aside; its records are intact")
+            finally:
+                lock.close()
+            break
+        found = self._inspect_segments(prefix, use_stamps=True)
+        return {d.collection.removeprefix(prefix): d for d in found
+                if d.quarantined and d.collection.removeprefix(prefix) not in PLACEHOLDER_KINDS}
+
+    def _inspect_segments(self, prefix: str, use_stamps: bool) -> list[segments.Damage]:
+        try:
+            found = segments.inspect(self.config.index_dir, use_stamps=use_stamps)
+        except segments.RecordsUnreadable as exc:
+            raise StoreUnavailable(
+                f"the record database of the index {self.config.index_dir} cannot be read ({exc})",
+                "restore the index from a backup (README, Operations: Restore), or ingest your source articles "
+                "into a new --index directory") from None
+        return [d for d in found if d.collection.startswith(prefix)]
+
+    def _torn_error(self, kind: str) -> StoreUnavailable:
+        damage = self.torn[kind]
+        return StoreUnavailable(
+            f"the index {self.config.describe_store()} is damaged: the files of {damage.collection} were torn "
+            f"({damage.problem}); they were moved aside unread",
+            "run `assistant check --repair` (or restart `assistant serve`, which repairs at start-up): it embeds "
+            "the stored articles again")
+
     def _unavailable(self, exc: Exception) -> StoreUnavailable:
         reason = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
         if _damage(exc):  # Chroma's files for a collection were torn by a crash (see damaged_collections)
             return StoreUnavailable(f"the index {self.config.describe_store()} is damaged ({reason})",
                                     "stop the server if one runs on it, run `assistant check --repair` (it rebuilds "
                                     "what Chroma cannot read from the stored articles), then start it again")
+        if not self.config.chroma_host and any(w in reason.lower() for w in ("malformed", "not a database")):
+            return StoreUnavailable(
+                f"the record database of the index {self.config.index_dir} (chroma.sqlite3) is damaged ({reason})",
+                "restore the index from a backup (README, Operations: Restore), or ingest your source articles "
+                "into a new --index directory")
         if not self.config.chroma_host:
             return StoreUnavailable(f"store unavailable ({self.config.describe_store()}): {reason}",
                                     "check that the index directory is writable and not used by another program")
@@ -155,16 +226,18 @@ class ChromaStore:
         )
 
     def _collection(self, name: str):
-        return self._client.get_or_create_collection(
-            name, embedding_function=None, configuration={"hnsw": {"space": "cosine"}}
-        )
+        sync = self.config.hnsw_sync_threshold
+        hnsw = {"space": "cosine", "sync_threshold": sync, "batch_size": min(100, sync)}
+        return self._client.get_or_create_collection(name, embedding_function=None, configuration={"hnsw": hnsw})
 
     def _call(self, fn, *args, **kwargs):
         """fn(...) with every failure to reach the store as StoreUnavailable. A collection that the server no
         longer knows by its id (recreated, e.g. after a reset) is looked up again by name, once."""
         try:
             return fn(*args, **kwargs)
-        except Exception as exc:  # noqa: BLE001
+        except BaseException as exc:  # noqa: BLE001 - Chroma's Rust panics arrive as PanicException(BaseException)
+            if not isinstance(exc, Exception) and type(exc).__name__ != "PanicException":
+                raise
             again = self._reopened(fn, exc)
             if again is not None:
                 try:
@@ -444,7 +517,9 @@ class ChromaStore:
         files were lost), or `full`, runs the full repair(). On a Chroma server another writer may be
         mid-article: there young journal entries are left alone and a count difference is only reported."""
         local = self._lock_depth > 0 and not self.config.chroma_host
-        fixes = [*self._rebuild_damaged(), *self.recover(0.0 if local else STALE_WRITE_SECONDS)]
+        fixes = [Fix(line) for line in self.opened_fixes]
+        self.opened_fixes = []
+        fixes += [*self._rebuild_damaged(), *self.recover(0.0 if local else STALE_WRITE_SECONDS)]
         hashes, promised, pending = self._records_summary()  # no fix below changes a content hash
         counts = self._vector_counts()
         if full or promised != counts:
@@ -536,8 +611,10 @@ class ChromaStore:
         leaves a collection whose every read fails ("Error deserializing pickle file"), or whose newest
         vectors cannot be read back; SQLite, and so the record scans, see nothing wrong. A count and one read
         of the last page of vectors show it."""
-        out = []
+        out = list(self.torn)
         for kind, col in self._vector_collections():
+            if kind in self.torn:
+                continue  # moved aside unread: touching it would only show the part Chroma had not yet saved
             try:
                 n = col.count()
                 if n and kind in ("chunks", "sentences"):
@@ -576,8 +653,12 @@ class ChromaStore:
             if metadata:
                 self._call(fresh.modify, metadata=metadata)  # the embedder binding lives on the chunks collection
             setattr(self, attrs[kind], fresh)
-            fixes.append(Fix(f"{name}: Chroma could not read its vector files (damaged by a crash while it saved "
-                             "them): recreated it empty"))
+            torn = self.torn.pop(kind, None)
+            if torn is not None and not self.config.chroma_host:
+                segments.discard(self.config.index_dir, torn.segment)
+            why = (f"its vector files were torn ({torn.problem}) and moved aside unread" if torn is not None
+                   else "Chroma could not read its vector files (damaged by a crash while it saved them)")
+            fixes.append(Fix(f"{name}: {why}: recreated it empty"))
         if {"chunks", "sentences"} & set(kinds):
             n = self.count()["articles"]
             fixes.append(Fix(f"all {n} stored articles lost vectors with it: embedding them again from their stored "
@@ -608,8 +689,10 @@ class ChromaStore:
         if read_vectors:
             damaged += [k for k, n in self.unreadable_vectors(skip=damaged).items() if n]
         for kind in damaged:
-            yield (f"{self.config.collection_prefix}-{kind}: Chroma cannot read (all of) its vector files (damaged "
-                   "by a crash while it saved them)", lambda k=kind: self._rebuild_damaged([k]))
+            torn = self.torn.get(kind)
+            what = (f"its vector files were torn ({torn.problem}) and moved aside unread" if torn is not None else
+                    "Chroma cannot read (all of) its vector files (damaged by a crash while it saved them)")
+            yield f"{self.config.collection_prefix}-{kind}: {what}", lambda k=kind: self._rebuild_damaged([k])
         if "articles" in damaged:
             return
         for aid in sorted(self.pending_writes()):
@@ -653,6 +736,8 @@ class ChromaStore:
         """(chunk id, cosine similarity) of the k nearest chunks: ids and distances only, the fast path."""
         if k <= 0:
             return []
+        if "chunks" in self.torn:
+            raise self._torn_error("chunks")
         res = self._call(self._chunks.query, query_embeddings=[np.asarray(vector, dtype=np.float32)],
                          n_results=k, where=where, include=["distances"])
         return [(cid, 1.0 - dist) for cid, dist in zip(res["ids"][0], res["distances"][0])]
@@ -662,6 +747,8 @@ class ChromaStore:
         is the record's content hash, looked up unless `hashes` ({article_id: content_hash}) gives it."""
         if not ids:
             return {}
+        if "sentences" in self.torn:
+            raise self._torn_error("sentences")
         parts = {sid: sid.rpartition("::s") for sid in ids}  # (article id, "::s", index)
         hashes = dict(hashes or {})
         missing = [a for a in dict.fromkeys(aid for aid, _, _ in parts.values()) if a not in hashes]
@@ -699,6 +786,8 @@ class ChromaStore:
         """Stored "chunks" or "sentences" vectors by their ids (as iter_vectors gives them)."""
         if not ids:
             return {}
+        if kind in self.torn:
+            raise self._torn_error(kind)
         col = {"chunks": self._chunks, "sentences": self._sentences}[kind]
         got = self._call(col.get, ids=list(ids), include=["embeddings"])
         return {i: np.asarray(e, dtype=np.float32) for i, e in zip(got["ids"], got["embeddings"])}
@@ -710,7 +799,7 @@ class ChromaStore:
         not finite or is not unit length is damaged."""
         out = {}
         for kind, col in (("chunks", self._chunks), ("sentences", self._sentences)):
-            if kind in skip:
+            if kind in skip or kind in self.torn:
                 continue
             total, bad = self._call(col.count), 0
             for offset in range(0, total, page):
@@ -767,4 +856,4 @@ def _damage(exc: Exception) -> bool:
 
     text = str(exc).lower()
     return isinstance(exc, InternalError) and any(
-        w in text for w in ("hnsw", "pickle", "error getting embedding", "segment reader"))
+        w in text for w in ("hnsw", "pickle", "error getting embedding", "error finding id", "segment reader"))

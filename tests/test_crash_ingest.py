@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import random
 import signal
 import subprocess
 import sys
@@ -50,12 +49,16 @@ def corpus(n: int):
     return out[:n]
 
 
-def seed() -> int:
-    return random.SystemRandom().randrange(1 << 30)
+# Fixed seeds, so that every CI run replays the same kill plans (the random-seed loop is
+# `python benchmarks/kill_ingest.py`, for long runs by hand). 467874656 and 754005821 failed CI in earlier
+# sessions, 149982262 tore Chroma's files and then crashed every later process (-11) until torn files were
+# checked before Chroma may load them.
+MIXED_SEEDS = [467874656, 754005821, 149982262]
+REPLACE_SEEDS = [149982262, 754005821]
 
 
-def test_sigkilled_ingests_then_a_rerun_leave_every_article_once_and_exact(tmp_path):
-    s = seed()
+@pytest.mark.parametrize("s", MIXED_SEEDS)
+def test_sigkilled_ingests_then_a_rerun_leave_every_article_once_and_exact(tmp_path, s):
     print(f"seed {s}")
     out = kill_loop(corpus(48), tmp_path, "hash", trials=5, seed=s, mode="mixed", min_mid_write=2, max_trials=12,
                     questions=4)
@@ -67,8 +70,8 @@ def test_sigkilled_ingests_then_a_rerun_leave_every_article_once_and_exact(tmp_p
     assert out.final["reingest_unchanged"] == 48
 
 
-def test_sigkill_mid_replace_keeps_the_old_version_whole_and_the_rerun_leaves_only_the_new(tmp_path):
-    s = seed()
+@pytest.mark.parametrize("s", REPLACE_SEEDS)
+def test_sigkill_mid_replace_keeps_the_old_version_whole_and_the_rerun_leaves_only_the_new(tmp_path, s):
     print(f"seed {s}")
     out = kill_loop(corpus(40), tmp_path, "hash", trials=5, seed=s, mode="progress", replace=True,
                     min_mid_write=2, max_trials=12, questions=4)
@@ -82,7 +85,7 @@ def test_sigkill_mid_replace_keeps_the_old_version_whole_and_the_rerun_leaves_on
 
 
 def test_a_kill_with_the_real_model_is_settled_too(tmp_path):
-    s = seed()
+    s = 11
     out = kill_loop(corpus(16), tmp_path, "minilm", trials=1, seed=s, mode="progress", min_mid_write=1,
                     max_trials=4, questions=3)
     print_outcome(out)
