@@ -11,7 +11,6 @@ from pathlib import Path
 import gradio as gr
 from gradio.utils import get_upload_folder
 
-from assistant.errors import AssistantError
 from assistant.web_format import (
     article_html,
     article_placeholder,
@@ -26,6 +25,7 @@ from assistant.web_format import (
     transcript_html,
 )
 from assistant.web_input import check_question, parse_filters
+from common.errors import AssistantError
 
 EXAMPLES = [
     "How many people died in the Velmora flood?",
@@ -150,7 +150,7 @@ def build_ui(assistant, ingestor, answerer=None) -> gr.Blocks:
         except AssistantError as exc:
             yield transcript_html(exchanges) + error_html(str(exc)), q, gr.update(), exchanges, gr.update()
             return
-        words = answer.answer.split(" ")
+        words = answer.text.split(" ")
         step = max(1, len(words) // STREAM_STEPS)
         for i in range(step, len(words), step):
             yield transcript_html(exchanges, pending, " ".join(words[:i])), "", gr.update(), exchanges, gr.update()

@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from assistant.extract import Span, attribution, dates, figures, format_date, means, reason, resolve_date
+from assistant.extract import Span, attribution, dates, figures, means, reason
 from assistant.questions import Query, required_words
-from assistant.records import Answer, Citation
-from assistant.text import STOPWORDS, occurs_in, terms, words
+from common.dates import format_date, resolve_date
+from common.records import Answer, Citation
+from common.text import STOPWORDS, occurs_in, terms, words
 
 if TYPE_CHECKING:
     from assistant.core import Candidate

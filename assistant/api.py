@@ -16,19 +16,11 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from assistant.errors import ArticleNotFound, AssistantError, EmbeddingError, StoreUnavailable
-from assistant.records import Citation
-from assistant.web_input import InvalidRequest, TooLarge, Unauthorized, check_history, check_question, parse_filters
+from assistant.web_input import check_history, check_question, parse_filters
+from common.errors import AssistantError, InvalidRequest, Unauthorized
+from common.records import Citation
 
 log = logging.getLogger("assistant.api")
-STATUS: list[tuple[type[AssistantError], int, str]] = [
-    (InvalidRequest, 400, "bad_request"),
-    (Unauthorized, 401, "unauthorized"),
-    (ArticleNotFound, 404, "not_found"),
-    (TooLarge, 413, "too_large"),
-    (StoreUnavailable, 503, "store_unavailable"),
-    (EmbeddingError, 503, "embedder_unavailable"),
-]
 
 
 class FiltersIn(BaseModel):
@@ -102,7 +94,7 @@ ERRORS = {code: {"model": ErrorOut} for code in (400, 401, 413, 503)}
 
 
 def error_response(exc: AssistantError) -> JSONResponse:
-    status, code = next(((s, c) for kind, s, c in STATUS if isinstance(exc, kind)), (500, "server_error"))
+    status, code = exc.status, exc.code
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
     return JSONResponse({"error": code, "message": exc.message, "fix": exc.fix}, status_code=status, headers=headers)
 
@@ -130,7 +122,7 @@ def _sse(events) -> Iterator[str]:
             log.error("unexpected error while streaming an answer", exc_info=exc)
             exc = AssistantError("the server failed to answer (a bug); the error is in its log",
                                  "try again, or report it with the server log")
-        code = next((c for kind, _s, c in STATUS if isinstance(exc, kind)), "server_error")
+        code = exc.code
         yield f"event: error\ndata: {json.dumps({'error': code, 'message': exc.message, 'fix': exc.fix})}\n\n"
 
 

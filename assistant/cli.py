@@ -7,9 +7,9 @@ import json
 import sys
 from collections.abc import Sequence
 
-from assistant.config import Config
-from assistant.errors import AssistantError
-from assistant.offline import configure_environment
+from common.config import Config
+from common.errors import AssistantError
+from common.offline import configure_environment
 
 
 def _store_args(p: argparse.ArgumentParser) -> None:
@@ -76,9 +76,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def filters_from_args(args):
-    from assistant.errors import ConfigError
-    from assistant.retrieval import Filters
-    from index.dates import parse_published_at
+    from common.dates import parse_published_at
+    from common.errors import ConfigError
+    from common.records import Filters
 
     def when(value, flag, end=False):
         if not value:

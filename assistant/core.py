@@ -9,12 +9,12 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from assistant.answering import compose
-from assistant.config import Config
 from assistant.extract import attribution, dates, figures, means, reason
 from assistant.questions import Query, Turn, understand
-from assistant.records import UNSEARCHABLE_PREFIX, Answer, Citation, with_caveat
-from assistant.retrieval import Facet, Filters, HybridRetriever, LexicalIndex
-from assistant.text import terms
+from assistant.retrieval import Facet, HybridRetriever, LexicalIndex
+from common.config import Config
+from common.records import UNSEARCHABLE_PREFIX, Answer, Citation, Filters, with_caveat
+from common.text import terms
 from index.embedders import Embedder, make_embedder
 from index.store import ChromaStore, StoredArticle
 
@@ -107,7 +107,7 @@ class Assistant:
         answer = compose(query, candidates, self.abstain_below, sides)
         note = self.unsearchable_note()
         if note and answer.abstained and not self.lexical.current.hashes:  # nothing was searched: say only that
-            return replace(answer, answer=note)
+            return replace(answer, text=note)
         return with_caveat(answer, note)
 
     def unsearchable_note(self) -> str | None:

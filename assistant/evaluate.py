@@ -11,13 +11,13 @@ from collections import Counter
 from contextlib import ExitStack
 from pathlib import Path
 
-from assistant.config import Config
 from assistant.core import Assistant
-from assistant.errors import InputError
 from assistant.llm_answer import Answerer
 from assistant.metrics import score_question, summarize, threshold_curve
 from assistant.report import write_report
 from assistant.verify import strip_note, verify
+from common.config import Config
+from common.errors import InputError
 
 
 def load_gold(path: Path) -> list[dict]:
@@ -124,7 +124,7 @@ def recheck(answer, outcome) -> dict:
     citations that no verified claim rests on (both must be 0 for an LLM-mode answer)."""
     if outcome.mode != "llm":
         return {"unverified_claims": 0, "unverified_citations": 0}
-    v = verify(strip_note(answer.answer), answer.citations)
+    v = verify(strip_note(answer.text), answer.citations)
     used = {n for c in v.claims if c.verified for n in c.cited}
     return {"unverified_claims": v.dropped, "unverified_citations": len(answer.citations) - len(used)}
 

@@ -4,17 +4,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
 
-from assistant.text import NUMBER_WORDS, SCALES
-
-WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
-MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-          "november", "december"]
-_MONTH_ABBR = {m[:3]: i + 1 for i, m in enumerate(MONTHS)} | {"sept": 9}
-_MONTH_RE = r"(?:January|February|March|April|May|June|July|August|September|October|November|December|" \
-            r"Jan\.?|Feb\.?|Mar\.?|Apr\.?|Jun\.?|Jul\.?|Aug\.?|Sept?\.?|Oct\.?|Nov\.?|Dec\.?)"
-_WEEKDAY_RE = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+from common.dates import MONTH_RE, WEEKDAY_RE, YEAR_RE
+from common.text import NUMBER_WORDS, SCALES
 
 # --- figures --------------------------------------------------------------------------------------------
 _NUMWORD = "|".join(sorted((w for w in NUMBER_WORDS if w not in {"zero"}), key=len, reverse=True))
@@ -49,11 +41,11 @@ def figures(sentence: str) -> list[Span]:
     for m in FIGURE.finditer(sentence):
         num = m.group("num")
         start, end = m.start(), m.end()
-        if re.fullmatch(r"(1[89]|20)\d\d", num) and not m.group("qual"):
+        if re.fullmatch(YEAR_RE, num) and not m.group("qual"):
             continue  # a year
         before = sentence[max(0, m.start("num") - 12) : m.start("num")]
         after = sentence[m.end("num") : m.end("num") + 6]
-        if re.search(_MONTH_RE + r"\s*$", before) or re.match(r"\s*(?:a\.m\.|p\.m\.|:\d)", after):
+        if re.search(MONTH_RE + r"\s*$", before) or re.match(r"\s*(?:a\.m\.|p\.m\.|:\d)", after):
             continue  # day of month or a clock time
         if re.match(r",\s*\d{4}", after):
             continue
@@ -64,78 +56,21 @@ def figures(sentence: str) -> list[Span]:
 
 # --- dates ----------------------------------------------------------------------------------------------
 DATE = re.compile(
-    rf"\b(?:(?:on|last|next|this|since|by|until|from|early|late)\s+)?{_WEEKDAY_RE}(?:\s+(?:morning|afternoon|evening|night))?"
-    rf"(?:,?\s+{_MONTH_RE}\s+\d{{1,2}}(?:,\s*\d{{4}})?)?"
-    rf"|\b(?:(?:on|in|since|by|until|from)\s+)?{_MONTH_RE}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s*\d{{4}})?"
-    rf"|\b(?:(?:on|in|since|by|until|from)\s+)?\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH_RE}(?:,?\s*\d{{4}})?"
-    rf"|\b(?:(?:in|since|by|until|from|early|late)\s+)?{_MONTH_RE}\s+\d{{4}}"
+    rf"\b(?:(?:on|last|next|this|since|by|until|from|early|late)\s+)?{WEEKDAY_RE}(?:\s+(?:morning|afternoon|evening|night))?"
+    rf"(?:,?\s+{MONTH_RE}\s+\d{{1,2}}(?:,\s*\d{{4}})?)?"
+    rf"|\b(?:(?:on|in|since|by|until|from)\s+)?{MONTH_RE}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s*\d{{4}})?"
+    rf"|\b(?:(?:on|in|since|by|until|from)\s+)?\d{{1,2}}(?:st|nd|rd|th)?\s+{MONTH_RE}(?:,?\s*\d{{4}})?"
+    rf"|\b(?:(?:in|since|by|until|from|early|late)\s+)?{MONTH_RE}\s+\d{{4}}"
     rf"|\b\d{{4}}-\d{{2}}-\d{{2}}\b"
     rf"|\b(?:yesterday|today|tonight|tomorrow|last (?:week|month|year|night)|this (?:week|month|year)|"
     rf"earlier this (?:week|month|year)|next (?:week|month|year)|(?:\w+ )(?:days|weeks|months|years) ago)\b"
-    rf"|\b(?:in|since|by|until|from|during)\s+(?:(?:early|late|mid-?)\s*)?(?:1[89]|20)\d\d(?:-\d\d)?\b",
+    rf"|\b(?:in|since|by|until|from|during)\s+(?:(?:early|late|mid-?)\s*)?{YEAR_RE}(?:-\d\d)?\b",
     re.IGNORECASE,
 )
 
 
 def dates(sentence: str) -> list[Span]:
     return [Span(m.start(), m.end(), m.group(0), "date") for m in DATE.finditer(sentence)]
-
-
-def resolve_date(expression: str, published: datetime | None, context: str = "") -> date | None:
-    """The calendar date an expression names, using the article's publication date for relative ones:
-    'on Thursday' in an article of Monday 2022-01-24 → 2022-01-20 ('will … on Friday' → the coming one)."""
-    e = expression.lower()
-    pub = published.date() if published else None
-    m = re.search(r"(\d{4})-(\d{2})-(\d{2})", e)
-    if m:
-        return _safe_date(int(m[1]), int(m[2]), int(m[3]))
-    month = day = year = None
-    m = re.search(r"\b([a-z]{3,9})\.?\s+(\d{1,2})(?:st|nd|rd|th)?\b(?:,?\s*(\d{4}))?", e)
-    if m and m[1][:3] in _MONTH_ABBR and (m[1] in MONTHS or len(m[1]) <= 4):
-        month, day, year = _MONTH_ABBR[m[1][:3]], int(m[2]), int(m[3]) if m[3] else None
-    else:
-        m = re.search(r"\b(\d{1,2})(?:st|nd|rd|th)?\s+([a-z]{3,9})\.?(?:,?\s*(\d{4}))?", e)
-        if m and m[2][:3] in _MONTH_ABBR:
-            day, month, year = int(m[1]), _MONTH_ABBR[m[2][:3]], int(m[3]) if m[3] else None
-    if month and day:
-        if year is None:
-            if pub is None:
-                return None
-            year = pub.year
-            guess = _safe_date(year, month, day)
-            if guess and guess > pub + timedelta(days=31):
-                year -= 1
-        return _safe_date(year, month, day)
-    if pub is None:
-        return None
-    if "yesterday" in e or "last night" in e:
-        return pub - timedelta(days=1)
-    if "today" in e or "tonight" in e:
-        return pub
-    if "tomorrow" in e:
-        return pub + timedelta(days=1)
-    for i, name in enumerate(WEEKDAYS):
-        if name in e:
-            back = (pub.weekday() - i) % 7
-            future = re.search(r"\b(will|next|plans? to|is to|are to|due|scheduled|expected)\b", context.lower())
-            if "next" in e or (future and "last" not in e):
-                ahead = (i - pub.weekday()) % 7
-                return pub + timedelta(days=ahead or 7)
-            if "last" in e and back == 0:
-                back = 7
-            return pub - timedelta(days=back)
-    return None
-
-
-def _safe_date(y: int, m: int, d: int) -> date | None:
-    try:
-        return date(y, m, d)
-    except ValueError:
-        return None
-
-
-def format_date(d: date) -> str:
-    return f"{WEEKDAYS[d.weekday()].capitalize()} {d.day} {MONTHS[d.month - 1].capitalize()} {d.year}"
 
 
 # --- speakers and quotes ------------------------------------------------------------------------------

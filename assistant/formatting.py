@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assistant.records import Answer, Citation
+from common.records import Answer, Citation
 
 
 def citation_line(n: int, c: Citation) -> str:
@@ -13,7 +13,7 @@ def citation_line(n: int, c: Citation) -> str:
 
 
 def render_text(answer: Answer) -> str:
-    lines = [answer.answer]
+    lines = [answer.text]
     if answer.short_answer and not answer.abstained:
         lines.append(f"\nShort answer: {answer.short_answer}")
     if answer.citations:

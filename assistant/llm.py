@@ -10,8 +10,8 @@ from typing import Protocol
 
 import httpx
 
-from assistant.config import Config
-from assistant.errors import LLMError
+from common.config import Config
+from common.errors import LLMError
 
 FIX = "check that the LLM server runs and ASSISTANT_LLM_BASE_URL / ASSISTANT_LLM_MODEL are right, or drop --llm"
 

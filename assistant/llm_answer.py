@@ -8,13 +8,13 @@ from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
 
 import prompts
-from assistant.config import Config
-from assistant.errors import LLMError
 from assistant.llm import Generator, make_generator
-from assistant.records import UNSEARCHABLE_PREFIX, Answer, Citation, with_caveat
-from assistant.text import occurs_in
 from assistant.verify import INJECTION, MARKER, NOTE_PREFIX, Verification, verify
-from index.chunking import count_tokens
+from common.config import Config
+from common.errors import LLMError
+from common.records import UNSEARCHABLE_PREFIX, Answer, Citation, with_caveat
+from common.text import occurs_in
+from common.tokens import count_tokens
 
 log = logging.getLogger("assistant.llm")
 SYSTEM, USER = "answer_system.md", "answer_user.md"
@@ -151,7 +151,7 @@ def llm_answer(base: Answer, v: Verification) -> Answer:
 def fallback(base: Answer, reason: str) -> Answer:
     """The extractive answer, with a visible note saying why the model's answer is not shown."""
     note = f"{NOTE_PREFIX} {reason}; this is the extractive answer.)"
-    return Answer(f"{base.answer}\n\n{note}", base.short_answer, base.abstained, base.citations, base.related,
+    return Answer(f"{base.text}\n\n{note}", base.short_answer, base.abstained, base.citations, base.related,
                   base.ranked)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from assistant.text import terms
+from common.text import terms
 
 _FIGURE = re.compile(r"\bhow (many|much)\b|\bwhat (number|percentage|share|proportion|amount)\b|\b(death )?toll\b",
                      re.I)

@@ -11,31 +11,13 @@ from datetime import UTC, datetime, timedelta
 
 import numpy as np
 
-from assistant.extract import dates, resolve_date
-from assistant.text import terms
+from assistant.extract import dates
+from common.dates import resolve_date
+from common.records import Filters
+from common.text import terms
 from index.store import ChromaStore, where_filter
 
 RRF_K = 60
-
-
-@dataclass(frozen=True)
-class Filters:
-    sources: tuple[str, ...] = ()
-    date_from: datetime | None = None
-    date_to: datetime | None = None
-
-    def where(self) -> dict | None:
-        return where_filter(self.sources, self.date_from, self.date_to)
-
-    def matches(self, meta: dict) -> bool:
-        if self.sources and meta.get("source") not in self.sources:
-            return False
-        ts = meta.get("published_at")
-        if self.date_from is not None and (ts is None or ts < self.date_from.timestamp()):
-            return False
-        if self.date_to is not None and (ts is None or ts > self.date_to.timestamp()):
-            return False
-        return True
 
 
 @dataclass(frozen=True)
@@ -301,7 +283,7 @@ class HybridRetriever:
         passed = [(cid, score) for cid, score in wide if (i := lex.position.get(cid)) is not None and keep[i]]
         if len(passed) >= depth or len(passed) >= int(keep.sum()) or len(passed) >= self.ENOUGH:
             return passed[:depth]
-        return self.store.query_chunk_ids(qvec, depth, filters.where())
+        return self.store.query_chunk_ids(qvec, depth, where_filter(filters))
 
     WIDE_FACTOR = 10
     ENOUGH = 10  # filtered neighbours found in the wide set that make a second, filtered search unnecessary

@@ -14,9 +14,9 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, HTMLResponse
 
 from assistant.api import build_router, error_response, install_error_handlers
-from assistant.config import Config
-from assistant.errors import ConfigError
-from assistant.web_input import TooLarge, split_list
+from assistant.web_input import split_list
+from common.config import Config
+from common.errors import ConfigError, TooLarge
 
 STATIC = Path(__file__).with_name("static")
 WIDGET_PAGE = """<!doctype html>

@@ -8,9 +8,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from assistant.extract import MONTHS, dates, resolve_date
-from assistant.records import Citation
-from assistant.text import NUMBER_WORDS, SCALES, STOPWORDS, fold, occurs_in, terms
+from assistant.extract import dates
+from common.dates import MONTHS, WEEKDAYS, resolve_date
+from common.records import Citation
+from common.text import EXACT_NUMBER_WORDS, SCALES, STOPWORDS, VAGUE_NUMBERS, fold, occurs_in, terms
 from index.sentences import split_sentences
 
 # [S3], [S3, S5], [s3], and the plain [3] a model (or our own renumbered answer) writes
@@ -30,9 +31,9 @@ INJECTION = re.compile(
 SUPPORT = 0.75  # share of a claim's content words (beyond its articles' titles) its cited sentences must contain
 NOTE_PREFIX = "(Checked against the articles:"
 
-_SMALL = {w: v for w, v in NUMBER_WORDS.items() if w not in {"hundred", "dozens", "hundreds", "thousands"}}
-_VAGUE = ("dozens", "hundreds", "thousands", "millions")
-_WORDNUM = "|".join(sorted([*_SMALL, "hundred", *SCALES], key=len, reverse=True))
+_SMALL = {w: v for w, v in EXACT_NUMBER_WORDS.items() if w != "hundred"}
+_VAGUE = (*sorted(VAGUE_NUMBERS), "millions")
+_WORDNUM = "|".join(sorted([*EXACT_NUMBER_WORDS, *SCALES], key=len, reverse=True))
 NUMBER = re.compile(
     rf"(?<![\w.,])(?P<digits>\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?)(?:st|nd|rd|th|s)?(?![\w])"
     rf"(?:\s*(?P<scale>{'|'.join(SCALES)})\b)?"
@@ -303,8 +304,7 @@ def _check_quotes(body: str, cites: list[Citation]) -> list[str]:
 
 # -- names and support ------------------------------------------------------------------------------------
 _CAPITALISED = re.compile(r"(?<![.!?:;\"“‘(\[\-–—]\s)(?<!^)\b(?:[A-Z][\w'’-]*[a-z][\w'’-]*|[A-Z]{2,}\b)")
-_CALENDAR = {w.capitalize() for w in MONTHS} | {w.capitalize() for w in
-                                                  ("monday tuesday wednesday thursday friday saturday sunday").split()}
+_CALENDAR = {w.capitalize() for w in (*MONTHS, *WEEKDAYS)}
 
 
 def _check_names(body: str, cites: list[Citation]) -> list[str]:

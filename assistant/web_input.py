@@ -4,21 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from assistant.config import Config
-from assistant.errors import AssistantError
-from assistant.retrieval import Filters
-
-
-class InvalidRequest(AssistantError):
-    """A request the server cannot use as sent (HTTP 400)."""
-
-
-class TooLarge(AssistantError):
-    """A question or history over the configured limits (HTTP 413)."""
-
-
-class Unauthorized(AssistantError):
-    """A missing or wrong API key (HTTP 401)."""
+from common.config import Config
+from common.dates import parse_published_at
+from common.errors import InvalidRequest, TooLarge
+from common.records import Filters
 
 
 def split_list(value: str | None) -> tuple[str, ...]:
@@ -45,8 +34,6 @@ def check_history(turns: list, config: Config) -> list:
 
 def parse_date(value: str | None, name: str, end: bool = False) -> datetime | None:
     """YYYY-MM-DD (a whole day; `end` means its last instant) or an ISO timestamp, as a tz-aware datetime."""
-    from index.dates import parse_published_at
-
     if value is None or not str(value).strip():
         return None
     value = str(value).strip()

@@ -385,8 +385,8 @@ def run_scenario(mode: str, workdir: Path, corpus: Corpus, clients: int, settle:
 
 
 def main() -> None:
-    from assistant.offline import configure_environment
     from benchmarks.common import print_table, shared_dir
+    from common.offline import configure_environment
 
     configure_environment()
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])

@@ -33,8 +33,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from assistant.offline import configure_environment  # noqa: E402
 from benchmarks.common import REPO, print_table  # noqa: E402
+from common.offline import configure_environment  # noqa: E402
 
 EMPTY_AUDIT = {"articles": 0, "chunks": 0, "sentences": 0, "pending": 0, "unreadable_vectors": 0, "check_problems": [],
                "unknown_records": [], "unknown_hash_records": [], "current_records": 0, "stray_vectors": 0,
@@ -196,9 +196,9 @@ def inspect(index_dir: Path, corpora: list[Path], embedder: str, questions: int,
 # -- the inspection itself (runs in its own process) ----------------------------------------------------------
 def audit(index_dir: Path, corpora: list[Path], embedder_name: str, questions: int, seed: int, final: bool) -> dict:
     """What a reader of the index sees. `corpora`: every version that may be stored, the last one is current."""
-    from assistant.config import Config
     from assistant.core import Assistant
-    from assistant.errors import AssistantError
+    from common.config import Config
+    from common.errors import AssistantError
     from index.embedders import make_embedder
     from index.pipeline import prepare
     from index.store import ChromaStore, vector_prefix
@@ -216,7 +216,7 @@ def audit(index_dir: Path, corpora: list[Path], embedder_name: str, questions: i
     if out["damaged"]:  # Chroma's own files torn: all a reader can get is an error naming the repair
         try:
             answer = Assistant(config, store=store, embedder=make_embedder(config)).ask("What happened?")
-            out["damage_error"] = f"none: the question was answered: {answer.answer}"
+            out["damage_error"] = f"none: the question was answered: {answer.text}"
         except AssistantError as exc:
             out["damage_error"] = str(exc)
         return {**EMPTY_AUDIT, **out}

@@ -16,9 +16,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from assistant.config import Config  # noqa: E402
-from assistant.offline import configure_environment  # noqa: E402
 from benchmarks.common import peak_rss_mb, print_table, shared_dir  # noqa: E402
+from common.config import Config  # noqa: E402
+from common.offline import configure_environment  # noqa: E402
 
 
 def percentile(values: list[float], p: float) -> float:

@@ -23,8 +23,6 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from assistant.config import Config  # noqa: E402
-from assistant.offline import configure_environment  # noqa: E402
 from benchmarks.common import (  # noqa: E402
     load_average,
     peak_rss_mb,
@@ -33,6 +31,8 @@ from benchmarks.common import (  # noqa: E402
     proc_memory_mb,
     shared_dir,
 )
+from common.config import Config  # noqa: E402
+from common.offline import configure_environment  # noqa: E402
 
 PREFIX = "news"
 
@@ -110,8 +110,8 @@ def verify(assistant, answers) -> dict[str, int]:
 
 def parts(assistant, qs: list[str], runs: int = 20) -> dict[str, float]:
     """Median ms of each store/index step an answer takes, one at a time, on the first `runs` questions."""
-    from assistant.retrieval import Filters
-    from assistant.text import terms
+    from common.records import Filters
+    from common.text import terms
     from index.store import where_filter
 
     def median_ms(fn, items) -> float:
@@ -131,7 +131,7 @@ def parts(assistant, qs: list[str], runs: int = 20) -> dict[str, float]:
     return {
         "embed": median_ms(lambda q: assistant.embedder.embed([q]), qs),
         "dense": median_ms(lambda v: store.query_chunk_ids(v, 30), vecs),
-        "dense_source": median_ms(lambda v: store.query_chunk_ids(v, 30, where_filter([source])), vecs),
+        "dense_source": median_ms(lambda v: store.query_chunk_ids(v, 30, where_filter(Filters((source,)))), vecs),
         "bm25": median_ms(lambda q: lex.search(terms(q), 30, Filters()), qs),
         "sentence_vectors": median_ms(store.sentence_vectors, sentence_ids),
         "articles": median_ms(lambda a: store.get_articles([a.article.id]), stored),

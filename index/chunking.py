@@ -3,24 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import lru_cache
 
-from assistant.offline import configure_environment
-from assistant.records import Article, Chunk, Sentence
-
-ENCODING = "cl100k_base"
-
-
-@lru_cache(maxsize=1)
-def _encoding():
-    configure_environment()  # TIKTOKEN_CACHE_DIR must point at the shipped files before tiktoken loads
-    import tiktoken
-
-    return tiktoken.get_encoding(ENCODING)
-
-
-def count_tokens(texts: Sequence[str]) -> list[int]:
-    return [len(ids) for ids in _encoding().encode_ordinary_batch(list(texts))]
+from common.records import Article, Chunk, Sentence
+from common.tokens import count_tokens
 
 
 def chunk_sentences(

@@ -12,9 +12,9 @@ from typing import Protocol
 
 import numpy as np
 
-from assistant.config import Config
-from assistant.errors import ConfigError, EmbeddingError
-from assistant.offline import configure_environment
+from common.config import Config
+from common.errors import ConfigError, EmbeddingError
+from common.offline import configure_environment
 
 MINILM_MAX_TOKENS = 256  # all-MiniLM-L6-v2 reads at most 256 word pieces; longer input is cut
 

@@ -17,7 +17,7 @@ from bs4.element import (
     Tag,
 )
 
-from index.dates import parse_published_at
+from common.dates import parse_published_at
 
 
 @dataclass(frozen=True)

@@ -11,9 +11,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.errors import InputError
-from assistant.records import Article
-from index.dates import ACCEPTED_FORMATS, parse_published_at
+from common.dates import ACCEPTED_FORMATS, parse_published_at
+from common.errors import InputError
+from common.records import Article
 from index.html import NoArticleText, extract_article
 
 TEXT_SUFFIXES = frozenset({".txt"})

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.config import Config
-from assistant.errors import AssistantError, InputError
-from assistant.records import Article, Chunk, Sentence
+from common.config import Config
+from common.errors import AssistantError, InputError
+from common.records import Article, Chunk, Sentence
 from index.chunking import chunk_sentences
 from index.embedders import Embedder, make_embedder
 from index.loaders import load_paths

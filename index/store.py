@@ -15,10 +15,10 @@ from datetime import datetime
 
 import numpy as np
 
-from assistant.config import Config
-from assistant.errors import ArticleNotFound, ConfigError, StoreUnavailable
-from assistant.offline import configure_environment
-from assistant.records import Article, Chunk, Sentence
+from common.config import Config
+from common.errors import ArticleNotFound, ConfigError, StoreUnavailable
+from common.offline import configure_environment
+from common.records import Article, Chunk, Filters, Sentence, StoredArticle
 from index import segments
 
 SCHEMA_VERSION = 1
@@ -58,20 +58,6 @@ class Opened:
         return [f.reembed for f in self.fixes if f.reembed is not None]
 
 
-@dataclass(frozen=True)
-class StoredArticle:
-    article: Article
-    content_hash: str
-    sentence_spans: tuple[tuple[int, int], ...]
-    n_chunks: int
-    vectors_pending: bool = False  # its vectors were lost (a crash): not searchable until embedded again
-
-    @property
-    def sentences(self) -> list[Sentence]:
-        text, aid = self.article.text, self.article.id
-        return [Sentence(aid, i, s, e, text[s:e]) for i, (s, e) in enumerate(self.sentence_spans)]
-
-
 def _epoch(dt: datetime | None) -> float | None:
     return dt.timestamp() if dt else None
 
@@ -86,15 +72,15 @@ def _clean(meta: dict) -> dict:
     return {k: v for k, v in meta.items() if v is not None}
 
 
-def where_filter(sources: Sequence[str] | None = None, date_from=None, date_to=None) -> dict | None:
-    """A Chroma `where` for source and publication-date filters (dates as tz-aware datetimes)."""
+def where_filter(filters: Filters) -> dict | None:
+    """A Chroma `where` for source and publication-date filters."""
     clauses: list[dict] = []
-    if sources:
-        clauses.append({"source": {"$in": list(sources)}})
-    if date_from is not None:
-        clauses.append({"published_at": {"$gte": date_from.timestamp()}})
-    if date_to is not None:
-        clauses.append({"published_at": {"$lte": date_to.timestamp()}})
+    if filters.sources:
+        clauses.append({"source": {"$in": list(filters.sources)}})
+    if filters.date_from is not None:
+        clauses.append({"published_at": {"$gte": filters.date_from.timestamp()}})
+    if filters.date_to is not None:
+        clauses.append({"published_at": {"$lte": filters.date_to.timestamp()}})
     if not clauses:
         return None
     return clauses[0] if len(clauses) == 1 else {"$and": clauses}
@@ -323,7 +309,7 @@ class ChromaStore:
 
     @staticmethod
     def _stored(article_id: str, text: str, meta: dict) -> StoredArticle:
-        from index.dates import parse_published_at
+        from common.dates import parse_published_at
 
         spans = json.loads(meta.get("sentences", "[]"))
         article = Article(

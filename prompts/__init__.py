@@ -5,7 +5,7 @@ from __future__ import annotations
 from importlib import resources
 from string import Template
 
-from assistant.errors import PromptError
+from common.errors import PromptError
 
 
 def load(name: str) -> Template:

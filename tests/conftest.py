@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.config import Config
-from assistant.offline import configure_environment
+from common.config import Config
+from common.offline import configure_environment
 
 configure_environment()
 

@@ -13,7 +13,7 @@ import sys
 import time
 from pathlib import Path
 
-from assistant.config import Config
+from common.config import Config
 from index.pipeline import Ingestor
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import httpx
 
-from assistant.config import Config
+from common.config import Config
 from index.pipeline import Ingestor
 
 from .conftest import free_port

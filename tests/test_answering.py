@@ -6,10 +6,10 @@ import json
 
 import pytest
 
-from assistant.config import Config
 from assistant.core import Assistant
-from assistant.retrieval import Filters
-from assistant.text import occurs_in
+from common.config import Config
+from common.records import Filters
+from common.text import occurs_in
 from index.pipeline import Ingestor
 
 from .conftest import EXAMPLES
@@ -59,7 +59,7 @@ def test_seed_worked_examples(seed_assistant, texts, question, short, sentence_s
     starts = sentence_start if isinstance(sentence_start, tuple) else (sentence_start,)
     assert answer.citations[0].text.startswith(starts)
     assert answer.citations[0].article_id == "ghwayran-prison-attack"
-    assert "[1]" in answer.answer
+    assert "[1]" in answer.text
     assert_exact(answer, texts)
 
 
@@ -95,7 +95,7 @@ def test_event_date_preferred_over_the_date_it_was_reported(seed_assistant, text
     answer = seed_assistant.ask("When did the River Velm burst its banks in Velmora?")
     assert answer.short_answer == "on Thursday"
     assert answer.citations[0].text.startswith("The river burst its banks shortly after 11 p.m. on Thursday")
-    assert "Thursday 5 March 2026" in answer.answer
+    assert "Thursday 5 March 2026" in answer.text
     assert_exact(answer, texts)
 
 
@@ -107,21 +107,21 @@ def test_role_question_answered_when_the_sentence_names_role_and_whose(seed_assi
 
 def test_relative_date_resolved_from_publication_date(seed_assistant):
     answer = seed_assistant.ask("When did ISIS launch the attack on the prison?")
-    assert "Thursday 20 January 2022" in answer.answer
+    assert "Thursday 20 January 2022" in answer.text
 
 
 def test_he_also_said_takes_speaker_from_previous_sentence(seed_assistant, texts):
     answer = seed_assistant.ask("What did Ned Price say?")
     cited = [c.text for c in answer.citations]
     assert any(t.startswith("He also said that Daesh’s attack") for t in cited)
-    assert answer.answer.startswith("Ned Price")
+    assert answer.text.startswith("Ned Price")
     assert_exact(answer, texts)
 
 
 def test_updated_toll_shows_both_articles_newest_first(seed_assistant, texts):
     answer = seed_assistant.ask("How many people died in the Velmora flood?")
     assert not answer.abstained
-    assert "latest" in answer.answer
+    assert "latest" in answer.text
     dates = [c.published_at for c in answer.citations]
     assert len({c.article_id for c in answer.citations}) == 2
     assert dates == sorted(dates, reverse=True)

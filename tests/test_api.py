@@ -11,9 +11,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from assistant.config import Config
 from assistant.core import Assistant
-from assistant.records import Citation
+from common.config import Config
+from common.records import Citation
 
 from .conftest import EXAMPLES, free_port
 from .serving import SLASH_ID, XSS_QUESTION, XSS_SENTENCE, build_index, start_server, write_extra_articles

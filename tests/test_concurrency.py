@@ -41,9 +41,9 @@ def test_an_article_another_process_replaces_is_answered_in_its_new_version(chro
     sentences): the running assistant answers from the new version (it used to skip the article as stale)."""
     import time
 
-    from assistant.config import Config
     from assistant.core import Assistant
     from benchmarks.concurrent_ask import run_ingest
+    from common.config import Config
 
     host, port, _ = chroma_server
     env = {"ASSISTANT_CHROMA_HOST": host, "ASSISTANT_CHROMA_PORT": str(port), "ASSISTANT_EMBEDDER": "hash"}

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from assistant.config import Config
-from assistant.errors import ConfigError
-from assistant.records import Article, Sentence
+from common.config import Config
+from common.errors import ConfigError
+from common.records import Article, Sentence
 from index.chunking import chunk_sentences, count_tokens
 
 

@@ -13,7 +13,6 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from assistant.config import Config
 from benchmarks.kill_ingest import (
     changed,
     child_env,
@@ -25,6 +24,7 @@ from benchmarks.kill_ingest import (
     run_ingest,
     write_corpus,
 )
+from common.config import Config
 from index.embedders import HashEmbedder
 from index.loaders import load_paths
 from index.pipeline import Ingestor, prepare

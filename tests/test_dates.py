@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from index.dates import parse_published_at, to_epoch
+from common.dates import parse_published_at, to_epoch
 
 
 @pytest.mark.parametrize(

@@ -16,7 +16,7 @@ import pytest
 from hypothesis import currently_in_test_context, event, example, given
 from hypothesis import strategies as st
 
-from assistant.config import Config
+from common.config import Config
 
 from .conftest import EXAMPLES
 from .fuzzing import HOSTILE_TEXT, JSON_VALUE, fuzz

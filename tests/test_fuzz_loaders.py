@@ -11,9 +11,9 @@ import pytest
 from hypothesis import event, example, given
 from hypothesis import strategies as st
 
-from assistant.config import Config
-from assistant.errors import AssistantError
-from assistant.records import Article
+from common.config import Config
+from common.errors import AssistantError
+from common.records import Article
 from index.loaders import MAX_ID_CHARS, SUPPORTED_SUFFIXES, load_paths
 from index.pipeline import Ingestor, prepare
 from index.sentences import split_sentences

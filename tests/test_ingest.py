@@ -11,8 +11,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.config import Config
-from assistant.errors import ArticleNotFound, ConfigError
+from common.config import Config
+from common.errors import ArticleNotFound, ConfigError
 from index.embedders import HashEmbedder
 from index.pipeline import Ingestor
 from index.store import ChromaStore
@@ -159,7 +159,7 @@ def test_chroma_server_mode(chroma_server, tmp_path):
 
 
 def test_store_unavailable_names_the_server(tmp_path):
-    from assistant.errors import StoreUnavailable
+    from common.errors import StoreUnavailable
 
     from .conftest import free_port
 

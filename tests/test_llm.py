@@ -15,14 +15,14 @@ import httpx
 import pytest
 
 import prompts
-from assistant.config import Config
 from assistant.core import Assistant
-from assistant.errors import ConfigError, LLMError, PromptError
 from assistant.llm import OpenAICompatible, make_generator
 from assistant.llm_answer import Answerer, build_prompt, source_line
-from assistant.records import Citation
-from assistant.text import occurs_in
 from assistant.verify import NOTE_PREFIX, numbers, verify
+from common.config import Config
+from common.errors import ConfigError, LLMError, PromptError
+from common.records import Citation
+from common.text import occurs_in
 
 from .conftest import EXAMPLES, REPO, free_port, read_jsonl
 from .llm_server import Reply, ScriptedLLM, number_of, sources_of
@@ -221,10 +221,10 @@ def test_adversarial_claim_is_removed_and_the_good_one_kept(case, assistant, con
     answer, outcome = answerer(assistant, config, llm).ask_detailed(question)
     assert outcome.mode == "llm" and outcome.claims_verified == 1 and outcome.claims_dropped == 1
     assert any(why in d for d in outcome.dropped), outcome.dropped
-    shown = answer.answer.split(NOTE_PREFIX)[0]
+    shown = answer.text.split(NOTE_PREFIX)[0]
     for word in ("41", "Wednesday", "S99", "missing", "safe to drink", "500", "Ignore"):
         assert word not in shown
-    assert NOTE_PREFIX in answer.answer and "1 statement of the language model was removed" in answer.answer
+    assert NOTE_PREFIX in answer.text and "1 statement of the language model was removed" in answer.text
     assert len(answer.citations) == 1 and "[1]" in shown and "[2]" not in shown
     assert set(answer.to_dict()) == {"answer", "short_answer", "abstained", "citations"}
     check = verify(shown, answer.citations)  # the answer as shown passes verification again
@@ -236,7 +236,7 @@ def test_good_answer_keeps_exact_citation_records_and_short_answer(assistant, co
                                f"began [S{number_of(src, 'Dr. Nadia Quell')}]."))
     answer, outcome = answerer(assistant, config, llm).ask_detailed(VELMORA)
     assert outcome.mode == "llm" and outcome.claims_verified == 2 and outcome.claims_dropped == 0
-    assert answer.answer == ("The emergency office said 14 people had died, including nine residents [1]."
+    assert answer.text == ("The emergency office said 14 people had died, including nine residents [1]."
                              "\n\nVelmora General Hospital has treated 112 people since the flood began [2].")
     ranked = {(c.article_id, c.sentence_index): c for c in assistant.ask(VELMORA).ranked}
     for c in answer.citations:
@@ -253,8 +253,8 @@ def test_only_bad_claims_fall_back_to_the_extractive_answer_with_a_note(assistan
     answer, outcome = answerer(assistant, config, llm).ask_detailed(VELMORA)
     base = assistant.ask(VELMORA)
     assert outcome.mode == "fallback" and outcome.claims_verified == 0 and outcome.claims_dropped == 2
-    assert answer.answer.startswith(base.answer) and NOTE_PREFIX in answer.answer
-    assert "none of the language model's statements could be checked" in answer.answer and answer.citations == base.citations
+    assert answer.text.startswith(base.text) and NOTE_PREFIX in answer.text
+    assert "none of the language model's statements could be checked" in answer.text and answer.citations == base.citations
 
 
 def test_abstention_is_not_sent_to_the_model(assistant, config, llm):
@@ -276,9 +276,9 @@ def test_endpoint_failures_fall_back_to_extractive(reply, reason, assistant, con
         answer, outcome = answerer(assistant, config, llm, timeout=1.0, key=SECRET).ask_detailed(VELMORA)
     base = assistant.ask(VELMORA)
     assert outcome.mode == "fallback" and reason in outcome.reason
-    assert answer.answer.startswith(base.answer) and "the language model could not answer" in answer.answer
+    assert answer.text.startswith(base.text) and "the language model could not answer" in answer.text
     assert answer.citations == base.citations and answer.short_answer == base.short_answer
-    assert SECRET not in answer.answer and SECRET not in caplog.text and reason in caplog.text
+    assert SECRET not in answer.text and SECRET not in caplog.text and reason in caplog.text
 
 
 def test_connection_refused_falls_back(assistant, config):
@@ -316,7 +316,7 @@ def test_tokens_stream_before_the_verified_answer(assistant, config, llm):
     events = list(answerer(assistant, config, llm).stream(VELMORA))
     tokens = [e.text for e in events if e.kind == "token"]
     assert len(tokens) > 10 and events[-1].kind == "answer" and [e.kind for e in events[:-1]] == ["token"] * len(tokens)
-    assert "41" in "".join(tokens) and "41" not in events[-1].answer.answer  # the draft is raw, the answer checked
+    assert "41" in "".join(tokens) and "41" not in events[-1].answer.text  # the draft is raw, the answer checked
 
 
 # -- the server: /api/ask and /api/ask/stream in LLM mode -------------------------------------------------
@@ -524,7 +524,7 @@ def test_real_small_model_streams_and_verification_holds(real_model, assistant, 
         assert outcome.mode in {"llm", "fallback"} and outcome.raw == "".join(e.text for e in events[:-1])
         assert outcome.mode == "fallback" or outcome.claims_verified >= 1
         if outcome.mode == "llm":  # whatever the toy model wrote, what is shown verifies against what it cites
-            shown = verify(answer.answer.split(NOTE_PREFIX)[0], answer.citations)
+            shown = verify(answer.text.split(NOTE_PREFIX)[0], answer.citations)
             assert shown.verified == len(shown.claims) and len(answer.citations) >= 1
         for c in answer.citations:
             stored = assistant.store.get_article(c.article_id).article

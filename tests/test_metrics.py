@@ -19,8 +19,8 @@ from assistant.metrics import (
     summarize,
     threshold_curve,
 )
-from assistant.records import Citation
 from assistant.report import write_report
+from common.records import Citation
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 

@@ -9,9 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from assistant.config import Config
-from assistant.errors import ConfigError, InputError
-from assistant.records import Answer, Article, Citation
 from assistant.server import check_exposure, is_loopback
 from assistant.web_format import (
     NOT_IN_ARTICLES,
@@ -26,7 +23,10 @@ from assistant.web_format import (
     sources_html,
     transcript_html,
 )
-from assistant.web_input import InvalidRequest, TooLarge, check_history, check_question, parse_filters, split_list
+from assistant.web_input import check_history, check_question, parse_filters, split_list
+from common.config import Config
+from common.errors import ConfigError, InputError, InvalidRequest, TooLarge
+from common.records import Answer, Article, Citation
 from index.pipeline import IngestReport
 
 from .serving import XSS_SENTENCE
@@ -184,7 +184,7 @@ def test_filters_parse_dates_as_whole_days():
     assert f.sources == ("Wire",)
     assert f.date_from == datetime(2026, 3, 7, tzinfo=UTC)
     assert f.date_to == datetime(2026, 3, 9, 23, 59, 59, 999999, tzinfo=UTC)
-    assert parse_filters(None, "", None).where() is None
+    assert parse_filters(None, "", None).empty
     with pytest.raises(InvalidRequest, match="not a date"):
         parse_filters([], "soon", None)
     with pytest.raises(InvalidRequest, match="after"):
@@ -220,7 +220,7 @@ def test_unexpected_errors_are_json_500_without_internals():
     from starlette.testclient import TestClient
 
     from assistant.api import install_error_handlers
-    from assistant.errors import ArticleNotFound
+    from common.errors import ArticleNotFound
 
     app = FastAPI()
     install_error_handlers(app)

@@ -1,10 +1,13 @@
-"""The project's own exceptions; the CLI and UI turn them into messages that name the fix."""
+"""Every error of the project, with its HTTP status; the CLI, the chat and the API translate them in one place each."""
 
 from __future__ import annotations
 
 
 class AssistantError(Exception):
-    """Base class: a problem the user can fix; `fix` says how."""
+    """Base class: a problem the user can fix; `fix` says how. `status`/`code`: how the JSON API reports it."""
+
+    status = 500
+    code = "server_error"
 
     def __init__(self, message: str, fix: str = "") -> None:
         super().__init__(message)
@@ -17,6 +20,24 @@ class AssistantError(Exception):
 
 class ConfigError(AssistantError):
     """A setting (env var, CLI flag) has a value we cannot use."""
+
+
+class InvalidRequest(AssistantError):
+    """A request the server cannot use as sent (HTTP 400)."""
+
+    status, code = 400, "bad_request"
+
+
+class Unauthorized(AssistantError):
+    """A missing or wrong API key (HTTP 401)."""
+
+    status, code = 401, "unauthorized"
+
+
+class TooLarge(AssistantError):
+    """A question or history over the configured limits (HTTP 413)."""
+
+    status, code = 413, "too_large"
 
 
 class InputError(AssistantError):
@@ -36,13 +57,19 @@ class InputError(AssistantError):
 class StoreUnavailable(AssistantError):
     """The vector store (local Chroma directory or Chroma server) cannot be reached or opened."""
 
+    status, code = 503, "store_unavailable"
+
 
 class ArticleNotFound(AssistantError):
     """An article id that is not in the index."""
 
+    status, code = 404, "not_found"
+
 
 class EmbeddingError(AssistantError):
     """The embedding model cannot be loaded or an embeddings endpoint failed."""
+
+    status, code = 503, "embedder_unavailable"
 
 
 class LLMError(AssistantError):

@@ -27,6 +27,8 @@ NUMBER_WORDS = {
     "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100, "dozen": 12,
     "dozens": 24, "hundreds": 200, "thousands": 2000,
 }
+VAGUE_NUMBERS = frozenset({"dozens", "hundreds", "thousands"})  # approximate: never written as digits
+EXACT_NUMBER_WORDS = {w: v for w, v in NUMBER_WORDS.items() if w not in VAGUE_NUMBERS}
 SCALES = {"thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000, "trillion": 1_000_000_000_000}
 
 
@@ -83,7 +85,7 @@ def normalize_for_match(text: str) -> str:
     out = []
     for w in t.split():
         n = NUMBER_WORDS.get(w)
-        out.append(str(n) if n is not None and w not in {"dozens", "hundreds", "thousands"} else w)
+        out.append(str(n) if n is not None and w not in VAGUE_NUMBERS else w)
     return " ".join(out)
 
 

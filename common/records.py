@@ -1,4 +1,4 @@
-"""Frozen records passed between ingest and answering: Article, Sentence, Chunk, Citation, Answer."""
+"""Frozen records passed between ingest and answering: Article, Sentence, Chunk, StoredArticle, Filters, Citation, Answer."""
 
 from __future__ import annotations
 
@@ -57,6 +57,52 @@ class Chunk:
 
 
 @dataclass(frozen=True)
+class StoredArticle:
+    """An article as the index holds it: its record, content hash and sentence offsets."""
+
+    article: Article
+    content_hash: str
+    sentence_spans: tuple[tuple[int, int], ...]
+    n_chunks: int
+    vectors_pending: bool = False  # its vectors were lost (a crash): not searchable until embedded again
+
+    @property
+    def sentences(self) -> list[Sentence]:
+        text, aid = self.article.text, self.article.id
+        return [Sentence(aid, i, s, e, text[s:e]) for i, (s, e) in enumerate(self.sentence_spans)]
+
+    def citation(self, index: int, score: float) -> Citation:
+        """The citation of sentence `index`: the one place a citation is cut from an article."""
+        a = self.article
+        s, e = self.sentence_spans[index]
+        return Citation(a.id, a.title, a.source, a.published_at_iso, index, s, e, a.text[s:e], round(float(score), 4))
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Which articles a question may be answered from: outlets and a publication-date range."""
+
+    sources: tuple[str, ...] = ()
+    date_from: datetime | None = None
+    date_to: datetime | None = None
+
+    @property
+    def empty(self) -> bool:
+        return not (self.sources or self.date_from or self.date_to)
+
+    def matches(self, meta: dict) -> bool:
+        """Whether chunk or article metadata (source, published_at as epoch seconds) passes."""
+        if self.sources and meta.get("source") not in self.sources:
+            return False
+        ts = meta.get("published_at")
+        if self.date_from is not None and (ts is None or ts < self.date_from.timestamp()):
+            return False
+        if self.date_to is not None and (ts is None or ts > self.date_to.timestamp()):
+            return False
+        return True
+
+
+@dataclass(frozen=True)
 class Citation:
     article_id: str
     title: str | None
@@ -74,7 +120,7 @@ class Citation:
 
 @dataclass(frozen=True)
 class Answer:
-    answer: str
+    text: str
     short_answer: str | None
     abstained: bool
     citations: tuple[Citation, ...] = ()
@@ -85,7 +131,7 @@ class Answer:
     def to_dict(self) -> dict:
         """The one JSON shape used by `ask --json`, the API and eval."""
         return {
-            "answer": self.answer,
+            "answer": self.text,
             "short_answer": self.short_answer,
             "abstained": self.abstained,
             "citations": [c.to_dict() for c in self.citations],
@@ -97,4 +143,4 @@ UNSEARCHABLE_PREFIX = "(Not searched:"
 
 def with_caveat(answer: Answer, note: str | None) -> Answer:
     """The answer with a note appended to its text (citations unchanged)."""
-    return replace(answer, answer=f"{answer.answer}\n\n{note}") if note else answer
+    return replace(answer, text=f"{answer.text}\n\n{note}") if note else answer
