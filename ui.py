@@ -108,10 +108,10 @@ def build_ui(assistant, ingestor, answerer=None) -> gr.Blocks:
     config = assistant.config
 
     def source_choices() -> list[str]:
-        return sorted(assistant.lexical.refresh(wait=True).sources)  # includes what was just uploaded
+        return assistant.library.sources(fresh=True)  # includes what was just uploaded
 
     def status() -> str:
-        n = assistant.store.count()["articles"]
+        n = assistant.library.counts()["articles"]
         return f'<div id="status-line">{n} articles · {esc(config.describe_store())}</div>'
 
     def on_load():
@@ -168,7 +168,7 @@ def build_ui(assistant, ingestor, answerer=None) -> gr.Blocks:
         if cited is None:
             return gr.update(), gr.update()
         try:
-            stored = assistant.store.get_article(cited["article_id"])
+            stored = assistant.library.article(cited["article_id"])
         except AssistantError as exc:
             return sources_html(exchanges, turn, (n, kind)), article_placeholder(str(exc))
         index = locate(stored.article.text, stored.sentence_spans, cited)

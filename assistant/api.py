@@ -203,7 +203,7 @@ def build_router(assistant, api_keys: tuple[str, ...], answerer=None) -> APIRout
                 responses={**ERRORS, 404: {"model": ErrorOut}})
     def article(article_id: str) -> dict:
         """One article with its sentence offsets (ids may contain '/')."""
-        stored = assistant.store.get_article(article_id)
+        stored = assistant.library.article(article_id)
         a = stored.article
         return {
             "id": a.id, "title": a.title, "source": a.source, "published_at": a.published_at_iso, "url": a.url,
@@ -214,9 +214,6 @@ def build_router(assistant, api_keys: tuple[str, ...], answerer=None) -> APIRout
     @router.get("/health", responses={503: {"model": ErrorOut}})
     def health() -> dict:
         """Counts of articles, chunks and sentence vectors, and which store is used (no key needed)."""
-        counts = assistant.store.count()
-        return {"status": "ok", **counts, "store": config.describe_store(),
-                "embedder": assistant.store.embedder_name() or config.embedder,
-                "auth": {"api_keys": bool(api_keys)}}
+        return {"status": "ok", **assistant.library.status(), "auth": {"api_keys": bool(api_keys)}}
 
     return router

@@ -120,23 +120,9 @@ def cmd_ingest(args, config: Config) -> int:
 
 
 def cmd_list(args, config: Config) -> int:
-    from index.store import ChromaStore
+    from assistant.core import Assistant
 
-    rows = []
-    for stored in ChromaStore(config).iter_articles():
-        a = stored.article
-        rows.append(
-            {
-                "id": a.id,
-                "title": a.title,
-                "source": a.source,
-                "published_at": a.published_at_iso,
-                "sentences": len(stored.sentence_spans),
-                "chunks": stored.n_chunks,
-                "searchable": not stored.vectors_pending,  # false: vectors lost in a crash, not yet embedded again
-            }
-        )
-    rows.sort(key=lambda r: (r["published_at"] or "", r["id"]), reverse=True)
+    rows = [r.to_dict() for r in Assistant(config).library.articles()]
     if args.json:
         print(json.dumps(rows, indent=2, ensure_ascii=False))
         return 0
@@ -208,7 +194,7 @@ def cmd_chat(args, config: Config) -> int:
     assistant = Assistant.open(config)
     answerer = Answerer.from_config(assistant, config)
     filters = filters_from_args(args)
-    counts = assistant.store.count()
+    counts = assistant.library.counts()
     print(f"{counts['articles']} articles in {config.describe_store()}. Ask a question (empty line or Ctrl-D ends).")
     history: list[dict] = []
     while True:

@@ -10,6 +10,7 @@ import numpy as np
 
 from assistant.answering import compose
 from assistant.extract import attribution, dates, figures, means, reason
+from assistant.library import Library
 from assistant.questions import Query, Turn, understand
 from assistant.retrieval import Facet, HybridRetriever, LexicalIndex
 from common.config import Config
@@ -77,6 +78,7 @@ class Assistant:
         self._embedder = embedder
         self.lexical = LexicalIndex(self.store)
         self.retriever = HybridRetriever(self.store, self.lexical)
+        self.library = Library(self.store, self.lexical, config)
         self.abstain_below = config.abstain_below if abstain_below is None else abstain_below
         self._articles: OrderedDict[str, StoredArticle] = OrderedDict()
         self._lock = threading.Lock()

@@ -260,7 +260,7 @@ def serve(config: Config, allow_insecure: bool = False) -> int:
     ingestor = start_up_repair(config, assistant)
     app = create_app(config, assistant, ingestor)
     host = f"[{config.host}]" if ":" in config.host else config.host
-    counts = assistant.store.count()
+    counts = assistant.library.counts()
     print(f"Newsroom assistant: {counts['articles']} articles in {config.describe_store()}")
     print(f"Chat:   http://{host}:{config.port}/")
     print(f"API:    http://{host}:{config.port}/api/ask  (docs: http://{host}:{config.port}/docs)")
