@@ -60,39 +60,47 @@ watch('value', () => {
 });
 """
 CSS = """
+:root{--na-bg:#fff8e5;--na-border:#d4a72c;--na-text:#3d2c00;--na-badge-bg:#ffe8a3;--na-badge-text:#6b4200;
+  --err-bg:#ffebe9;--err-border:#cf222e;--err-text:#82071e;--mark-bg:#ffe066;--mark-text:#111}
+.dark{--na-bg:#2e2511;--na-border:#a88222;--na-text:#f6e7c6;--na-badge-bg:#6b5113;--na-badge-text:#fff1c7;
+  --err-bg:#3f161a;--err-border:#f47067;--err-text:#ffd8d3;--mark-bg:#f2cf3f;--mark-text:#111}
 .transcript{max-height:62vh;overflow-y:auto;display:flex;flex-direction:column;gap:10px;padding:4px 2px}
 .transcript.empty,.sources.empty,.article-view.empty{color:var(--body-text-color-subdued);padding:12px}
 .msg{border-radius:10px;padding:9px 13px;line-height:1.5;white-space:pre-wrap;overflow-wrap:anywhere}
 .msg .who{display:block;font-size:12px;font-weight:600;opacity:.7;margin-bottom:2px}
 .msg.user{align-self:flex-end;max-width:85%;background:var(--color-accent-soft);border:1px solid var(--border-color-accent)}
 .msg.bot{align-self:flex-start;max-width:95%;background:var(--background-fill-secondary);border:1px solid var(--border-color-primary)}
-.msg.abstained{border:1px solid #d4a72c;background:#fff8e5;color:#3d2c00}
-.msg .badge{display:inline-block;font-size:12px;font-weight:700;color:#7d4e00;background:#ffe8a3;border-radius:4px;padding:1px 6px;margin-bottom:4px}
+.msg.abstained{--body-text-color:var(--na-text);border:1px solid var(--na-border);background:var(--na-bg);color:var(--na-text)}
+#transcript .msg .badge{display:inline-block;font-size:12px;font-weight:700;color:var(--na-badge-text);background:var(--na-badge-bg);
+  border-radius:4px;padding:1px 6px;margin-bottom:4px}
 .msg .short{margin-top:6px;font-size:13px}
 .msg .pending{opacity:.7;font-style:italic}
 .msg.streaming{border-style:dashed}
 .cite-marker{border:0;background:none;padding:0 1px;color:var(--color-accent);font-weight:700;cursor:pointer}
 .related ol,.sources ol{margin:6px 0 0;padding-left:0;list-style:none}
 .related-title,.sources-title{font-weight:600;margin-top:6px}
-.related li{margin:4px 0}.related .meta{display:block;font-size:12px;opacity:.75}
-.related-sentence{border:0;background:none;text-align:left;padding:0;cursor:pointer;font:inherit;color:inherit;text-decoration:underline dotted}
+.related li{margin:4px 0}.related .meta{display:block;font-size:12px;opacity:.8}
+#transcript button.related-sentence{border:0;background:none;box-shadow:none;text-align:left;padding:0;cursor:pointer;font:inherit;
+  color:inherit;text-decoration:underline dotted}
 .sources li{margin:6px 0}
 button.source{display:block;width:100%;text-align:left;font:inherit;color:inherit;cursor:pointer;padding:8px 10px;border-radius:8px;
   border:1px solid var(--border-color-primary);background:var(--background-fill-primary)}
 button.source:hover,button.source.selected{border-color:var(--color-accent);background:var(--color-accent-soft)}
 button.source .num{font-weight:700;color:var(--color-accent)}
 button.source .title{font-weight:600}
-button.source .meta{display:block;font-size:12px;opacity:.75}
+button.source .meta{display:block;font-size:12px;opacity:.8}
 button.source .sentence{display:block;margin-top:3px;font-style:italic}
+.article-view:not(.empty){max-height:520px;overflow-y:auto;padding:0 4px 8px 0}
 .article-head{position:sticky;top:0;z-index:1;background:var(--background-fill-primary);padding:4px 0 6px;border-bottom:1px solid var(--border-color-primary)}
-.article-view h3{margin:4px 0}.article-view .meta{font-size:12px;opacity:.75}
+.article-view h3{margin:4px 0}.article-view .meta{font-size:12px;opacity:.8}
 .article-text{white-space:pre-wrap;line-height:1.55;margin-top:8px}
-.article-text mark{background:#ffe066;color:#111;padding:1px 0;border-radius:2px}
-.error-box{border:1px solid #cf222e;background:#ffebe9;color:#82071e;border-radius:8px;padding:8px 12px;margin-top:8px}
+.article-text mark{--body-text-color:var(--mark-text);background:var(--mark-bg);color:var(--mark-text);padding:1px 0;border-radius:2px}
+.error-box{--body-text-color:var(--err-text);border:1px solid var(--err-border);background:var(--err-bg);color:var(--err-text);
+  border-radius:8px;padding:8px 12px;margin-top:8px}
 .ingest-report table{border-collapse:collapse;margin-top:8px;font-size:13px}
 .ingest-report td,.ingest-report th{border:1px solid var(--border-color-primary);padding:4px 8px;text-align:left;vertical-align:top}
-.ingest-report.failed .summary{color:#82071e;font-weight:600}
-#status{font-size:13px;opacity:.8}
+.ingest-report.failed .summary{--body-text-color:var(--err-text);color:var(--err-text);font-weight:600}
+#status{font-size:13px;opacity:.85}
 """
 
 
@@ -223,8 +231,7 @@ def build_ui(assistant, ingestor, answerer=None) -> gr.Blocks:
                         date_to = gr.Textbox(label="Published until", placeholder="YYYY-MM-DD", elem_id="date-to")
             with gr.Column(scale=2):
                 sources_panel = gr.HTML(sources_html([]), elem_id="sources", js_on_load=SELECT_JS)
-                article = gr.HTML(article_placeholder(), elem_id="article", max_height=520,
-                                  js_on_load=SCROLL_TO_MARK_JS)
+                article = gr.HTML(article_placeholder(), elem_id="article", js_on_load=SCROLL_TO_MARK_JS)
         with gr.Tab("Add articles"):
             gr.Markdown("Upload `.txt`, `.md` (front matter: title, source, published_at, url, id), `.html` or "
                         "`.jsonl` files. Unchanged articles are skipped; each failure is listed with its file, "

@@ -21,7 +21,8 @@ from common.errors import ConfigError, TooLarge
 STATIC = Path(__file__).with_name("static")
 WIDGET_PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Newsroom assistant</title><style>html,body{margin:0;height:100%;font-family:system-ui,sans-serif}</style>
+<title>Newsroom assistant</title>
+<style>html{color-scheme:light dark}html,body{margin:0;height:100%;font-family:system-ui,sans-serif}</style>
 </head><body><script src="widget.js" data-mode="page"></script></body></html>
 """
 

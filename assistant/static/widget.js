@@ -4,7 +4,8 @@
  *
  * Optional attributes: data-key (an API key, when the server has ASSISTANT_API_KEYS; visible to every
  * visitor, so use a key meant for this page), data-mode ("floating" (default), "inline" (where the tag is)
- * or "page"), data-title. Server text only ever reaches the page through textContent. Answers come from
+ * or "page"), data-title, data-theme ("auto" (default: follows the visitor's dark setting), "light" or "dark").
+ * Server text only ever reaches the page through textContent. Answers come from
  * /api/ask/stream when the server has it (an LLM draft is shown marked "being checked", then replaced by the
  * verified answer), else from /api/ask. */
 (function () {
@@ -18,35 +19,48 @@
   var HISTORY_TURNS = 10;
   var history = [];
 
+  var LIGHT = "--bg:#fff;--fg:#1f2328;--muted:#57606a;--line:#d0d7de;--log:#f6f8fa;--accent:#1d4ed8;--on-accent:#fff;" +
+    "--link:#1d4ed8;--na-bg:#fff8e5;--na-line:#d4a72c;--na-fg:#3d2c00;--na-badge:#7d4e00;--err-bg:#ffebe9;" +
+    "--err-line:#cf222e;--err-fg:#82071e;--flash:#fff3b0;--example-bg:#eef2ff";
+  var DARK = "--bg:#161b22;--fg:#e6edf3;--muted:#9da7b3;--line:#30363d;--log:#0d1117;--accent:#2f5fd6;--on-accent:#fff;" +
+    "--link:#8fb3ff;--na-bg:#2e2511;--na-line:#a88222;--na-fg:#f6e7c6;--na-badge:#ffd97a;--err-bg:#3f161a;" +
+    "--err-line:#f47067;--err-fg:#ffd8d3;--flash:#4d4012;--example-bg:#1c2a4a";
   var CSS = [
-    ":host{all:initial;font-family:system-ui,-apple-system,'Segoe UI',sans-serif;font-size:14px;color:#1f2328}",
+    ":host{all:initial;" + LIGHT + ";font-family:system-ui,-apple-system,'Segoe UI',sans-serif;font-size:14px;color:var(--fg)}",
+    "@media (prefers-color-scheme: dark){:host(:not([data-theme=light])){" + DARK + "}}",
+    ":host([data-theme=dark]){" + DARK + "}",
     ".launcher{position:fixed;right:20px;bottom:20px;z-index:2147483000;border:0;border-radius:22px;",
-    "padding:11px 18px;background:#1d4ed8;color:#fff;font:600 14px system-ui,sans-serif;cursor:pointer;",
+    "padding:11px 18px;background:var(--accent);color:var(--on-accent);font:600 14px system-ui,sans-serif;cursor:pointer;",
     "box-shadow:0 4px 14px rgba(0,0,0,.25)}",
-    ".panel{display:flex;flex-direction:column;background:#fff;border:1px solid #d0d7de;border-radius:10px;",
-    "box-shadow:0 8px 28px rgba(0,0,0,.18);overflow:hidden}",
+    ".panel{display:flex;flex-direction:column;background:var(--bg);color:var(--fg);border:1px solid var(--line);",
+    "border-radius:10px;box-shadow:0 8px 28px rgba(0,0,0,.18);overflow:hidden}",
     ".floating{position:fixed;right:20px;bottom:76px;width:380px;max-width:calc(100vw - 40px);height:520px;",
     "max-height:calc(100vh - 100px);z-index:2147483000}",
     ".inline{width:100%;height:520px}.page{position:fixed;inset:0;border:0;border-radius:0;box-shadow:none}",
     ".hidden{display:none}",
-    "header{padding:10px 14px;background:#1d4ed8;color:#fff;font-weight:600}",
-    ".log{flex:1;overflow-y:auto;padding:12px;display:flex;flex-direction:column;gap:10px;background:#f6f8fa}",
+    "header{padding:10px 14px;background:var(--accent);color:var(--on-accent);font-weight:600}",
+    ".log{flex:1;overflow-y:auto;padding:12px;display:flex;flex-direction:column;gap:10px;background:var(--log)}",
     ".msg{padding:8px 11px;border-radius:8px;line-height:1.45;white-space:pre-wrap;overflow-wrap:anywhere}",
-    ".user{align-self:flex-end;background:#1d4ed8;color:#fff;max-width:85%}",
-    ".bot{align-self:flex-start;background:#fff;border:1px solid #d0d7de;max-width:95%}",
-    ".abstained{border-color:#d4a72c;background:#fff8e5}",
-    ".badge{display:inline-block;font-size:12px;font-weight:600;color:#7d4e00;margin-bottom:4px}",
-    ".error{border-color:#cf222e;background:#ffebe9;color:#82071e}",
-    ".marker{color:#1d4ed8;font-weight:600;cursor:pointer}",
+    ".user{align-self:flex-end;background:var(--accent);color:var(--on-accent);max-width:85%}",
+    ".bot{align-self:flex-start;background:var(--bg);border:1px solid var(--line);max-width:95%}",
+    ".abstained{border-color:var(--na-line);background:var(--na-bg);color:var(--na-fg)}",
+    ".badge{display:inline-block;font-size:12px;font-weight:600;color:var(--na-badge);margin-bottom:4px}",
+    ".error{border-color:var(--err-line);background:var(--err-bg);color:var(--err-fg)}",
+    ".marker{color:var(--link);font-weight:600;cursor:pointer}",
     ".short{margin-top:6px;font-size:13px}",
-    ".draft{border-style:dashed;color:#57606a;font-style:italic}",
-    ".draft-label{display:block;font-size:12px;font-weight:600;font-style:normal;color:#7d4e00;margin-bottom:4px}",
+    ".draft{border-style:dashed;color:var(--muted);font-style:italic}",
+    ".draft-label{display:block;font-size:12px;font-weight:600;font-style:normal;color:var(--na-badge);margin-bottom:4px}",
     "ol{margin:8px 0 0;padding-left:20px}li{margin:6px 0;font-size:13px}",
-    "li .meta{color:#57606a;display:block}li .sentence{display:block;font-style:italic}",
-    "li.flash{background:#fff3b0;border-radius:4px}",
-    "form{display:flex;gap:6px;padding:10px;border-top:1px solid #d0d7de;background:#fff}",
-    "input{flex:1;padding:8px;border:1px solid #d0d7de;border-radius:6px;font:inherit}",
-    "button.send{padding:8px 14px;border:0;border-radius:6px;background:#1d4ed8;color:#fff;font:inherit;cursor:pointer}",
+    "li .meta{color:var(--muted);display:block}li .sentence{display:block;font-style:italic}",
+    "li a.open{color:var(--link);text-decoration:none}li a.open:hover{text-decoration:underline}",
+    "li.flash{background:var(--flash);border-radius:4px}",
+    ".examples{display:flex;flex-direction:column;gap:6px;align-items:flex-start}",
+    ".examples .hint{color:var(--muted);font-size:13px}",
+    ".examples button{border:1px solid var(--line);background:var(--example-bg);color:var(--fg);border-radius:14px;",
+    "padding:5px 11px;font:inherit;font-size:13px;text-align:left;cursor:pointer}",
+    "form{display:flex;gap:6px;padding:10px;border-top:1px solid var(--line);background:var(--bg)}",
+    "input{flex:1;padding:8px;border:1px solid var(--line);border-radius:6px;font:inherit;background:var(--bg);color:var(--fg)}",
+    "button.send{padding:8px 14px;border:0;border-radius:6px;background:var(--accent);color:var(--on-accent);font:inherit;cursor:pointer}",
     "button.send:disabled{opacity:.6}"
   ].join("");
 
@@ -59,6 +73,7 @@
 
   var host = el("div");
   host.id = "newsroom-assistant-widget";
+  host.setAttribute("data-theme", script.getAttribute("data-theme") || "auto");
   var root = host.attachShadow({ mode: "open" });
   var style = el("style");
   style.textContent = CSS;
