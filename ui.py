@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import tempfile
@@ -20,12 +21,15 @@ from assistant.web_format import (
     history,
     locate,
     pick,
+    plain_error,
     report_html,
     sources_html,
     transcript_html,
 )
-from assistant.web_input import check_question, parse_filters
+from assistant.web_input import check_question, parse_filters, refusal
 from common.errors import AssistantError
+
+log = logging.getLogger("assistant.ui")
 
 EXAMPLES = [
     "How many people died in the Velmora flood?",
@@ -104,6 +108,12 @@ button.source .sentence{display:block;margin-top:3px;font-style:italic}
 """
 
 
+def said(exc: AssistantError) -> str:
+    """The chat's words for an error; the log keeps the technical message with its field and setting names."""
+    log.warning("chat: %s", exc)
+    return plain_error(exc)
+
+
 def theme() -> gr.themes.Base:
     """Soft theme with system fonts only (no font downloads: the server may have no internet)."""
     return gr.themes.Soft(font=["system-ui", "-apple-system", "Segoe UI", "sans-serif"],
@@ -126,7 +136,7 @@ def build_ui(assistant, ingestor, answerer=None) -> gr.Blocks:
         try:
             return gr.update(choices=source_choices()), status()
         except AssistantError as exc:
-            return gr.update(), error_html(str(exc))
+            return gr.update(), error_html(said(exc))
 
     def on_ask(question, exchanges, sources, date_from, date_to):
         exchanges = exchanges or []
@@ -134,7 +144,7 @@ def build_ui(assistant, ingestor, answerer=None) -> gr.Blocks:
             q = check_question(question or "", config)
             filters = parse_filters(sources, date_from, date_to)
         except AssistantError as exc:
-            yield transcript_html(exchanges) + error_html(str(exc)), gr.update(), gr.update(), exchanges, gr.update()
+            yield transcript_html(exchanges) + error_html(said(exc)), gr.update(), gr.update(), exchanges, gr.update()
             return
         pending = {"question": q}
         yield transcript_html(exchanges, pending), "", gr.update(), exchanges, gr.update()
@@ -156,7 +166,7 @@ def build_ui(assistant, ingestor, answerer=None) -> gr.Blocks:
                 return
             answer = assistant.ask(q, history=turns, filters=filters)
         except AssistantError as exc:
-            yield transcript_html(exchanges) + error_html(str(exc)), q, gr.update(), exchanges, gr.update()
+            yield transcript_html(exchanges) + error_html(said(exc)), q, gr.update(), exchanges, gr.update()
             return
         words = answer.text.split(" ")
         step = max(1, len(words) // STREAM_STEPS)
@@ -178,7 +188,7 @@ def build_ui(assistant, ingestor, answerer=None) -> gr.Blocks:
         try:
             stored = assistant.library.article(cited["article_id"])
         except AssistantError as exc:
-            return sources_html(exchanges, turn, (n, kind)), article_placeholder(str(exc))
+            return sources_html(exchanges, turn, (n, kind)), article_placeholder(said(exc))
         index = locate(stored.article.text, stored.sentence_spans, cited)
         view = article_html(stored.article, stored.sentence_spans, index)
         if index is None:
@@ -194,15 +204,15 @@ def build_ui(assistant, ingestor, answerer=None) -> gr.Blocks:
         staged = Path(tempfile.mkdtemp(prefix="assistant-upload-"))
         try:
             paths = _stage(files, staged)
-            progress(0, desc=f"Reading {len(paths)} file(s)")
+            progress(0, desc=f"Reading {len(paths)} file(s)…")
 
             def on_article(article_id: str, done: int, total: int) -> None:
-                progress((done, total), desc=f"Indexed {article_id}", unit="articles")
+                progress((done, total), desc="Adding articles", unit="articles")
 
             report = ingestor.ingest_paths(paths, on_article=on_article)
             return report_html(report, staged), gr.update(choices=source_choices()), status()
         except AssistantError as exc:
-            return error_html(str(exc)), gr.update(), gr.update()
+            return error_html(said(exc)), gr.update(), gr.update()
         finally:
             assistant.forget()
             shutil.rmtree(staged, ignore_errors=True)
@@ -238,7 +248,7 @@ def build_ui(assistant, ingestor, answerer=None) -> gr.Blocks:
                         "line and fix.")
             files = gr.File(file_count="multiple", file_types=UPLOAD_TYPES, label="Article files", elem_id="upload")
             ingest = gr.Button("Add to the index", variant="primary", elem_id="ingest")
-            report = gr.HTML("", elem_id="ingest-report")
+            report = gr.HTML("", elem_id="ingest-report", min_height=80)
 
         ask_inputs = [question, exchanges, sources, date_from, date_to]
         ask_outputs = [transcript, question, sources_panel, exchanges, article]
@@ -249,7 +259,7 @@ def build_ui(assistant, ingestor, answerer=None) -> gr.Blocks:
         transcript.select(on_select, exchanges, [sources_panel, article])
         sources_panel.select(on_select, exchanges, [sources_panel, article])
         new.click(on_new, None, [transcript, sources_panel, exchanges, article, question])
-        ingest.click(on_ingest, files, [report, sources, status_line])
+        ingest.click(on_ingest, files, [report, sources, status_line], show_progress_on=[report])
         demo.load(on_load, None, [sources, status_line])
     return demo
 
@@ -263,8 +273,9 @@ def _stage(files: list, staged: Path) -> list[Path]:
     for f in files:
         src = Path(os.path.realpath(f if isinstance(f, str | Path) else f.name))
         if not (src.is_relative_to(uploads) and src.is_file()):
-            raise AssistantError("a file in the request was not uploaded through this page",
-                                 "choose the files with the file picker of the Add articles tab")
+            raise refusal(AssistantError, "a file in the request was not uploaded through this page",
+                          "choose the files with the file picker of the Add articles tab",
+                          "One of the files did not come through this page's file picker. Choose the files again.")
         dest = staged / src.name
         n = 2
         while dest.exists():
@@ -273,7 +284,8 @@ def _stage(files: list, staged: Path) -> list[Path]:
         try:
             shutil.copyfile(src, dest)
         except OSError as exc:
-            raise AssistantError(f"an uploaded file could not be read ({exc.strerror or type(exc).__name__})",
-                                 "upload the files again") from None
+            raise refusal(AssistantError, f"an uploaded file could not be read ({exc.strerror or type(exc).__name__})",
+                          "upload the files again", f"The uploaded file {src.name} could not be read. Upload it again."
+                          ) from None
         out.append(dest)
     return out

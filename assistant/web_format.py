@@ -6,6 +6,8 @@ import html
 import re
 from pathlib import Path
 
+from common.errors import ArticleNotFound, AssistantError, EmbeddingError, StoreUnavailable
+
 MARKER = re.compile(r"\[(\d+)\]")
 NOT_IN_ARTICLES = "Not in the articles"
 
@@ -149,6 +151,24 @@ def article_placeholder(message: str = "Select a citation to read it in its arti
 
 def error_html(message: str) -> str:
     return f'<div class="error-box" role="alert">{esc(message)}</div>'
+
+
+def plain_error(exc: AssistantError) -> str:
+    """What the chat tells a journalist about an error: plain words, no field or setting names (those stay in the
+    log and the API's `fix`)."""
+    plain = getattr(exc, "plain", None)
+    if plain:
+        return plain
+    if isinstance(exc, StoreUnavailable):
+        return ("The article index cannot be reached right now, so the assistant cannot answer. Try again in a "
+                "minute; if it keeps happening, tell whoever runs the assistant (its log says what is wrong).")
+    if isinstance(exc, EmbeddingError):
+        return ("The model that reads questions is not available right now. Try again in a minute; if it keeps "
+                "happening, tell whoever runs the assistant (its log says what is wrong).")
+    if isinstance(exc, ArticleNotFound):
+        return "This article is no longer in the index: it was deleted or replaced since the answer was given."
+    sentence = lambda s: (s[:1].upper() + s[1:]).rstrip(".") + "."  # noqa: E731
+    return sentence(exc.message) + (f" {sentence(exc.fix)}" if exc.fix else "")
 
 
 def report_html(report, staged: Path | None = None) -> str:
