@@ -216,4 +216,24 @@ def build_router(assistant, api_keys: tuple[str, ...], answerer=None) -> APIRout
         """Counts of articles, chunks and sentence vectors, and which store is used (no key needed)."""
         return {"status": "ok", **assistant.library.status(), "auth": {"api_keys": bool(api_keys)}}
 
+    _add_fallback(router)
     return router
+
+
+def _add_fallback(router: APIRouter) -> None:
+    """Every other request under /api gets the JSON error shape too: 405 with `Allow` for a known path asked with
+    another method (`GET /api/ask`), else 404 (without this the chat mounted at / would answer Gradio's 404)."""
+    routes = list(router.routes)
+
+    @router.api_route("/{rest:path}", methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+                      include_in_schema=False)
+    def fallback(rest: str, request: Request) -> JSONResponse:
+        path = request.url.path
+        allowed = sorted({m for r in routes if r.path_regex.match(path) for m in r.methods or ()})
+        if allowed:
+            return JSONResponse({"error": "method_not_allowed",
+                                 "message": f"{path} does not take {request.method} requests",
+                                 "fix": f"send {' or '.join(allowed)} {path} (see the routes at /docs)"},
+                                status_code=405, headers={"Allow": ", ".join(allowed)})
+        return JSONResponse({"error": "not_found", "message": f"there is no API route {path}",
+                             "fix": "see the routes at /docs"}, status_code=404)

@@ -96,6 +96,15 @@ def filters_from_args(args):
     return Filters(tuple(args.source or ()), when(args.since, "--since"), when(args.until, "--until", end=True))
 
 
+def check_args(args: argparse.Namespace, config: Config) -> None:
+    """The rules the API applies, before anything opens the index: a question must be non-empty and within
+    ASSISTANT_MAX_QUESTION_CHARS."""
+    if getattr(args, "question", None) is not None:
+        from assistant.web_input import check_question
+
+        args.question = check_question(args.question, config)
+
+
 def config_from_args(args: argparse.Namespace) -> Config:
     return Config.from_env(
         index_dir=getattr(args, "index_dir", None),
@@ -247,6 +256,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         config = config_from_args(args)
+        check_args(args, config)
         return COMMANDS[args.command](args, config)
     except AssistantError as exc:
         print(f"error: {exc}", file=sys.stderr)
