@@ -8,8 +8,9 @@ from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
 
 import prompts
+from assistant.claim_checks import INJECTION
 from assistant.llm import Generator, make_generator
-from assistant.verify import INJECTION, MARKER, NOTE_PREFIX, Verification, verify
+from assistant.verify import MARKER, NOTE_PREFIX, Verification, verify
 from common.config import Config
 from common.errors import LLMError
 from common.records import UNSEARCHABLE_PREFIX, Answer, Citation, with_caveat

@@ -178,7 +178,7 @@ def test_comparison_gets_sentences_from_each_named_outlet(seed_assistant):
     ],
 )
 def test_short_span_for_who_where_year(question, sentence, expected):
-    from assistant.answering import short_span
+    from assistant.kinds.other import short_span
 
     assert short_span(question, sentence) == expected
 

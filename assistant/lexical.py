@@ -1,45 +1,17 @@
-"""Hybrid passage retrieval: dense chunk vectors in Chroma + BM25 over the same chunks, fused by RRF."""
+"""The lexical side of retrieval: BM25 over chunk text and titles, kept in step with the store as it changes."""
 
 from __future__ import annotations
 
-import re
 import sys
 import threading
 import time
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass
 
 import numpy as np
 
-from assistant.extract import dates
-from common.dates import resolve_date
+from assistant import tuning as t
 from common.records import Filters
 from common.text import terms
-from index.store import ChromaStore, where_filter
-
-RRF_K = 60
-
-
-@dataclass(frozen=True)
-class Facet:
-    """One side of a question that names several outlets: where to look, and the words about that side."""
-
-    filters: Filters
-    source: str
-    clause: str
-
-
-@dataclass
-class RetrievedChunk:
-    chunk_id: str
-    article_id: str
-    sentence_start: int
-    sentence_end: int
-    meta: dict
-    score: float = 0.0  # fused
-    dense: float | None = None
-    bm25: float | None = None
-    ranks: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -59,8 +31,8 @@ class ArticleChunks:
                        for _, text, meta in rows)
         doc_freq: dict[str, int] = {}
         for toks in tokens:
-            for t in set(toks):
-                doc_freq[t] = doc_freq.get(t, 0) + 1
+            for term in set(toks):
+                doc_freq[term] = doc_freq.get(term, 0) + 1
         return cls(content_hash, tuple(r[0] for r in rows), tuple(r[2] for r in rows), tokens, doc_freq)
 
 
@@ -133,11 +105,11 @@ class LexicalIndex:
     during the last rebuild, or another process's were found), rebuilds start at least GAP_FACTOR times the
     last BM25 build apart, so rebuilding takes about a third of one core at most."""
 
-    RECHECK_SECONDS = 1.0
-    GAP_FACTOR = 3.0
-    FETCH_ARTICLES = 50  # more new or changed articles than this: read all chunks in pages, not by article id
+    RECHECK_SECONDS = t.RECHECK_SECONDS
+    GAP_FACTOR = t.GAP_FACTOR
+    FETCH_ARTICLES = t.FETCH_ARTICLES  # more new or changed articles: read all chunks in pages, not by article id
 
-    def __init__(self, store: ChromaStore):
+    def __init__(self, store):
         self._store = store
         self._build = threading.Lock()  # one rebuild at a time; held only by the thread that rebuilds
         self._current: LexicalSnapshot | None = None
@@ -193,12 +165,12 @@ class LexicalIndex:
         todo = [aid for aid, h in hashes.items() if aid not in cache or cache[aid].content_hash != h]
         for aid in [a for a in cache if a not in hashes] + todo:
             old = cache.pop(aid, None)
-            for t, n in (old.doc_freq.items() if old is not None else ()):
-                left = doc_freq[t] - n
+            for term, n in (old.doc_freq.items() if old is not None else ()):
+                left = doc_freq[term] - n
                 if left:
-                    doc_freq[t] = left
+                    doc_freq[term] = left
                 else:
-                    del doc_freq[t]
+                    del doc_freq[term]
         found: dict[str, list[tuple[str, str, dict]]] = {aid: [] for aid in todo}
         if len(todo) > self.FETCH_ARTICLES:  # reading every chunk in pages beats many filtered reads
             batches = [self._store.iter_chunks()]
@@ -211,8 +183,8 @@ class LexicalIndex:
                     found[aid].append(row)
         for aid, rows in found.items():
             cache[aid] = ArticleChunks.of(hashes[aid], rows)
-            for t, n in cache[aid].doc_freq.items():
-                doc_freq[t] = doc_freq.get(t, 0) + n
+            for term, n in cache[aid].doc_freq.items():
+                doc_freq[term] = doc_freq.get(term, 0) + n
         started = time.monotonic()
         snap = LexicalSnapshot(hashes, [cache[aid] for aid in sorted(hashes)], doc_freq, len(pending))
         if previous is not None:  # the part every rebuild pays in full (the first one also imports and warms up)
@@ -240,106 +212,3 @@ class LexicalIndex:
 
     def mask(self, filters: Filters) -> np.ndarray | None:
         return self.current.mask(filters)
-
-
-class HybridRetriever:
-    def __init__(self, store: ChromaStore, lexical: LexicalIndex, depth: int = 30):
-        self.store = store
-        self.lexical = lexical
-        self.depth = depth
-
-    def retrieve(self, question: str, qvec: np.ndarray, filters: Filters, k: int, per_facet: int = 3,
-                 facets: list[Facet] | None = None) -> list[RetrievedChunk]:
-        """Top passages for the question; when it names outlets ("the TechCrunch report on November 18,
-        2023 … and the Fortune article …"), also the best passages of each named outlet (and day), so a
-        comparison gets evidence from every side."""
-        lex = self.lexical.refresh()  # one snapshot for the whole question: ids, metadata and BM25 agree
-        qterms = terms(question)
-        wide: list[tuple[str, float]] = []  # the unfiltered dense neighbours, fetched at most once per question
-        found = self._fused(lex, qvec, qterms, filters, wide)
-        top = sorted(found.values(), key=lambda r: -r.score)[:k]
-        chosen = {r.chunk_id: r for r in top}
-        for facet in self.facets(question, filters) if facets is None else facets:
-            fused = self._fused(lex, qvec, qterms, facet.filters, wide)
-            for r in sorted(fused.values(), key=lambda r: -r.score)[:per_facet]:
-                if r.chunk_id not in chosen:
-                    chosen[r.chunk_id] = r
-                else:
-                    chosen[r.chunk_id].score = max(chosen[r.chunk_id].score, r.score)
-        return sorted(chosen.values(), key=lambda r: -r.score)
-
-    def _dense(self, lex: LexicalSnapshot, qvec: np.ndarray, filters: Filters,
-               wide: list[tuple[str, float]]) -> list[tuple[str, float]]:
-        """The `depth` nearest chunks that pass the filters. Chroma's filtered search slows down with the corpus
-        (it scans metadata: 5-60 ms at 0.06-0.2 M sentences, against ~1 ms unfiltered), so a filter is first
-        applied to WIDE_FACTOR x depth unfiltered neighbours (held in `wide` for the question's other filters);
-        only when too few of those pass is Chroma asked with the filter."""
-        depth = min(self.depth, lex.n_docs)
-        if not wide:
-            wide.extend(self.store.query_chunk_ids(qvec, min(self.WIDE_FACTOR * self.depth, lex.n_docs)))
-        keep = lex.mask(filters)
-        if keep is None:
-            return wide[:depth]
-        passed = [(cid, score) for cid, score in wide if (i := lex.position.get(cid)) is not None and keep[i]]
-        if len(passed) >= depth or len(passed) >= int(keep.sum()) or len(passed) >= self.ENOUGH:
-            return passed[:depth]
-        return self.store.query_chunk_ids(qvec, depth, where_filter(filters))
-
-    WIDE_FACTOR = 10
-    ENOUGH = 10  # filtered neighbours found in the wide set that make a second, filtered search unnecessary
-
-    def _fused(self, lex: LexicalSnapshot, qvec: np.ndarray, qterms: list[str], filters: Filters,
-               wide: list[tuple[str, float]]) -> dict[str, RetrievedChunk]:
-        found: dict[str, RetrievedChunk] = {}
-        hits = self._dense(lex, qvec, filters, wide)
-        for rank, (cid, score) in enumerate(hits):
-            i = lex.position.get(cid)
-            if i is None:
-                continue  # written after this snapshot was read: it joins with the next one
-            meta = lex.metas[i]
-            rc = found.setdefault(
-                cid, RetrievedChunk(cid, meta["article_id"], meta["sentence_start"], meta["sentence_end"], meta)
-            )
-            rc.dense = score
-            rc.ranks["dense"] = rank
-            rc.score += 1.0 / (RRF_K + rank + 1)
-        for rank, (i, score) in enumerate(lex.search(qterms, self.depth, filters)):
-            meta = lex.metas[i]
-            rc = found.setdefault(
-                lex.ids[i],
-                RetrievedChunk(lex.ids[i], meta["article_id"], meta["sentence_start"], meta["sentence_end"], meta),
-            )
-            rc.bm25 = score
-            rc.ranks["bm25"] = rank
-            rc.score += 1.0 / (RRF_K + rank + 1)
-        return found
-
-    def facets(self, question: str, base: Filters) -> list[Facet]:
-        """One facet per outlet named in the question, narrowed to the day named right after it; its clause
-        is the question's text from that outlet's name to the next one's."""
-        lex = self.lexical.refresh()
-        if base.sources:
-            return []
-        spots = []
-        for source in lex.sources:
-            pattern = r"(?<!\w)" + r"\s+".join(re.escape(w) for w in source.split()) + r"(?!\w)"
-            spots += [(m.start(), m.end(), source) for m in re.finditer(pattern, question, re.I)]
-        spots.sort()
-        out = []
-        for n, (_, end, source) in enumerate(spots):
-            stop = spots[n + 1][0] if n + 1 < len(spots) else len(question)
-            day = None
-            clause = question[end:stop]
-            for d in dates(clause):
-                day = resolve_date(d.text, None)
-                if day:
-                    break
-            narrowed = Filters((source,), base.date_from, base.date_to)
-            if day is not None:
-                start = datetime(day.year, day.month, day.day, tzinfo=UTC) - timedelta(days=1)
-                dated = Filters((source,), start, start + timedelta(days=3))
-                keep = lex.mask(dated)
-                if keep is not None and keep.any():  # only when that outlet has articles around that day
-                    narrowed = dated
-            out.append(Facet(narrowed, source, clause))
-        return list(dict.fromkeys(out))

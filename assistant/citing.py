@@ -1,0 +1,58 @@
+"""Numbering cited sentences, and the phrases answers are written with: a quoted sentence, who said it and when."""
+
+from __future__ import annotations
+
+from assistant.candidates import Candidate
+from assistant.spans import attribution, dates
+from common.dates import format_date, resolve_date
+from common.records import Citation
+
+
+class Citations:
+    """Numbers cited sentences in order of first use: cite(c) → its [n] marker."""
+
+    def __init__(self) -> None:
+        self.items: list[Citation] = []
+        self._index: dict[tuple[str, int], int] = {}
+
+    def cite(self, cand: Candidate, index: int | None = None) -> str:
+        """The marker of the candidate's sentence (or of sentence `index` of its article), numbering it if new."""
+        index = cand.index if index is None else index
+        key = (cand.article.id, index)
+        if key not in self._index:
+            self._index[key] = len(self.items) + 1
+            self.items.append(cand.citation(index))
+        return f"[{self._index[key]}]"
+
+
+def quote(c: Candidate) -> str:
+    """The sentence in quotation marks."""
+    return f"“{c.text}”"
+
+
+def dated(c: Candidate) -> str:
+    """' (Ostrakand Wire, 7 March 2026)': the outlet and day of the sentence's article."""
+    a = c.article
+    bits = [b for b in (a.source, a.published_at.strftime("%-d %B %Y") if a.published_at else None) if b]
+    return f" ({', '.join(bits)})" if bits else ""
+
+
+def absolute(expression: str, c: Candidate) -> str:
+    """' (Sunday 23 January 2022)' for a relative date expression in the sentence, '' when it says it already."""
+    d = resolve_date(expression, c.article.published_at, c.text)
+    if d is None:
+        return ""
+    formatted = format_date(d)
+    return "" if formatted.lower() in expression.lower() else f" ({formatted})"
+
+
+def reported(c: Candidate) -> str:
+    """', according to the SOHR, on Sunday (Sunday 23 January 2022)' when the sentence says who and when."""
+    att = attribution(c.text)
+    out = ""
+    if att and att.speaker:
+        out += f", according to {att.speaker}"
+    when = dates(c.text)
+    if when:
+        out += f", {when[0].text}{absolute(when[0].text, c)}"
+    return out

@@ -1,0 +1,55 @@
+"""Stage 4, compose: abstain, or answer with the question's kind from exact sentences, each claim marked [n]."""
+
+from __future__ import annotations
+
+from assistant import tuning as t
+from assistant.candidates import Candidate
+from assistant.kinds.base import Built
+from assistant.kinds.other import Other
+from assistant.kinds.registry import BY_NAME
+from assistant.query import Query
+from assistant.score import diverse
+from common.records import Answer, Citation
+from common.text import occurs_in
+
+NOT_FOUND = "The articles don't say."
+FALLBACK = Other()
+
+
+def compose(query: Query, cands: list[Candidate], abstain_below: float, sides: tuple[str, ...] = ()) -> Answer:
+    """The answer to `query` from scored candidate sentences (best first); `sides`: the outlets a comparison
+    names. Abstains when no sentence supports an answer well enough, or when the kind found nothing and says
+    that means the articles do not say it."""
+    ranked = tuple(c.citation() for c in diverse(cands, t.RANKED))
+    support = max((c.support for c in cands), default=0.0)
+    if support < abstain_below:
+        return abstain(ranked, support)
+    kind = BY_NAME[query.kind]
+    admitted = kind.admit(query, cands)
+    if admitted is not cands:
+        cands = admitted
+        support = max((c.support for c in cands), default=0.0)
+        if support < abstain_below:
+            return abstain(ranked, support)
+    built = kind.build(query, cands, sides)
+    if built is None and kind.strict(query, cands):
+        return abstain(ranked, support)
+    if built is None:
+        built = FALLBACK.build(query, cands, sides)
+    return answer_from(built, ranked, support)
+
+
+def answer_from(built: Built, ranked: tuple[Citation, ...], support: float) -> Answer:
+    """The built answer; its short answer only if a cited sentence contains it; its sentences first in the
+    ranking, then the rest by score."""
+    cites = tuple(built.citations.items)
+    short = built.short
+    if short is not None and not any(occurs_in(short, c.text) for c in cites):
+        short = None  # never show a short answer that its cited sentences do not contain
+    cited = {(c.article_id, c.sentence_index) for c in cites}
+    order = cites + tuple(c for c in ranked if (c.article_id, c.sentence_index) not in cited)
+    return Answer(built.text, short, False, cites, (), order[: t.RANKED], support)
+
+
+def abstain(related: tuple[Citation, ...], support: float) -> Answer:
+    return Answer(NOT_FOUND, None, True, (), related[: t.RELATED_SHOWN], related, support)

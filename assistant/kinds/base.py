@@ -1,0 +1,47 @@
+"""The one small interface every answer kind implements, and what a kind's answer is built of."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from assistant.candidates import Candidate
+from assistant.citing import Citations
+from assistant.query import Query, Turn
+
+
+@dataclass(frozen=True)
+class Built:
+    """An answer's text with [n] markers, its short answer, and the sentences the markers number."""
+
+    text: str
+    short: str | None
+    citations: Citations
+
+
+class Kind:
+    """An answer kind. `matches` types the question (first match in the registry wins); `enrich` reads what the
+    kind needs from it; `fits` says whether a sentence holds this kind of answer (a scoring signal, 0..1);
+    `admit` narrows the candidates any answer must come from; `build` answers from the scored candidates (None:
+    it found nothing); `strict` says whether finding nothing means the articles do not say (else the best
+    sentences are shown)."""
+
+    name = "other"
+    own_pronouns = False  # enrich() resolves "he"/"she" in the question itself (the follow-up rule then leaves them)
+
+    def matches(self, question: str) -> bool:
+        return True
+
+    def enrich(self, query: Query, previous: Turn | None) -> Query:
+        return query
+
+    def fits(self, sentence: str) -> float:
+        return 0.0
+
+    def admit(self, query: Query, cands: list[Candidate]) -> list[Candidate]:
+        return cands
+
+    def build(self, query: Query, cands: list[Candidate], sides: tuple[str, ...] = ()) -> Built | None:
+        return None
+
+    def strict(self, query: Query, cands: list[Candidate]) -> bool:
+        return False

@@ -1,0 +1,99 @@
+"""Dates: "when … / on what day …" answered with the date expression and the calendar date it names."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from assistant import tuning as t
+from assistant.candidates import Candidate
+from assistant.citing import Citations, absolute, quote
+from assistant.kinds.base import Built, Kind
+from assistant.query import Query, Turn
+from assistant.spans import dates
+from common.dates import format_date
+from common.text import terms
+
+_ASKS = re.compile(r"^\W*(?:and\s+|so\s+)?(when\b|(on |in )?(what|which) (day|date|time|year|month|week)\b)", re.I)
+# "when was the prison built?": the event the date is asked for
+_WHEN_PASSIVE = re.compile(r"^\W*when\s+(?:was|were|is|are|will|has|have|had)\b.*?\s(?P<verb>[a-z]+(?:ed|en|wn|lt|nt))\W*$",
+                           re.I)
+_IRREGULAR = {"built": "build", "begun": "begin", "born": "bear", "chosen": "choos", "written": "write",
+              "given": "give", "taken": "take", "held": "hold", "sent": "send", "spent": "spend", "won": "win",
+              "sworn": "swear", "shown": "show", "drawn": "draw", "known": "know", "thrown": "throw"}
+_SAID = re.compile(r"\b(say|said|announce|report|tell|told|confirm)", re.I)
+_SPECIFIC = re.compile(r"\d|\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|today|"
+                       r"tonight|tomorrow)\b", re.I)
+_REPORTING = re.compile(r"\b(?:said|says|told|announced|reported|confirmed|added|stated|warned)\s*$", re.I)
+
+
+def when_event(question: str) -> tuple[str, ...]:
+    """('when was the Ghwayran prison built?') → ('build', 'built'): the stems of the event asked about,
+    for passive questions whose verb ends them; () when the question does not say it that way."""
+    m = _WHEN_PASSIVE.match(question.strip())
+    if not m:
+        return ()
+    verb = m.group("verb").lower()
+    return tuple(dict.fromkeys(terms(verb) + terms(_IRREGULAR.get(verb, verb))))
+
+
+class Date(Kind):
+    name = "date"
+
+    def matches(self, question: str) -> bool:
+        return bool(_ASKS.search(question))
+
+    def enrich(self, query: Query, previous: Turn | None) -> Query:
+        return replace(query, predicate=when_event(query.text))
+
+    def fits(self, sentence: str) -> float:
+        return 1.0 if dates(sentence) else 0.0
+
+    def strict(self, query: Query, cands: list[Candidate]) -> bool:
+        """A passive event date ("when was the prison built?") that no top sentence speaks of: not said."""
+        if not query.predicate:
+            return False
+        top = cands[0].score
+        return not any(_mentions(c, set(query.predicate)) for c in cands[: t.DATE_CANDIDATES]
+                       if c.score >= t.DATE_SHARE_OF_TOP * top)
+
+    def build(self, query: Query, cands: list[Candidate], sides: tuple[str, ...] = ()) -> Built | None:
+        qterms = set(terms(query.search_text))
+        event = set(query.predicate)
+        asks_said = bool(_SAID.search(query.text))
+        best = None
+        top = cands[0].score
+        for rank, c in enumerate(cands[: t.DATE_CANDIDATES]):
+            if c.score < t.DATE_SHARE_OF_TOP * top:
+                break
+            if event and not _mentions(c, event):
+                continue  # "when was the prison built?": a date of something else in the sentence is no answer
+            for d in dates(c.text):
+                near = set(terms(c.text[max(0, d.start - t.DATE_NEAR_WINDOW) : d.end + t.DATE_NEAR_WINDOW]))
+                possessive = bool(re.match(r"[’']s\b", c.text[d.end : d.end + 3]))  # "last week's flood" names it
+                fit = (c.score + t.DATE_NEAR_FIT * len(near & qterms) / (len(qterms) or 1)
+                       - t.DATE_RANK_PENALTY * rank + t.DATE_SPECIFIC_FIT * bool(_SPECIFIC.search(d.text))
+                       - t.DATE_REPORTING_PENALTY * (not asks_said and _reporting(c.text, d.start))
+                       - t.DATE_POSSESSIVE_PENALTY * possessive)
+                if best is None or fit > best[0]:
+                    best = (fit, c, d)
+        if best is None:
+            return None
+        _, c, d = best
+        cites = Citations()
+        mark = cites.cite(c)
+        when = absolute(d.text, c)
+        published = ""
+        if when and c.article.published_at:
+            published = f", counting from the article's date, {format_date(c.article.published_at.date())}"
+        text = f"{d.text}{when[:-1] + published + ')' if when else ''} {mark}\n\n{quote(c)} {mark}"
+        return Built(text, d.text, cites)
+
+
+def _mentions(c: Candidate, event: set[str]) -> bool:
+    return bool(event & (c.terms | set(terms(c.sentence(c.index - 1) or ""))))
+
+
+def _reporting(sentence: str, start: int) -> bool:
+    """The date says when something was said ('…, officials said on Sunday'), not when it happened."""
+    return bool(_REPORTING.search(sentence[max(0, start - t.DATE_REPORTING_WINDOW) : start]))

@@ -1,0 +1,21 @@
+"""The registry of answer kinds: a question takes the first kind in KINDS that matches it."""
+
+from __future__ import annotations
+
+from assistant.kinds.base import Kind
+from assistant.kinds.clause import HOW, WHY
+from assistant.kinds.date import Date
+from assistant.kinds.figure import Figure
+from assistant.kinds.other import Other
+from assistant.kinds.role import Role
+from assistant.kinds.what_said import WhatSaid
+from assistant.kinds.who_said import WhoSaid
+
+# Order matters: "who said the toll rose?" is about a speaker, "how many …" before "how did …". Other is last and
+# matches everything. Adding a kind: a file with a Kind subclass, and one line here.
+KINDS: tuple[Kind, ...] = (WhoSaid(), WhatSaid(), Figure(), Date(), WHY, HOW, Role(), Other())
+BY_NAME = {k.name: k for k in KINDS}
+
+
+def kind_of(question: str) -> Kind:
+    return next(k for k in KINDS if k.matches(question))

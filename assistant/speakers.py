@@ -1,0 +1,27 @@
+"""Who speaks in a candidate sentence, looking at its neighbours when it says only "He also said …"."""
+
+from __future__ import annotations
+
+from assistant import tuning as t
+from assistant.candidates import Candidate
+from assistant.spans import attribution
+
+
+def speaker_of(c: Candidate) -> tuple[str | None, str | None, int]:
+    """(speaker, role, index of the sentence that names them) for a candidate sentence, looking back over
+    a few sentences when it begins "He also said …", and ahead for a post's byline."""
+    att = attribution(c.text)
+    if att and att.speaker:
+        return att.speaker, att.role, c.index
+    for j in range(c.index + 1, c.index + 1 + t.SPEAKER_LOOKAHEAD):  # a post is followed by "— Name (@handle) date"
+        nxt = attribution(c.sentence(j) or "")
+        if nxt and nxt.speaker:
+            if nxt.role and nxt.role.startswith("@"):
+                return nxt.speaker, nxt.role, j
+            break
+    if att is None or att.pronoun or att.quote:
+        for j in range(c.index - 1, max(-1, c.index - 1 - t.SPEAKER_LOOKBACK), -1):
+            prev = attribution(c.sentence(j) or "")
+            if prev and prev.speaker:
+                return prev.speaker, prev.role, j
+    return None, None, c.index

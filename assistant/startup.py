@@ -1,0 +1,42 @@
+"""Serving a local index that a crash left damaged: rebuild what was torn now, embed lost articles in the background."""
+
+from __future__ import annotations
+
+import sys
+
+from common.config import Config
+
+
+def start_up_repair(config: Config, assistant):
+    """A local index that a crash left damaged is mended before serving: collections whose vector files were torn
+    (found and moved aside unread when the store opened) are rebuilt now, and every article whose vectors were lost
+    is embedded again in the background, while questions are answered from the rest (each answer says how many
+    articles were not searched). Returns the Ingestor that the upload tab shares."""
+    import threading
+
+    from index.pipeline import Ingestor
+
+    store = assistant.store
+    ingestor = Ingestor(config, store=store, embedder=assistant.embedder)
+    if config.chroma_host or not (store.torn or store.opened_fixes or store.searchable_hashes()[1]):
+        return ingestor
+    with store.exclusive():
+        opened = store.open_for_writes()
+    for fix in opened.fixes:
+        if fix.line:
+            print(f"repaired at start-up: {fix.line}", file=sys.stderr)
+    assistant.forget()
+
+    def reembed() -> None:
+        try:
+            report = ingestor.ingest_articles([])
+            print(f"start-up repair: {len(report.updated)} article(s) embedded again "
+                  f"({report.seconds:.0f} s); every stored article is searchable again", file=sys.stderr, flush=True)
+        except Exception as exc:  # noqa: BLE001 - the next writer retries; serving goes on meanwhile
+            print(f"start-up repair stopped: {exc}", file=sys.stderr, flush=True)
+
+    if opened.reembed:
+        print(f"start-up repair: embedding {len(opened.reembed)} article(s) again in the background; until then "
+              "answers leave them out and say so", file=sys.stderr, flush=True)
+        threading.Thread(target=reembed, name="start-up-repair", daemon=True).start()
+    return ingestor

@@ -1,0 +1,79 @@
+"""Every weight, window, cap and share-of-top the read side uses, each named with how it was chosen."""
+
+from __future__ import annotations
+
+# How chosen, in the comments: "CV" = fitted by two-fold cross-validation on the MultiHop-RAG dev dump (each half's
+# fit raised the other half's MRR@10 by 0.010-0.017, session 3); "dev" = calibrated on MultiHop-RAG dev; "seed" =
+# set by hand on the seed article's gold and checked on the sample corpus; "hand" = set by hand for the reason given.
+
+# --- retrieval ----------------------------------------------------------------------------------------------
+RRF_K = 60  # reciprocal-rank fusion constant: the value of Cormack et al. (2009), not tuned
+DENSE_DEPTH = 30  # chunks taken from each of the dense and the BM25 list before fusion (hand: ~3x top_k)
+FACET_PASSAGES = 3  # best passages added per outlet a question names (hand: one comparison side each)
+FACET_DAYS_BEFORE, FACET_DAYS_SPAN = 1, 3  # "the Fortune article on November 18": that day ±1 (hand: time zones)
+WIDE_FACTOR = 10  # unfiltered dense neighbours fetched, x DENSE_DEPTH, to filter in memory (scale benchmark)
+ENOUGH_FILTERED = 10  # neighbours that pass a filter in the wide set: no filtered Chroma search (scale benchmark)
+PREFERRED_ARTICLE_BOOST = 1.5  # a follow-up's passages from the articles the previous answer cited (seed)
+CLAUSE_MIN_TERMS = 3  # a comparison side is scored against its own clause only if it has this many words (hand)
+ARTICLE_CACHE = 256  # stored articles kept in memory by a reader (hand: the working set of a conversation)
+
+# --- the lexical index's freshness (engineering, not answer quality) ------------------------------------------
+RECHECK_SECONDS = 1.0  # another process's writes are looked for at most this often (hand: sub-ms check)
+GAP_FACTOR = 3.0  # while writes stream in, rebuilds start this many build-times apart: ≤ 1/3 of a core (hand)
+FETCH_ARTICLES = 50  # more changed articles than this: read all chunks in pages (hand: measured crossover)
+
+# --- sentence scoring -----------------------------------------------------------------------------------------
+# A sentence's score: similarity of meaning, share of the question's (IDF-weighted) words it contains, the same
+# with its neighbours, the rank of the passage it came from, and whether it holds the kind of answer asked for.
+WEIGHTS = {"dense": 0.29, "lexical": 0.385, "context": 0.19, "passage": 0.06, "type": 0.075}  # CV
+# Whether any sentence supports an answer at all is judged on a denser mix: it separated answerable from
+# unanswerable questions better on dev (the abstention threshold, Config.abstain_below = 0.36, is calibrated on it).
+SUPPORT_WEIGHTS = {"dense": 0.40, "lexical": 0.30, "context": 0.10, "passage": 0.12, "type": 0.08}  # dev
+RANKED = 10  # sentences kept in an answer's ranking (eval's hit@10 and MRR@10 read it)
+RELATED_SHOWN = 3  # closest sentences shown with "the articles don't say" (hand: enough to judge, not an answer)
+DIVERSITY_PENALTY = 0.04  # score taken off per sentence already picked from the same article (seed)
+DIVERSITY_POOL = 4  # x RANKED best sentences the diverse ranking picks from (hand)
+
+# --- figures ("how many ...") ---------------------------------------------------------------------------------
+FIGURE_CANDIDATES = 15  # best sentences searched for a figure (seed)
+FIGURE_SHARE_OF_TOP = 0.6  # ... as long as they score this share of the best (seed)
+FIGURE_MODIFIER_WEIGHT, FIGURE_HEAD_WEIGHT = 1.5, 1.0  # "how many Kurdish fighters": the modifier picks (seed)
+FIGURE_FOCUS_WINDOW = 40  # chars around the number where a focus word must appear if the noun lacks it (seed)
+FIGURE_NEAR_WINDOW = 60  # chars around the number whose words count as "near" (seed)
+FIGURE_OTHER_YEAR = 0.3  # taken off a figure the sentence dates to another year (seed: "in 1987, five died")
+FIGURE_FOCUS_FIT = 0.3  # added for the share of focus words in the figure's own noun (seed)
+FIGURE_NEAR_FIT = 0.1  # added for the share of question words near the figure (seed)
+FIGURE_PREDICATE_FIT = 0.2  # added when the predicate ("died", "killed") is near the figure (seed)
+FIGURE_RIVALS = 3  # other articles' figures considered for "the articles give different figures" (seed)
+FIGURE_RIVAL_MARGIN = 0.25  # ... if they fit within this of the best (seed)
+FIGURE_RIVAL_TOPIC = 0.8  # ... and cover this share of the best one's topic words (seed)
+
+# --- dates ("when ...") ---------------------------------------------------------------------------------------
+DATE_CANDIDATES = 8  # best sentences searched for a date (seed)
+DATE_SHARE_OF_TOP = 0.75  # ... as long as they score this share of the best (seed)
+DATE_NEAR_WINDOW = 50  # chars around the date whose words count as near (seed)
+DATE_NEAR_FIT = 0.25  # added for the share of question words near the date (seed)
+DATE_RANK_PENALTY = 0.01  # taken off per rank of the sentence (seed: ties go to the better sentence)
+DATE_SPECIFIC_FIT = 0.08  # added for a day, date or clock time rather than "this year" (sample corpus ex-q09)
+DATE_REPORTING_PENALTY = 0.12  # taken off "…, officials said on Sunday" unless the question asks when it was said
+DATE_REPORTING_WINDOW = 30  # chars before the date searched for that reporting verb (seed)
+DATE_POSSESSIVE_PENALTY = 0.1  # taken off "last week's flood": it names the event, not when it happened (seed)
+
+# --- who said / what was said / why / how -------------------------------------------------------------------
+SPEAKER_CANDIDATES = 3  # best sentences whose speaker answers "who said ..." (seed)
+SPEAKER_LOOKBACK = 3  # sentences searched backwards for the speaker of "He also said ..." (seed)
+SPEAKER_LOOKAHEAD = 8  # sentences searched forwards for a post's byline ("— Name (@handle) date") (seed)
+QUOTE_CANDIDATES = 15  # best sentences searched for a person's statements (seed)
+QUOTE_SHARE_OF_TOP = 0.6  # ... as long as they score this share of the best (seed)
+QUOTES_SHOWN = 3  # statements listed for "what did X say" (hand: an answer, not an archive)
+CLAUSE_CANDIDATES = 6  # best sentences searched for a reason or means clause (seed)
+CLAUSE_SHARE_OF_TOP = 0.75  # ... as long as they score this share of the best (seed)
+
+# --- best sentences (any other question) ----------------------------------------------------------------------
+SECOND_SENTENCE_SHARE = 0.9  # another article's sentence is shown too if it scores this share of the best (seed)
+SECOND_SENTENCES = 2  # at most this many more sentences (seed)
+SIDE_CANDIDATES = 40  # sentences searched for each outlet a comparison names (dev)
+SIDE_SHARE_OF_TOP = 0.6  # ... its best is shown if it scores this share of the best (dev)
+
+# --- verifying an LLM's answer --------------------------------------------------------------------------------
+VERIFY_SUPPORT = 0.75  # share of a claim's content words (beyond titles) its cited sentences must contain (hand)

@@ -1,0 +1,58 @@
+"""Stage 1, understand: the question typed by its answer kind, and what a follow-up leaves out filled in."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from assistant.kinds.registry import kind_of
+from assistant.query import Query, Turn
+from assistant.spans import attribution
+from common.text import terms
+
+_FOLLOW_UP = re.compile(r"^\W*(and|what about|how about|also|what else|anything else)\b", re.I)
+_PRONOUN = re.compile(r"\b(he|she|they|him|her|them|his|their)\b", re.I)
+_ELSE = re.compile(r"\b(else|more|other)\b", re.I)
+ELLIPTICAL_TERMS = 2  # a follow-up with at most this many content words borrows the previous question's
+
+
+def understand(question: str, history: list[Turn] | None = None) -> Query:
+    """Type the question and fill in what a follow-up leaves out ("and how many civilians?",
+    "what else did he say?") from the latest turn."""
+    prev = history[-1] if history else None
+    kind = kind_of(question)
+    query = kind.enrich(Query(text=question, kind=kind.name, search_text=question), prev)
+    if prev is None:
+        return query
+    search_text, prefer, exclude = query.search_text, query.prefer_articles, query.exclude
+    elliptical = bool(_FOLLOW_UP.match(question)) or len(terms(question)) <= ELLIPTICAL_TERMS
+    pronoun = bool(_PRONOUN.search(question))
+    if elliptical or pronoun:
+        if pronoun and prev.speaker and not kind.own_pronouns:
+            search_text = _PRONOUN.sub(prev.speaker, search_text, count=1)
+        if elliptical:
+            search_text = f"{search_text} {prev.question}"
+        prefer = prev.article_ids
+    if _ELSE.search(question):
+        exclude = frozenset(prev.cited)
+    return replace(query, search_text=search_text, prefer_articles=prefer, exclude=exclude)
+
+
+def turn_from_dict(d: dict) -> Turn:
+    """An earlier exchange as the API and the chat send it back ({"question", **answer}); its speaker is the
+    first cited sentence's, unless given."""
+    cites = d.get("citations") or []
+    speaker = d.get("speaker")
+    for c in cites if not speaker else []:
+        found = attribution(str(c.get("text", "")))
+        if found and found.speaker:
+            speaker = found.speaker
+            break
+    return Turn(
+        question=str(d.get("question", "")),
+        answer=str(d.get("answer", "")),
+        short_answer=d.get("short_answer"),
+        speaker=speaker,
+        article_ids=tuple(dict.fromkeys(c["article_id"] for c in cites if "article_id" in c)),
+        cited=tuple((c["article_id"], c["sentence_index"]) for c in cites if "sentence_index" in c),
+    )

@@ -1,0 +1,49 @@
+"""The four stages together on the sample corpus (examples/articles, in the repository) with a real Chroma index in
+tmp_path and the deterministic hash embedder: every kind's exact short answer and cited sentence, on a fresh clone."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.core import Assistant
+from common.config import Config
+from index.pipeline import Ingestor
+
+from .conftest import EXAMPLES
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory):
+    config = Config.from_env(env={}, index_dir=tmp_path_factory.mktemp("sample") / "index", embedder="hash")
+    ingestor = Ingestor(config)
+    assert ingestor.ingest_paths([EXAMPLES]).ok
+    texts = {s.article.id: s.article.text for s in ingestor.store.iter_articles()}
+    return Assistant(config, store=ingestor.store, embedder=ingestor.embedder), texts
+
+
+@pytest.mark.parametrize(("question", "short", "sentence_start"), [
+    # two articles give the toll (9, then 14): the latest first
+    ("How many people died in the Velmora flood?", "14 people", "The office said 14 people had died"),
+    ("Who said “We are still pulling people out of attics and off rooftops”?", "Mayor Ilsa Varenko",
+     "“We are still pulling people out"),
+    # the event's time, with the calendar day it names counted from the article's date
+    ("When did the River Velm burst its banks in Velmora?", "on Thursday", "The river burst its banks"),
+    ("Who is the manager of Kessaly Rovers?", "Jonas Pelk", "“At half-time I told them"),
+    ("How many hectares has the Harrowmere wildfire burned?", "about 2,300 hectares of pine forest",
+     "HARROWMERE, Lastovia"),
+])
+def test_each_kind_end_to_end(sample, question, short, sentence_start):
+    assistant, texts = sample
+    answer = assistant.ask(question)
+    assert not answer.abstained and answer.short_answer == short
+    assert answer.citations[0].text.startswith(sentence_start)
+    for c in (*answer.citations, *answer.ranked):
+        assert texts[c.article_id][c.char_start : c.char_end] == c.text
+
+
+@pytest.mark.parametrize("question", ["Who won the Nobel prize in Velmora?",
+                                      "How much will the inquiry into the levees cost?"])
+def test_what_the_articles_do_not_say_is_declined(sample, question):
+    """No article names a Nobel prize; the levee inquiry is mentioned but no sum for it: both are declined."""
+    answer = sample[0].ask(question)
+    assert answer.abstained and answer.citations == ()

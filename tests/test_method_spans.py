@@ -1,0 +1,83 @@
+"""Worked examples of span finding and date resolution: the exact span each finder returns from one real-looking
+sentence, and the calendar date a relative expression names. No index, no model."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+from assistant.kinds.other import short_span
+from assistant.spans import attribution, dates, figures, means, reason
+from common.dates import format_date, resolve_date
+
+MONDAY = datetime(2022, 1, 24, 12, tzinfo=UTC)
+
+
+def test_figures_keep_their_nouns_and_qualifiers_but_not_years_or_clock_times():
+    """Each number comes with the noun it counts; 'More than' stays with 100; the year 2022, the clock time
+    '4 a.m.' and the day '3' of 'March 3' are not figures."""
+    assert [f.text for f in figures("The office said 14 people had died, including nine residents, three rescue "
+                                    "workers and two children.")] == ["14 people", "nine residents",
+                                                                      "three rescue workers", "two children"]
+    assert [f.text for f in figures("More than 100 militants attacked the prison in 2022 at 4 a.m. on March 3.")] \
+        == ["More than 100 militants"]
+
+
+def test_dates_are_found_with_their_preposition():
+    """'on Thursday' (not just 'Thursday') so the answer reads as written; a time of day before it is left to
+    the sentence; a year after 'in' is a date too, and so is 'last year'."""
+    assert [d.text for d in dates("The river burst its banks shortly after 11 p.m. on Thursday.")] == ["on Thursday"]
+    assert [d.text for d in dates("It was built in 1887 and rebuilt last year.")] == ["in 1887", "last year"]
+
+
+@pytest.mark.parametrize(("expression", "context", "expected"), [
+    ("on Thursday", "", date(2022, 1, 20)),  # the Thursday before Monday 24 January
+    ("on Friday", "The strike will start on Friday.", date(2022, 1, 28)),  # 'will': the coming one
+    ("last Monday", "", date(2022, 1, 17)),  # 'last' on the same weekday: a week back
+    ("yesterday", "", date(2022, 1, 23)),
+    ("Jan. 22", "", date(2022, 1, 22)),  # no year: the article's
+    ("December 30", "", date(2021, 12, 30)),  # would be 11 months ahead: last year's
+])
+def test_relative_dates_resolve_against_the_publication_date(expression, context, expected):
+    assert resolve_date(expression, MONDAY, context) == expected
+
+
+def test_a_date_is_written_out_with_its_weekday():
+    assert format_date(date(2022, 1, 23)) == "Sunday 23 January 2022"
+
+
+def test_speaker_role_and_quote():
+    """A quote followed by 'said NAME' gives the speaker; a role before the name is kept as the role; a
+    pronoun speaker is flagged for the neighbours to resolve; a post's byline gives the handle as role."""
+    a = attribution("“We are still pulling people out of attics and off rooftops,” said Mayor Ilsa Varenko of Velmora.")
+    assert (a.speaker, a.quote) == ("Mayor Ilsa Varenko", "We are still pulling people out of attics and off rooftops")
+    a = attribution("US State Department spokesperson Ned Price said on Saturday that the attack highlights the need.")
+    assert (a.speaker, a.role) == ("Ned Price", "US State Department spokesperson")
+    a = attribution("He also said that Daesh’s attack “underscores the urgent need”.")
+    assert a.speaker is None and a.pronoun and a.quote == "underscores the urgent need"
+    a = attribution("— Liz Sly (@LizSly) January 22, 2022")
+    assert (a.speaker, a.role) == ("Liz Sly", "@LizSly")
+
+
+def test_reason_and_means_clauses():
+    """'in a bid to' opens a purpose; 'after' + a clause (not a length of time) opens how it happened."""
+    assert reason("ISIS attacked a prison on Thursday in a bid to free its members.").text == \
+        "in a bid to free its members"
+    assert means("Hundreds escaped after militants detonated a car bomb near the prison gates.").text == \
+        "after militants detonated a car bomb near the prison gates"
+    assert means("Hundreds escaped after three days of fighting.") is None
+
+
+@pytest.mark.parametrize(("question", "sentence", "role", "expected"), [
+    # the name right after the role word, not the team's name that comes first
+    ("Who is the manager of Kessaly Rovers?", "Kessaly Rovers manager Jonas Pelk said the win was deserved.",
+     frozenset({"manag"}), "Jonas Pelk"),
+    # a place after 'in', and not the prison's own name, which the question already says
+    ("Where is the Ghwayran prison?", "Militants attacked the Ghwayran prison in the Al-Hasakah city.", frozenset(),
+     "Al-Hasakah"),
+    ("In what year was the boat found?", "The boat was found in 1987 by divers.", frozenset(), "1987"),
+    ("Why did it sink?", "The boat sank in a storm.", frozenset(), None),  # not a who/where/year question
+])
+def test_short_answer_inside_the_best_sentence(question, sentence, role, expected):
+    assert short_span(question, sentence, role) == expected
