@@ -13,6 +13,7 @@ import gradio as gr
 from gradio.utils import get_upload_folder
 
 from assistant.web_format import (
+    EXAMPLE_QUESTIONS,
     article_html,
     article_placeholder,
     error_html,
@@ -31,12 +32,7 @@ from common.errors import AssistantError
 
 log = logging.getLogger("assistant.ui")
 
-EXAMPLES = [
-    "How many people died in the Velmora flood?",
-    "What did Mayor Ilsa Varenko say?",
-    "How many hectares has the Harrowmere wildfire burned?",
-    "When will the Northline rail strike start?",
-]
+EXAMPLES = list(EXAMPLE_QUESTIONS)
 STREAM_STEPS = 8  # the answer is revealed in this many steps
 STREAM_DELAY = 0.03  # seconds between steps
 DRAFT_LABEL = "Draft from the language model, being checked against the articles (unverified):"

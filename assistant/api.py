@@ -16,6 +16,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from assistant.web_format import EXAMPLE_QUESTIONS
 from assistant.web_input import check_history, check_question, parse_filters
 from common.errors import AssistantError, InvalidRequest, Unauthorized
 from common.records import Citation
@@ -210,6 +211,11 @@ def build_router(assistant, api_keys: tuple[str, ...], answerer=None) -> APIRout
             "text": a.text,
             "sentences": [{"index": i, "char_start": s, "char_end": e} for i, (s, e) in enumerate(stored.sentence_spans)],
         }
+
+    @router.get("/examples", dependencies=guarded, responses=ERRORS)
+    def examples() -> dict:
+        """Example questions, as the chat offers them; the empty widget shows them."""
+        return {"examples": list(EXAMPLE_QUESTIONS)}
 
     @router.get("/health", responses={503: {"model": ErrorOut}})
     def health() -> dict:

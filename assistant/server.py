@@ -5,8 +5,10 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import ipaddress
+import logging
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
@@ -18,12 +20,32 @@ from assistant.web_input import split_list
 from common.config import Config
 from common.errors import ConfigError, TooLarge
 
+log = logging.getLogger("assistant.server")
 STATIC = Path(__file__).with_name("static")
 WIDGET_PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Newsroom assistant</title>
 <style>html{color-scheme:light dark}html,body{margin:0;height:100%;font-family:system-ui,sans-serif}</style>
 </head><body><script src="widget.js" data-mode="page"></script></body></html>
+"""
+READ_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Article · Newsroom assistant</title>
+<style>
+html{color-scheme:light dark}
+body{margin:0;font:16px/1.6 system-ui,-apple-system,'Segoe UI',sans-serif;background:#fff;color:#1f2328}
+main{max-width:46rem;margin:0 auto;padding:24px 20px 60vh}
+h1{font-size:1.5rem;line-height:1.3;margin:0 0 6px}.meta{color:#57606a;font-size:14px}
+a.url{display:inline-block;margin-top:4px;font-size:14px;color:#1d4ed8;overflow-wrap:anywhere}
+header{border-bottom:1px solid #d0d7de;padding-bottom:10px;margin-bottom:14px}
+.text{white-space:pre-wrap;overflow-wrap:anywhere}
+mark{background:#ffe066;color:#111;border-radius:2px;padding:1px 0}
+.problem{border:1px solid #cf222e;background:#ffebe9;color:#82071e;border-radius:8px;padding:8px 12px}
+@media (prefers-color-scheme: dark){
+  body{background:#0d1117;color:#e6edf3}.meta{color:#9da7b3}a.url{color:#8fb3ff}header{border-color:#30363d}
+  mark{background:#f2cf3f;color:#111}.problem{border-color:#f47067;background:#3f161a;color:#ffd8d3}}
+</style></head>
+<body><main id="article"><p class="meta">Loading the article…</p></main><script src="read.js"></script></body></html>
 """
 
 
@@ -53,18 +75,36 @@ def check_exposure(config: Config, allow_insecure: bool = False) -> None:
 
 
 class ApiOnlyCORS:
-    """CORS headers for /api/* only (the chat UI and the widget page stay same-origin)."""
+    """CORS headers for /api/* only (the chat UI and the widget page stay same-origin). The first request from
+    each origin that is not allowed is logged with the setting that would allow it: in the browser the widget
+    only sees a failed fetch."""
 
     def __init__(self, app, origins: tuple[str, ...]):
         self.app = app
+        self.origins = set(origins)
+        self.refused: set[str] = set()
         self.cors = CORSMiddleware(app, allow_origins=list(origins), allow_methods=["GET", "POST"],
                                    allow_headers=["Authorization", "Content-Type"], max_age=600)
 
     async def __call__(self, scope, receive, send):
         if scope["type"] == "http" and scope["path"].startswith("/api/"):
+            self._note_refused(scope)
             await self.cors(scope, receive, send)
         else:
             await self.app(scope, receive, send)
+
+    def _note_refused(self, scope) -> None:
+        headers = dict(scope.get("headers") or ())
+        origin = headers.get(b"origin", b"").decode("latin-1")
+        if not origin or origin in self.origins or "*" in self.origins or origin in self.refused:
+            return
+        if urlsplit(origin).netloc == headers.get(b"host", b"").decode("latin-1"):
+            return  # same origin: the chat, /widget and /read on this server
+        self.refused.add(origin)
+        allowed = ",".join([*sorted(self.origins), origin])
+        log.warning("refused API requests from the web page origin %s: it is not in ASSISTANT_ALLOWED_ORIGINS, so the "
+                    "browser blocks the answers (the widget shows why); to let that site use the widget, start the "
+                    "server with ASSISTANT_ALLOWED_ORIGINS=%s", origin, allowed)
 
 
 class ApiBodyLimit:
@@ -155,6 +195,18 @@ def create_app(config: Config, assistant=None, ingestor=None, with_ui: bool = Tr
     def widget_js() -> FileResponse:
         return FileResponse(STATIC / "widget.js", media_type="text/javascript; charset=utf-8",
                             headers={"Cache-Control": "no-cache"})
+
+    @app.get("/read.js", include_in_schema=False)
+    def read_js() -> FileResponse:
+        return FileResponse(STATIC / "read.js", media_type="text/javascript; charset=utf-8",
+                            headers={"Cache-Control": "no-cache"})
+
+    @app.get("/read", include_in_schema=False)
+    def read_page() -> HTMLResponse:
+        """The article view the widget's citations open in a new tab (article and sentence in the URL fragment)."""
+        csp = ("default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'unsafe-inline'; "
+               "frame-ancestors 'self'; base-uri 'none'; form-action 'none'")
+        return HTMLResponse(READ_PAGE, headers={"Content-Security-Policy": csp, "Referrer-Policy": "no-referrer"})
 
     @app.get("/widget", include_in_schema=False)
     def widget_page() -> HTMLResponse:

@@ -9,6 +9,12 @@ from pathlib import Path
 from common.errors import ArticleNotFound, AssistantError, EmbeddingError, StoreUnavailable
 
 MARKER = re.compile(r"\[(\d+)\]")
+EXAMPLE_QUESTIONS = (  # offered by the empty chat and the empty widget (/api/examples); they fit examples/articles
+    "How many people died in the Velmora flood?",
+    "What did Mayor Ilsa Varenko say?",
+    "How many hectares has the Harrowmere wildfire burned?",
+    "When will the Northline rail strike start?",
+)
 NOT_IN_ARTICLES = "Not in the articles"
 
 

@@ -4,8 +4,10 @@
  *
  * Optional attributes: data-key (an API key, when the server has ASSISTANT_API_KEYS; visible to every
  * visitor, so use a key meant for this page), data-mode ("floating" (default), "inline" (where the tag is)
- * or "page"), data-title, data-theme ("auto" (default: follows the visitor's dark setting), "light" or "dark").
- * Server text only ever reaches the page through textContent. Answers come from
+ * or "page"), data-title, data-theme ("auto" (default: follows the visitor's dark setting), "light" or "dark"),
+ * data-examples ("question one | question two"; default: the server's /api/examples, shown while the box is empty).
+ * A citation opens its article, sentence highlighted, in a new tab (/read). When the server refuses this page's
+ * origin the box says so and names ASSISTANT_ALLOWED_ORIGINS. Server text only ever reaches the page through textContent. Answers come from
  * /api/ask/stream when the server has it (an LLM draft is shown marked "being checked", then replaced by the
  * verified answer), else from /api/ask. */
 (function () {
@@ -16,6 +18,7 @@
   var key = script.getAttribute("data-key") || "";
   var mode = script.getAttribute("data-mode") || "floating";
   var title = script.getAttribute("data-title") || "Ask the newsroom";
+  var givenExamples = script.getAttribute("data-examples");
   var HISTORY_TURNS = 10;
   var history = [];
 
@@ -54,6 +57,7 @@
     "li .meta{color:var(--muted);display:block}li .sentence{display:block;font-style:italic}",
     "li a.open{color:var(--link);text-decoration:none}li a.open:hover{text-decoration:underline}",
     "li.flash{background:var(--flash);border-radius:4px}",
+    "li a.meta{display:block}",
     ".examples{display:flex;flex-direction:column;gap:6px;align-items:flex-start}",
     ".examples .hint{color:var(--muted);font-size:13px}",
     ".examples button{border:1px solid var(--line);background:var(--example-bg);color:var(--fg);border-radius:14px;",
@@ -117,7 +121,75 @@
   }
 
   function meta(c) {
-    return [c.title || c.article_id, c.source, (c.published_at || "").slice(0, 10)].filter(Boolean).join(" · ");
+    return [c.title || "Untitled article", c.source, (c.published_at || "").slice(0, 10)].filter(Boolean).join(" · ");
+  }
+
+  // The article view on the server, in a new tab; everything it needs rides in the fragment (never sent anywhere).
+  function readUrl(c) {
+    var p = new URLSearchParams({ id: c.article_id, s: String(c.sentence_index), t: c.text });
+    if (key) p.set("key", key);
+    return base + "/read#" + p.toString();
+  }
+
+  function authHeaders(extra) {
+    var headers = extra || {};
+    if (key) headers.Authorization = "Bearer " + key;
+    return headers;
+  }
+
+  // A fetch that fails outright (TypeError) is either a server that cannot be reached or, far more often, a page
+  // origin the server does not allow (CORS): an opaque no-cors request tells the two apart.
+  function explain(err) {
+    if (!(err instanceof TypeError)) return Promise.resolve(err && err.message ? err.message : String(err));
+    var origin = location.origin;
+    if (location.protocol === "https:" && /^http:/i.test(base)) {
+      return Promise.resolve("This page is served over https but the assistant at " + base + " over plain http, " +
+        "so the browser blocks it. Serve the assistant over https (behind a TLS proxy) and point data-assistant there.");
+    }
+    return fetch(base + "/api/health", { mode: "no-cors", cache: "no-store" }).then(function () {
+      var msg = "This site (" + origin + ") is not allowed to use the newsroom assistant at " + base +
+        ". Whoever runs the assistant must add " + origin + " to ASSISTANT_ALLOWED_ORIGINS and restart it.";
+      if (window.console) console.error("Newsroom assistant widget: " + msg);
+      return msg;
+    }, function () {
+      var msg = "The newsroom assistant at " + base + " cannot be reached. Check that it is running and that the " +
+        "widget's data-assistant address points to it.";
+      if (window.console) console.error("Newsroom assistant widget: " + msg);
+      return msg;
+    });
+  }
+
+  var examplesBox = null;
+  function showExamples(questions) {
+    if (!questions.length || log.querySelector(".msg")) return;
+    examplesBox = el("div", "examples");
+    examplesBox.appendChild(el("span", "hint", "Try asking:"));
+    questions.forEach(function (q) {
+      var b = el("button", "example", q);
+      b.type = "button";
+      b.addEventListener("click", function () {
+        input.value = q;
+        if (form.requestSubmit) form.requestSubmit();
+        else form.dispatchEvent(new Event("submit", { cancelable: true }));
+      });
+      examplesBox.appendChild(b);
+    });
+    log.appendChild(examplesBox);
+  }
+
+  function loadExamples() {
+    if (givenExamples !== null) {
+      showExamples(givenExamples.split("|").map(function (q) { return q.trim(); }).filter(Boolean));
+      return;
+    }
+    fetch(base + "/api/examples", { headers: authHeaders() })
+      .then(function (response) { return response.ok ? response.json() : { examples: [] }; })
+      .then(function (data) { showExamples((data && data.examples) || []); })
+      .catch(function (err) {
+        explain(err).then(function (msg) {
+          if (!log.querySelector(".msg")) add(el("div", "msg bot error startup", msg));
+        });
+      });
   }
 
   function renderAnswer(data) {
@@ -127,7 +199,12 @@
     var list = el("ol", "citations");
     var items = (data.citations || []).map(function (c) {
       var li = el("li");
-      li.appendChild(el("span", "meta", meta(c)));
+      var open = el("a", "meta open", meta(c) + " ↗");
+      open.href = readUrl(c);
+      open.target = "_blank";
+      open.rel = "noopener";
+      open.title = "Open the article with this sentence highlighted, in a new tab";
+      li.appendChild(open);
       li.appendChild(el("span", "sentence", c.text));
       list.appendChild(li);
       return li;
@@ -227,12 +304,16 @@
     event.preventDefault();
     var question = input.value.trim();
     if (!question) return;
+    if (examplesBox) {
+      examplesBox.remove();
+      examplesBox = null;
+    }
+    log.querySelectorAll(".msg.error.startup").forEach(function (node) { node.remove(); });
     add(el("div", "msg user", question));
     var pending = add(el("div", "msg bot pending", "Searching the articles…"));
     input.value = "";
     send.disabled = true;
-    var headers = { "Content-Type": "application/json" };
-    if (key) headers.Authorization = "Bearer " + key;
+    var headers = authHeaders({ "Content-Type": "application/json" });
     var body = JSON.stringify({ question: question, history: history.slice(-HISTORY_TURNS) });
     askStream(body, headers, pending)
       .then(function (data) { return data || askPlain(body, headers); })
@@ -242,12 +323,15 @@
         history.push(Object.assign({ question: question }, data));
       })
       .catch(function (err) {
-        pending.remove();
-        add(el("div", "msg bot error", "Error: " + (err && err.message ? err.message : err)));
+        return explain(err).then(function (msg) {
+          pending.remove();
+          add(el("div", "msg bot error", msg));
+        });
       })
       .then(function () {
         send.disabled = false;
         input.focus();
       });
   });
+  loadExamples();
 })();
