@@ -33,7 +33,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("ingest", help="add or update articles (.txt .md .html .jsonl or folders)")
     p.add_argument("paths", nargs="+")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
-    p.add_argument("--no-progress", action="store_true")
+    p.add_argument("--no-progress", action="store_true",
+                   help="no progress bar (on a terminal) or progress lines (otherwise) on stderr")
     _store_args(p)
 
     p = sub.add_parser("list", help="list indexed articles")
@@ -69,7 +70,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--articles", action="append", help="articles to ingest into a fresh temporary index "
                    "(unless --index names one)")
     p.add_argument("--out", required=True, help="output directory")
-    p.add_argument("--no-progress", action="store_true")
+    p.add_argument("--no-progress", action="store_true",
+                   help="no progress bar (on a terminal) or progress lines (otherwise) on stderr")
     _store_args(p)
     _llm_args(p)
     return parser
@@ -122,8 +124,7 @@ def config_from_args(args: argparse.Namespace) -> Config:
 def cmd_ingest(args, config: Config) -> int:
     from index.pipeline import Ingestor
 
-    progress = not args.no_progress and sys.stderr.isatty()
-    report = Ingestor(config).ingest_paths(args.paths, progress=progress)
+    report = Ingestor(config).ingest_paths(args.paths, progress=not args.no_progress)  # a bar, or lines when piped
     print(json.dumps(report.to_dict(), indent=2) if args.json else report.summary())
     return 0 if report.ok else 1
 
@@ -167,7 +168,7 @@ def cmd_check(args, config: Config) -> int:
     if args.repair:  # through the Ingestor: articles whose vectors were lost are embedded again from stored text
         from index.pipeline import Ingestor
 
-        report = Ingestor(config).repair(progress=sys.stderr.isatty())
+        report = Ingestor(config).repair(progress=True)
         for line in report.recovered:
             print(f"repaired: {line}")
         print(f"{len(report.recovered)} problem(s) repaired in {config.describe_store()}; "
@@ -229,8 +230,7 @@ def cmd_eval(args, config: Config) -> int:
 
     from assistant.evaluate import run_eval
 
-    summary = run_eval(config, Path(args.gold), args.articles, Path(args.out),
-                       progress=not args.no_progress and sys.stderr.isatty())
+    summary = run_eval(config, Path(args.gold), args.articles, Path(args.out), progress=not args.no_progress)
     keys = ["n", "answer_em", "answer_f1", "answer_contained", "evidence_hit@1", "evidence_hit@10", "mrr@10",
             "citation_precision", "citation_recall", "abstention_precision", "abstention_recall",
             "latency_p50_ms", "latency_p95_ms"]

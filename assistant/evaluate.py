@@ -18,6 +18,7 @@ from assistant.report import write_report
 from assistant.verify import strip_note, verify
 from common.config import Config
 from common.errors import InputError
+from common.progress import progress as progress_display
 
 
 def load_gold(path: Path) -> list[dict]:
@@ -48,14 +49,17 @@ def run_eval(config: Config, gold_path: Path, articles: list[str] | None, out_di
             if articles and not config.index_dir_explicit:
                 tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix="assistant-eval-"))
                 config = config.with_(index_dir=Path(tmp) / "index")
+            _say(progress, f"eval: opening the index in {config.describe_store()}")
             assistant = Assistant.open(config)
             if articles:
                 from index.pipeline import Ingestor
 
+                _say(progress, f"eval: ingesting {', '.join(map(str, articles))}")
                 report = Ingestor(config, store=assistant.store).ingest_paths(articles, progress=progress)
                 print(report.summary(), file=sys.stderr)
                 if not report.ok:
                     print("warning: some articles failed to ingest; scores cover what was ingested", file=sys.stderr)
+            _say(progress, "eval: loading the embedding model")
             assistant.warm()
         answerer = Answerer.from_config(assistant, config) if config.llm else None
         llm_rows, llm_preds = [], []
@@ -161,9 +165,11 @@ def _finite(curve: list[dict]) -> list[dict]:
     return [{k: (None if isinstance(v, float) and math.isinf(v) else v) for k, v in p.items()} for p in curve]
 
 
-def _bar(total: int, enabled: bool):
-    if not enabled:
-        return None
-    from tqdm import tqdm
+def _say(enabled: bool, line: str) -> None:
+    """One line on stderr saying what eval does next (the slow steps before the first question)."""
+    if enabled:
+        print(line, file=sys.stderr, flush=True)
 
-    return tqdm(total=total, unit="question", file=sys.stderr, dynamic_ncols=True)
+
+def _bar(total: int, enabled: bool):
+    return progress_display(total, "question", "eval", enabled, stream=sys.stderr)

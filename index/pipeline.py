@@ -197,8 +197,9 @@ def _failure(article: Article, reason: str) -> InputError:
 
 
 def _progress_bar(total: int, enabled: bool):
+    """A bar on a terminal, else a progress line every few seconds (common.progress); None when off or idle."""
     if not enabled or total == 0:
         return None
-    from tqdm import tqdm
+    from common.progress import progress
 
-    return tqdm(total=total, unit="article", file=sys.stderr, dynamic_ncols=True)
+    return progress(total, "article", "ingest", stream=sys.stderr)

@@ -5,5 +5,7 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 . .venv/bin/activate
 export ASSISTANT_INDEX_DIR=${ASSISTANT_INDEX_DIR:-$PWD/.assistant/demo-index}
+echo "[$(date +%H:%M:%S)] indexing examples/articles into $ASSISTANT_INDEX_DIR (unchanged articles are skipped)"
 assistant ingest examples/articles
+echo "[$(date +%H:%M:%S)] starting the assistant (loads the embedding model first)"
 assistant serve "$@"

