@@ -45,11 +45,14 @@ class Lines:
         left = f", about {_duration((self.total - self.done) / rate)} left" if rate > 0 else ""
         extra = f", {self.postfix}" if self.postfix else ""
         return (f"{self.label}: {self.done}/{self.total} {self._units(self.total)} ({100 * self.done / self.total:.0f}%), "
-                f"{rate:.1f} {self.unit}s/s{extra}{left}")
+                f"{self._rate(rate)}{extra}{left}")
+
+    def _rate(self, per_second: float) -> str:
+        return f"{per_second:.1f} {self.unit}s/s" if per_second >= 1 else f"{per_second * 60:.1f} {self.unit}s/min"
 
     def close(self) -> None:
         elapsed = self.clock() - self.started
-        rate = f" ({self.done / elapsed:.1f} {self.unit}s/s)" if elapsed > 0 and self.done else ""
+        rate = f" ({self._rate(self.done / elapsed)})" if elapsed > 0 and self.done else ""
         self._print(f"{self.label}: finished {self.done}/{self.total} {self._units(self.total)} in "
                     f"{_duration(elapsed)}{rate}")
 

@@ -49,6 +49,14 @@ def test_lines_every_few_seconds_with_counts_rate_and_time_left():
     assert lines[-1] == "eval: finished 120/120 questions in 1 min 12 s (1.7 questions/s)"
 
 
+def test_slow_work_is_counted_per_minute():
+    out, clock = io.StringIO(), Clock()
+    bar = Lines(24, "article", "ingest", out, every=10, clock=clock)
+    clock.now += 40
+    bar.update(2)
+    assert out.getvalue().splitlines()[-1] == "ingest: 2/24 articles (8%), 3.0 articles/min, about 7 min 20 s left"
+
+
 def test_a_terminal_gets_a_bar_anything_else_lines_and_off_is_off():
     class Terminal(io.StringIO):
         def isatty(self):
