@@ -107,10 +107,8 @@ def run_eval(config: Config, gold_path: Path, articles: list[str] | None, out_di
             for p in llm_preds:
                 fh.write(json.dumps(p, ensure_ascii=False) + "\n")
     (out_dir / "summary.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False), encoding="utf-8")
-    write_report(out_dir, summary, rows, curve, title=f"Evaluation of {gold_path.name}")
-    if answerer is not None:
-        with (out_dir / "report.md").open("a", encoding="utf-8") as fh:
-            fh.write(llm_report(summary))
+    write_report(out_dir, summary, rows, curve, title=f"Evaluation of {gold_path.name}", questions=questions,
+                 preds=preds, extra=llm_report(summary) if answerer is not None else ())
     return summary
 
 
@@ -151,14 +149,15 @@ LLM_KEYS = ("answer_em", "answer_f1", "answer_contained", "evidence_hit@1", "cit
             "abstention_precision", "abstention_recall", "latency_p50_ms", "latency_p95_ms")
 
 
-def llm_report(summary: dict) -> str:
+def llm_report(summary: dict) -> list[tuple]:
+    """The LLM-mode section of the report (report_render blocks): metrics side by side, then its counters."""
     llm = summary["llm_mode"]
-    rows = "".join(f"| {k} | {summary.get(k)} | {llm.get(k)} |\n" for k in LLM_KEYS)
-    counts = "".join(f"| {k} | {llm.get(k)} |\n" for k in (
-        "llm_answers", "fallbacks", "abstained_not_asked", "claims_total", "claims_verified", "claims_dropped",
-        "markers_dropped", "unverified_claims_shown", "unverified_citations", "fallback_reasons"))
-    return (f"\n## LLM mode (side by side)\n\n| metric | extractive | llm |\n| --- | --- | --- |\n{rows}"
-            f"\n| LLM counter | value |\n| --- | --- |\n{counts}")
+    counters = ("llm_answers", "reader_phrases_kept", "fallbacks", "abstained_not_asked", "claims_total",
+                "claims_verified", "claims_dropped", "markers_dropped", "unverified_claims_shown", "unverified_citations",
+                "fallback_reasons")
+    return [("h2", "LLM mode (side by side)"),
+            ("table", ["metric", "extractive", "llm"], [[k, summary.get(k), llm.get(k)] for k in LLM_KEYS]),
+            ("table", ["LLM counter", "value"], [[k, llm.get(k)] for k in counters if k in llm])]
 
 
 def _finite(curve: list[dict]) -> list[dict]:

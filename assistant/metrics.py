@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 import re
 import string
+import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
@@ -87,9 +88,14 @@ def gold_aliases(q: Mapping[str, Any]) -> list[str]:
 
 
 def contains_alias(text: str | None, alias: str) -> bool:
-    """Whether normalized `alias` occurs in normalized `text` as whole tokens."""
-    a = normalize_answer(alias)
-    return bool(a) and f" {a} " in f" {normalize_answer(text)} "
+    """Whether normalized `alias` occurs in normalized `text` as whole tokens. Unicode punctuation is dropped too
+    (SQuAD's normalization drops only ASCII): an answer that quotes “… $57,000.” contains the alias $57,000."""
+    a = normalize_answer(_drop_unicode_punctuation(alias))
+    return bool(a) and f" {a} " in f" {normalize_answer(_drop_unicode_punctuation(text))} "
+
+
+def _drop_unicode_punctuation(text: str | None) -> str:
+    return "".join(ch for ch in (text or "") if ch.isascii() or not unicodedata.category(ch).startswith("P"))
 
 
 def _is_yes_no(alias: str) -> bool:
@@ -225,13 +231,19 @@ def summarize(rows: Sequence[Mapping[str, Any]], questions: Sequence[Mapping[str
     for row, q in zip(rows, questions, strict=True):
         if row.get("id") is not None and q.get("id") is not None and row["id"] != q["id"]:
             raise ValueError(f"row {row['id']!r} is paired with question {q['id']!r}")
-    pairs = list(zip(rows, questions, strict=True))
-    summary = _aggregate(pairs, metric_keys(rows))
-    groups: dict[str, list] = {}
-    for row, q in pairs:
-        groups.setdefault(str(q.get("question_type") or row.get("question_type") or "unknown"), []).append((row, q))
-    summary["by_question_type"] = {t: _aggregate(groups[t], metric_keys(rows)) for t in sorted(groups)}
+    summary = _aggregate(list(zip(rows, questions, strict=True)), metric_keys(rows))
+    summary["by_question_type"] = group_summaries(
+        rows, questions, lambda row, q: str(q.get("question_type") or row.get("question_type") or "unknown"))
     return summary
+
+
+def group_summaries(rows: Sequence[Mapping[str, Any]], questions: Sequence[Mapping[str, Any]],
+                    key: Callable[[Mapping[str, Any], Mapping[str, Any]], str]) -> dict[str, dict[str, Any]]:
+    """summarize's fields (without nesting) per group of questions, `key(row, question)` naming the group; sorted."""
+    groups: dict[str, list] = {}
+    for row, q in zip(rows, questions, strict=True):
+        groups.setdefault(key(row, q), []).append((row, q))
+    return {g: _aggregate(groups[g], metric_keys(rows)) for g in sorted(groups)}
 
 
 def _aggregate(pairs: list[tuple[Mapping[str, Any], Mapping[str, Any]]], keys: list[str]) -> dict[str, Any]:
