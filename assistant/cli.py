@@ -24,6 +24,9 @@ def _llm_args(p: argparse.ArgumentParser) -> None:
                    help="phrase answers with an LLM (OpenAI-compatible endpoint), every citation verified")
     p.add_argument("--llm-base-url", help="the endpoint, e.g. http://127.0.0.1:8080/v1 (ASSISTANT_LLM_BASE_URL)")
     p.add_argument("--llm-model", help="the model name the endpoint expects (ASSISTANT_LLM_MODEL)")
+    p.add_argument("--llm-mode", choices=("answer", "reader"), help="answer: the model phrases a verified answer "
+                   "(default); reader: it picks the shortest exact phrase of the cited sentences as the short answer "
+                   "(ASSISTANT_LLM_MODE)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -118,6 +121,7 @@ def config_from_args(args: argparse.Namespace) -> Config:
         llm=getattr(args, "llm", None),
         llm_base_url=getattr(args, "llm_base_url", None),
         llm_model=getattr(args, "llm_model", None),
+        llm_mode=getattr(args, "llm_mode", None),
     )
 
 

@@ -102,7 +102,7 @@ def run_eval(config: Config, gold_path: Path, articles: list[str] | None, out_di
             fh.write(json.dumps(p, ensure_ascii=False) + "\n")
     (out_dir / "threshold_curve.json").write_text(json.dumps(_finite(curve), indent=1), encoding="utf-8")
     if answerer is not None:
-        summary["llm_mode"] = {**summarize(llm_rows, questions), **llm_counters(llm_preds)}
+        summary["llm_mode"] = {**summarize(llm_rows, questions), **llm_counters(llm_preds), "mode": config.llm_mode}
         with (out_dir / "predictions_llm.jsonl").open("w", encoding="utf-8") as fh:
             for p in llm_preds:
                 fh.write(json.dumps(p, ensure_ascii=False) + "\n")
@@ -136,7 +136,8 @@ def llm_counters(preds: list[dict]) -> dict:
     reasons = Counter(p["llm"]["reason"].split(":")[0] for p in preds if p["llm"]["reason"])
     total = lambda key: sum(p["llm"][key] for p in preds)  # noqa: E731
     return {
-        "llm_answers": modes["llm"], "fallbacks": modes["fallback"], "abstained_not_asked": modes["abstained"],
+        "llm_answers": modes["llm"], "reader_phrases_kept": modes["reader"], "fallbacks": modes["fallback"],
+        "abstained_not_asked": modes["abstained"],
         "claims_total": total("claims_total"), "claims_verified": total("claims_verified"),
         "claims_dropped": total("claims_dropped"), "markers_dropped": total("markers_dropped"),
         "unverified_claims_shown": sum(p["llm"]["recheck"]["unverified_claims"] for p in preds),

@@ -119,5 +119,5 @@ def make_generator(config: Config, env: Mapping[str, str] | None = None) -> Gene
         return None
     env = os.environ if env is None else env
     key = env.get(config.llm_api_key_env) or None
-    return OpenAICompatible(config.llm_base_url, config.llm_model, key, config.llm_timeout,
-                            config.llm_max_answer_tokens)
+    max_tokens = config.llm_reader_max_tokens if config.llm_mode == "reader" else config.llm_max_answer_tokens
+    return OpenAICompatible(config.llm_base_url, config.llm_model, key, config.llm_timeout, max_tokens)

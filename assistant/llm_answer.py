@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass
 import prompts
 from assistant.claim_checks import INJECTION
 from assistant.llm import Generator, make_generator
+from assistant.reader import read
 from assistant.verify import MARKER, NOTE_PREFIX, Verification, verify
 from common.config import Config
 from common.errors import LLMError
@@ -28,7 +29,8 @@ RANKED = 10
 @dataclass(frozen=True)
 class Outcome:
     """How an answer was made. mode: 'extractive' (LLM off), 'abstained' (retrieval found nothing, the model
-    was not asked), 'llm' (verified model answer) or 'fallback' (extractive, because of `reason`)."""
+    was not asked), 'llm' (verified model answer), 'reader' (extractive answer, the model's verbatim phrase as
+    short answer) or 'fallback' (extractive, because of `reason`)."""
 
     mode: str
     reason: str | None = None
@@ -96,6 +98,12 @@ class Answerer:
             return
         if base.abstained:
             yield Event("answer", answer=base, outcome=Outcome("abstained"))
+            return
+        if self.config.llm_mode == "reader":  # the model only picks the short answer (reader.py)
+            r = read(self.generator, getattr(self.assistant, "library", None), question, base, self.config)
+            outcome = Outcome("reader" if r.kept else "fallback", r.reason, sources=r.passages,
+                              prompt_tokens=r.prompt_tokens, raw=r.raw)
+            yield Event("answer", answer=fallback(base, r.reason) if r.failed else r.answer, outcome=outcome)
             return
         prompt = build_prompt(question, history or [], base, self.config)
         raw: list[str] = []

@@ -63,6 +63,12 @@ class Config:
     llm_timeout: float = 60.0  # seconds for the whole completion
     llm_max_context_tokens: int = 2000  # prompt budget (system + conversation + sentences), tiktoken cl100k
     llm_max_answer_tokens: int = 400
+    # "answer": the model phrases a cited answer (llm_answer.py); "reader": it reads only the top evidence
+    # passages and replies with the shortest exact phrase, kept as the short answer only when a cited sentence
+    # contains it verbatim (reader.py).
+    llm_mode: str = "answer"
+    llm_reader_passages: int = 2  # evidence sentences (each with its neighbours) the reader sees: 1 or 2
+    llm_reader_max_tokens: int = 32  # the reply is one phrase
 
     @property
     def index_dir_explicit(self) -> bool:
@@ -131,6 +137,12 @@ class Config:
             raise ConfigError("LLM answers are on but the endpoint or model is not set",
                               "set ASSISTANT_LLM_BASE_URL (e.g. http://127.0.0.1:8080/v1) and ASSISTANT_LLM_MODEL, "
                               "or turn LLM answers off (unset ASSISTANT_LLM, drop --llm)")
+        if self.llm_mode not in {"answer", "reader"}:
+            raise ConfigError(f"unknown LLM mode {self.llm_mode!r}", "set ASSISTANT_LLM_MODE (--llm-mode) to "
+                              "'answer' (the model phrases the answer) or 'reader' (it picks the exact phrase)")
+        if self.llm_reader_passages not in {1, 2} or self.llm_reader_max_tokens < 4:
+            raise ConfigError("llm_reader_passages must be 1 or 2 and llm_reader_max_tokens at least 4",
+                              "fix ASSISTANT_LLM_READER_PASSAGES / ASSISTANT_LLM_READER_MAX_TOKENS")
         if self.llm_timeout <= 0 or self.llm_max_context_tokens < 256 or self.llm_max_answer_tokens < 16:
             raise ConfigError("llm_timeout must be positive, llm_max_context_tokens at least 256 and "
                               "llm_max_answer_tokens at least 16", "fix ASSISTANT_LLM_TIMEOUT / _MAX_CONTEXT_TOKENS / "
