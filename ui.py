@@ -1,4 +1,5 @@
-"""Gradio chat for `assistant serve`: streamed cited answers, sources, highlighted article, filters, article upload."""
+"""Gradio chat for `assistant serve`: streamed cited answers, sources, highlighted article, filters, conversations kept
+in the browser (copy, export), the article browser (delete for admins) and article upload."""
 
 from __future__ import annotations
 
@@ -12,6 +13,16 @@ from pathlib import Path
 import gradio as gr
 from gradio.utils import get_upload_folder
 
+from assistant.server import is_loopback
+from assistant.web_browse import article_list_html, article_sentences_html, browse_placeholder
+from assistant.web_conversations import (
+    archive,
+    earlier_choices,
+    reopen,
+    valid_earlier,
+    valid_turns,
+    write_export,
+)
 from assistant.web_format import (
     EXAMPLE_QUESTIONS,
     article_html,
@@ -37,15 +48,42 @@ STREAM_STEPS = 8  # the answer is revealed in this many steps
 STREAM_DELAY = 0.03  # seconds between steps
 DRAFT_LABEL = "Draft from the language model, being checked against the articles (unverified):"
 UPLOAD_TYPES = [".txt", ".md", ".markdown", ".html", ".htm", ".jsonl"]
+EXPORT_DIR = Path(tempfile.gettempdir()) / "assistant-exports"
+# The conversation is kept in the browser's local storage, encrypted by Gradio with a key the page itself carries:
+# not a secret (a visitor sees only their own conversation, and the API takes any history anyway), kept stable so
+# that conversations survive a restart of the server.
+BROWSER_KEY = "newsroom-assistant-conversations"
 
-# Clicking a [n] marker, a source or a related sentence fires `select` with (turn, n) and its kind.
+# Clicking a [n] marker, a source or a related sentence fires `select` with (turn, n) and its kind; the copy button
+# puts the answer with its numbered sources on the clipboard (a hidden textarea where the Clipboard API is missing).
 SELECT_JS = """
+const copyText = (text, button) => {
+  const done = () => { button.textContent = 'Copied'; button.classList.add('copied');
+    setTimeout(() => { button.textContent = 'Copy answer with citations'; button.classList.remove('copied'); }, 2000); };
+  const fallback = () => { const t = document.createElement('textarea'); t.value = text;
+    t.style.position = 'fixed'; t.style.opacity = '0'; document.body.appendChild(t); t.select();
+    try { document.execCommand('copy'); done(); } finally { t.remove(); } };
+  if (navigator.clipboard && window.isSecureContext) navigator.clipboard.writeText(text).then(done, fallback);
+  else fallback();
+};
 element.addEventListener('click', (event) => {
+  const copy = event.target.closest('[data-copy]');
+  if (copy) { copyText(copy.dataset.copy, copy); return; }
   const b = event.target.closest('[data-cite]');
   if (!b) return;
   trigger('select', {index: [Number(b.dataset.turn), Number(b.dataset.cite)], value: b.dataset.kind});
 });
 watch('value', () => { const t = element.querySelector('.transcript'); if (t) t.scrollTop = t.scrollHeight; });
+"""
+# Clicking an article of the browser's list opens it (its id travels in the event, never shown).
+BROWSE_JS = """
+element.addEventListener('click', (event) => {
+  const b = event.target.closest('[data-article]');
+  if (!b) return;
+  element.querySelectorAll('.article-row.selected').forEach((x) => x.classList.remove('selected'));
+  b.classList.add('selected');
+  trigger('select', {index: 0, value: b.dataset.article});
+});
 """
 SCROLL_TO_MARK_JS = """
 watch('value', () => {
@@ -101,6 +139,36 @@ button.source .sentence{display:block;margin-top:3px;font-style:italic}
 .ingest-report td,.ingest-report th{border:1px solid var(--border-color-primary);padding:4px 8px;text-align:left;vertical-align:top}
 .ingest-report.failed .summary{--body-text-color:var(--err-text);color:var(--err-text);font-weight:600}
 #status{font-size:13px;opacity:.85}
+.msg .tools{margin-top:6px}
+#transcript button.copy{font:inherit;font-size:12px;padding:2px 9px;border-radius:6px;cursor:pointer;color:inherit;
+  border:1px solid var(--border-color-primary);background:var(--background-fill-primary);box-shadow:none}
+#transcript button.copy.copied{border-color:var(--color-accent);color:var(--color-accent)}
+.timeline{margin-top:8px;padding:6px 10px 4px;border-left:3px solid var(--color-accent);background:var(--background-fill-primary);
+  border-radius:0 8px 8px 0;white-space:normal}
+.timeline-title{font-weight:600;font-size:13px;margin-bottom:2px}
+.timeline ol{list-style:none;margin:0;padding:0}
+.timeline li{position:relative;display:flex;flex-wrap:wrap;gap:2px 10px;align-items:baseline;padding:3px 0 3px 14px;font-size:13px}
+.timeline li::before{content:"";position:absolute;left:0;top:.75em;width:7px;height:7px;border-radius:50%;background:var(--color-accent)}
+.timeline time{font-variant-numeric:tabular-nums;min-width:9.5em;opacity:.85}
+.timeline .figure{font-weight:700}.timeline .src{opacity:.8}
+.article-list{max-height:64vh;overflow-y:auto}
+.article-list ol{list-style:none;margin:0;padding:0}.article-list li{margin:4px 0}
+.article-list .count,.article-list .more,.article-list.empty{font-size:13px;opacity:.85;padding:4px 2px}
+button.article-row{display:block;width:100%;text-align:left;font:inherit;color:inherit;cursor:pointer;padding:7px 10px;
+  border-radius:8px;border:1px solid var(--border-color-primary);background:var(--background-fill-primary)}
+button.article-row:hover,button.article-row.selected{border-color:var(--color-accent);background:var(--color-accent-soft)}
+button.article-row .title{font-weight:600}button.article-row .meta{display:block;font-size:12px;opacity:.8}
+.pending-badge{margin-left:6px;font-size:11px;font-weight:700;color:var(--na-badge-text);background:var(--na-badge-bg);
+  border-radius:4px;padding:0 5px}
+.browse-view:not(.empty){max-height:64vh;overflow-y:auto;padding:0 4px 8px 0}
+.browse-view.empty,.browse-view .done{color:var(--body-text-color-subdued);padding:12px}
+.browse-view h3{margin:4px 0}.browse-view .meta{font-size:12px;opacity:.8}
+.browse-view ol.sentences{margin:10px 0 0;padding-left:2.6em;line-height:1.55}
+.browse-view ol.sentences li{margin:2px 0 6px}.browse-view ol.sentences li::marker{font-size:12px;opacity:.7}
+#confirm-text{--body-text-color:var(--err-text);color:var(--err-text);font-weight:600}
+#transcript button.cite-marker{box-shadow:none;background:none;border:0}
+#admin-row,#confirm-row{justify-content:flex-start;align-items:center}
+#delete-article,#confirm-delete{background:var(--err-bg);color:var(--err-text);border:1px solid var(--err-border);box-shadow:none}
 """
 
 
@@ -110,6 +178,14 @@ def said(exc: AssistantError) -> str:
     return plain_error(exc)
 
 
+def may_delete(config, username: str | None) -> bool:
+    """Who may delete articles in the browser: the logged-in user when the chat has a log-in (ASSISTANT_UI_USER),
+    else anyone reaching a server that listens on a loopback address only (nobody on an open public server)."""
+    if config.ui_user:
+        return username is not None and username == config.ui_user
+    return is_loopback(config.host)
+
+
 def theme() -> gr.themes.Base:
     """Soft theme with system fonts only (no font downloads: the server may have no internet)."""
     return gr.themes.Soft(font=["system-ui", "-apple-system", "Segoe UI", "sans-serif"],
@@ -117,8 +193,9 @@ def theme() -> gr.themes.Base:
 
 
 def build_ui(assistant, ingestor, answerer=None) -> gr.Blocks:
-    """The chat over one Assistant; the upload tab ingests with the Ingestor that shares its store. With an
-    LLM-mode `answerer` the model's raw text streams in as a marked draft, then the verified answer replaces it."""
+    """The chat over one Assistant; the upload tab ingests with the Ingestor that shares its store (the browser's
+    delete goes through that store too). With an LLM-mode `answerer` the model's raw text streams in as a marked
+    draft, then the verified answer replaces it."""
     config = assistant.config
 
     def source_choices() -> list[str]:
@@ -128,22 +205,50 @@ def build_ui(assistant, ingestor, answerer=None) -> gr.Blocks:
         n = assistant.library.counts()["articles"]
         return f'<div id="status-line">{n} articles · {esc(config.describe_store())}</div>'
 
-    def on_load():
+    def is_admin(request: gr.Request | None) -> bool:
+        return may_delete(config, getattr(request, "username", None) if request is not None else None)
+
+    def export_update(turns: list[dict]):
+        path = write_export(turns, EXPORT_DIR)
+        return gr.update(value=str(path) if path else None, interactive=path is not None)
+
+    def urls_of(answer) -> dict[str, str | None]:
+        """Article id → URL of every cited article (for copying and export)."""
+        urls: dict[str, str | None] = {}
+        for c in answer.citations:
+            if c.article_id not in urls:
+                try:
+                    urls[c.article_id] = assistant.library.article(c.article_id).article.url
+                except AssistantError:
+                    urls[c.article_id] = None
+        return urls
+
+    def browse_rows(sources, date_from, date_to, title):
+        filters = parse_filters(sources, date_from, date_to)
+        return assistant.library.browse(filters, title or ""), assistant.library.counts()["articles"]
+
+    def on_load(turns, earlier, request: gr.Request):
+        turns, earlier = valid_turns(turns), valid_earlier(earlier)
         try:
-            return gr.update(choices=source_choices()), status()
+            choices = source_choices()
+            rows, total = browse_rows([], None, None, "")
+            loaded = (gr.update(choices=choices), status(), gr.update(choices=choices), article_list_html(rows, total))
         except AssistantError as exc:
-            return gr.update(), error_html(said(exc))
+            loaded = (gr.update(), error_html(said(exc)), gr.update(), error_html(said(exc)))
+        return (*loaded, transcript_html(turns), sources_html(turns), turns, earlier,
+                gr.update(choices=earlier_choices(earlier), value=None), export_update(turns))
 
     def on_ask(question, exchanges, sources, date_from, date_to):
-        exchanges = exchanges or []
+        exchanges = valid_turns(exchanges)
+        keep = gr.update()
         try:
             q = check_question(question or "", config)
             filters = parse_filters(sources, date_from, date_to)
         except AssistantError as exc:
-            yield transcript_html(exchanges) + error_html(said(exc)), gr.update(), gr.update(), exchanges, gr.update()
+            yield transcript_html(exchanges) + error_html(said(exc)), keep, keep, exchanges, keep, keep
             return
         pending = {"question": q}
-        yield transcript_html(exchanges, pending), "", gr.update(), exchanges, gr.update()
+        yield transcript_html(exchanges, pending), "", keep, exchanges, keep, keep
         try:
             turns = history(exchanges[-config.max_history_turns:])
             if answerer is not None and answerer.uses_llm:
@@ -156,29 +261,29 @@ def build_ui(assistant, ingestor, answerer=None) -> gr.Blocks:
                     if time.monotonic() - last >= STREAM_DELAY:  # at most one redraw per STREAM_DELAY
                         last = time.monotonic()
                         shown = f"{DRAFT_LABEL}\n{draft}"
-                        yield transcript_html(exchanges, pending, shown), "", gr.update(), exchanges, gr.update()
-                exchanges = [*exchanges, exchange(q, answer)]
-                yield transcript_html(exchanges), "", sources_html(exchanges), exchanges, article_placeholder()
-                return
-            answer = assistant.ask(q, history=turns, filters=filters)
+                        yield transcript_html(exchanges, pending, shown), "", keep, exchanges, keep, keep
+            else:
+                answer = assistant.ask(q, history=turns, filters=filters)
+                words = answer.text.split(" ")
+                step = max(1, len(words) // STREAM_STEPS)
+                for i in range(step, len(words), step):
+                    yield transcript_html(exchanges, pending, " ".join(words[:i])), "", keep, exchanges, keep, keep
+                    time.sleep(STREAM_DELAY)
+            exchanges = [*exchanges, exchange(q, answer, urls_of(answer))]
         except AssistantError as exc:
-            yield transcript_html(exchanges) + error_html(said(exc)), q, gr.update(), exchanges, gr.update()
+            yield transcript_html(exchanges) + error_html(said(exc)), q, keep, exchanges, keep, keep
             return
-        words = answer.text.split(" ")
-        step = max(1, len(words) // STREAM_STEPS)
-        for i in range(step, len(words), step):
-            yield transcript_html(exchanges, pending, " ".join(words[:i])), "", gr.update(), exchanges, gr.update()
-            time.sleep(STREAM_DELAY)
-        exchanges = [*exchanges, exchange(q, answer)]
-        yield transcript_html(exchanges), "", sources_html(exchanges), exchanges, article_placeholder()
+        yield (transcript_html(exchanges), "", sources_html(exchanges), exchanges, article_placeholder(),
+               export_update(exchanges))
 
     def on_select(exchanges, evt: gr.SelectData):
+        exchanges = valid_turns(exchanges)
         try:
             turn, n = (int(x) for x in evt.index)
         except (TypeError, ValueError):
             return gr.update(), gr.update()
         kind = "related" if evt.value == "related" else "cite"
-        cited = pick(exchanges or [], turn, n, kind)
+        cited = pick(exchanges, turn, n, kind)
         if cited is None:
             return gr.update(), gr.update()
         try:
@@ -191,12 +296,69 @@ def build_ui(assistant, ingestor, answerer=None) -> gr.Blocks:
             view = error_html("The article changed since this answer; the sentence is no longer in it.") + view
         return sources_html(exchanges, turn, (n, kind)), view
 
-    def on_new():
-        return transcript_html([]), sources_html([]), [], article_placeholder(), ""
+    def on_new(turns, earlier):
+        earlier = archive(valid_turns(turns), valid_earlier(earlier))
+        return (transcript_html([]), sources_html([]), [], article_placeholder(), "", earlier,
+                gr.update(choices=earlier_choices(earlier), value=None), export_update([]))
+
+    def on_reopen(choice, turns, earlier):
+        if choice is None:
+            return (gr.update(),) * 8
+        turns, earlier = reopen(int(choice), valid_turns(turns), valid_earlier(earlier))
+        return (transcript_html(turns), sources_html(turns), turns, article_placeholder(), "", earlier,
+                gr.update(choices=earlier_choices(earlier), value=None), export_update(turns))
+
+    def on_browse(sources, date_from, date_to, title):
+        try:
+            return article_list_html(*browse_rows(sources, date_from, date_to, title))
+        except AssistantError as exc:
+            return error_html(said(exc))
+
+    def on_open(evt: gr.SelectData, request: gr.Request):
+        article_id = evt.value if isinstance(evt.value, str) else None
+        hidden = gr.update(visible=False)
+        if not article_id:
+            return gr.update(), None, hidden, hidden
+        try:
+            stored = assistant.library.article(article_id)
+        except AssistantError as exc:
+            return browse_placeholder(said(exc)), None, hidden, hidden
+        return article_sentences_html(stored), article_id, gr.update(visible=is_admin(request)), hidden
+
+    def on_delete_ask(article_id, request: gr.Request):
+        if not article_id or not is_admin(request):
+            return gr.update(), gr.update(visible=False)
+        try:
+            title = assistant.library.article(article_id).article.title or "this untitled article"
+        except AssistantError as exc:
+            return error_html(said(exc)), gr.update(visible=False)
+        return (f'<div id="confirm-text">Delete “{esc(title)}” from the index? Answers will no longer use or cite it, '
+                "for everyone. Its source file is not touched.</div>"), gr.update(visible=True)
+
+    def on_delete(article_id, sources, date_from, date_to, title, request: gr.Request):
+        hidden = gr.update(visible=False)
+        if not article_id:
+            return gr.update(), gr.update(), None, hidden, hidden, gr.update(), gr.update(), gr.update()
+        if not is_admin(request):
+            log.warning("chat: refused to delete article %r: not an admin (see ASSISTANT_UI_USER)", article_id)
+            view = browse_placeholder("Only the assistant's administrator can delete articles.")
+            return view, gr.update(), article_id, hidden, hidden, gr.update(), gr.update(), gr.update()
+        try:
+            name = assistant.library.article(article_id).article.title or "The untitled article"
+            ingestor.store.delete_article(article_id)
+            log.warning("chat: deleted article %r from the index", article_id)
+        except AssistantError as exc:
+            return error_html(said(exc)), gr.update(), article_id, hidden, hidden, gr.update(), gr.update(), gr.update()
+        finally:
+            assistant.forget()
+        choices = source_choices()
+        view = f'<div class="browse-view"><p class="done">Deleted “{esc(name)}” from the index.</p></div>'
+        return (view, on_browse(sources, date_from, date_to, title), None, hidden, hidden, status(),
+                gr.update(choices=choices), gr.update(choices=choices))
 
     def on_ingest(files, progress=gr.Progress()):  # noqa: B008 - Gradio injects progress this way
         if not files:
-            return error_html("Choose one or more files first."), gr.update(), gr.update()
+            return error_html("Choose one or more files first."), gr.update(), gr.update(), gr.update()
         staged = Path(tempfile.mkdtemp(prefix="assistant-upload-"))
         try:
             paths = _stage(files, staged)
@@ -206,15 +368,18 @@ def build_ui(assistant, ingestor, answerer=None) -> gr.Blocks:
                 progress((done, total), desc="Adding articles", unit="articles")
 
             report = ingestor.ingest_paths(paths, on_article=on_article)
-            return report_html(report, staged), gr.update(choices=source_choices()), status()
+            choices = source_choices()
+            return report_html(report, staged), gr.update(choices=choices), status(), gr.update(choices=choices)
         except AssistantError as exc:
-            return error_html(said(exc)), gr.update(), gr.update()
+            return error_html(said(exc)), gr.update(), gr.update(), gr.update()
         finally:
             assistant.forget()
             shutil.rmtree(staged, ignore_errors=True)
 
     with gr.Blocks(title="Newsroom assistant") as demo:
-        exchanges = gr.State([])
+        exchanges = gr.BrowserState([], storage_key="newsroom-assistant-conversation", secret=BROWSER_KEY)
+        earlier = gr.BrowserState([], storage_key="newsroom-assistant-earlier", secret=BROWSER_KEY)
+        opened = gr.State(None)  # the id of the article open in the browser
         with gr.Row():
             gr.Markdown("## Newsroom assistant\n[API docs](/docs) · [embeddable widget](/widget)")
             status_line = gr.HTML("", elem_id="status")
@@ -226,6 +391,9 @@ def build_ui(assistant, ingestor, answerer=None) -> gr.Blocks:
                                           elem_id="question", scale=6, max_lines=4, autofocus=True)
                     ask = gr.Button("Ask", variant="primary", elem_id="ask", scale=1, min_width=80)
                     new = gr.Button("New conversation", elem_id="new-conversation", scale=1, min_width=200)
+                with gr.Row():
+                    export = gr.DownloadButton("Export conversation (Markdown)", elem_id="export", size="sm",
+                                               interactive=False, scale=0, min_width=260)
                 gr.Markdown("Example questions:")
                 with gr.Row():
                     example_buttons = [gr.Button(q, size="sm", elem_classes=["example"]) for q in EXAMPLES]
@@ -235,9 +403,36 @@ def build_ui(assistant, ingestor, answerer=None) -> gr.Blocks:
                     with gr.Row():
                         date_from = gr.Textbox(label="Published from", placeholder="YYYY-MM-DD", elem_id="date-from")
                         date_to = gr.Textbox(label="Published until", placeholder="YYYY-MM-DD", elem_id="date-to")
+                with gr.Accordion("Earlier conversations (kept in this browser)", open=False, elem_id="earlier-box"):
+                    with gr.Row():
+                        earlier_pick = gr.Dropdown([], label="Reopen a conversation", elem_id="earlier", scale=4)
+                        reopen_button = gr.Button("Reopen", elem_id="reopen", scale=1, min_width=100)
             with gr.Column(scale=2):
                 sources_panel = gr.HTML(sources_html([]), elem_id="sources", js_on_load=SELECT_JS)
                 article = gr.HTML(article_placeholder(), elem_id="article", js_on_load=SCROLL_TO_MARK_JS)
+        with gr.Tab("Articles") as articles_tab:
+            with gr.Row():
+                b_title = gr.Textbox(label="Search titles", placeholder="words in the title", elem_id="browse-search",
+                                     scale=3)
+                b_sources = gr.Dropdown([], multiselect=True, label="Sources (none selected: all)",
+                                        elem_id="browse-sources", scale=3)
+                b_from = gr.DateTime(label="Published from", include_time=False, type="string", elem_id="browse-from",
+                                     scale=2)
+                b_to = gr.DateTime(label="Published until", include_time=False, type="string", elem_id="browse-to",
+                                   scale=2)
+            with gr.Row():
+                with gr.Column(scale=2):
+                    b_list = gr.HTML("", elem_id="article-list", js_on_load=BROWSE_JS)
+                with gr.Column(scale=3):
+                    b_view = gr.HTML(browse_placeholder(), elem_id="browse-article")
+                    with gr.Row(visible=False, elem_id="admin-row") as admin_row:
+                        delete = gr.Button("Delete this article…", variant="stop", size="sm", elem_id="delete-article",
+                                           scale=0, min_width=200)
+                    with gr.Row(visible=False, elem_id="confirm-row") as confirm_row:
+                        confirm_text = gr.HTML("")
+                        confirm = gr.Button("Delete it", variant="stop", size="sm", elem_id="confirm-delete",
+                                            scale=0, min_width=120)
+                        keep = gr.Button("Keep it", size="sm", elem_id="keep-article", scale=0, min_width=120)
         with gr.Tab("Add articles"):
             gr.Markdown("Upload `.txt`, `.md` (front matter: title, source, published_at, url, id), `.html` or "
                         "`.jsonl` files. Unchanged articles are skipped; each failure is listed with its file, "
@@ -247,16 +442,29 @@ def build_ui(assistant, ingestor, answerer=None) -> gr.Blocks:
             report = gr.HTML("", elem_id="ingest-report", min_height=80)
 
         ask_inputs = [question, exchanges, sources, date_from, date_to]
-        ask_outputs = [transcript, question, sources_panel, exchanges, article]
+        ask_outputs = [transcript, question, sources_panel, exchanges, article, export]
         for trigger in (ask.click, question.submit):
             trigger(on_ask, ask_inputs, ask_outputs, concurrency_limit=4)
         for button, text in zip(example_buttons, EXAMPLES):
             button.click(lambda t=text: t, None, question).then(on_ask, ask_inputs, ask_outputs, concurrency_limit=4)
         transcript.select(on_select, exchanges, [sources_panel, article])
         sources_panel.select(on_select, exchanges, [sources_panel, article])
-        new.click(on_new, None, [transcript, sources_panel, exchanges, article, question])
-        ingest.click(on_ingest, files, [report, sources, status_line], show_progress_on=[report])
-        demo.load(on_load, None, [sources, status_line])
+        conversation = [transcript, sources_panel, exchanges, article, question, earlier, earlier_pick, export]
+        new.click(on_new, [exchanges, earlier], conversation)
+        reopen_button.click(on_reopen, [earlier_pick, exchanges, earlier], conversation)
+        browse_inputs = [b_sources, b_from, b_to, b_title]
+        for control in (b_sources, b_from, b_to):
+            control.change(on_browse, browse_inputs, b_list)
+        b_title.change(on_browse, browse_inputs, b_list, trigger_mode="always_last", show_progress="hidden")
+        articles_tab.select(on_browse, browse_inputs, b_list)
+        b_list.select(on_open, None, [b_view, opened, admin_row, confirm_row])
+        delete.click(on_delete_ask, opened, [confirm_text, confirm_row])
+        keep.click(lambda: gr.update(visible=False), None, confirm_row)
+        confirm.click(on_delete, [opened, *browse_inputs],
+                      [b_view, b_list, opened, admin_row, confirm_row, status_line, sources, b_sources])
+        ingest.click(on_ingest, files, [report, sources, status_line, b_sources], show_progress_on=[report])
+        demo.load(on_load, [exchanges, earlier], [sources, status_line, b_sources, b_list, transcript, sources_panel,
+                                                   exchanges, earlier, earlier_pick, export])
     return demo
 
 

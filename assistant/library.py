@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
-from common.records import StoredArticle
+from common.records import Filters, StoredArticle
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,18 @@ class Library:
                 for s in self._store.iter_articles()]
         rows.sort(key=lambda r: (r.published_at or "", r.id), reverse=True)
         return rows
+
+    def browse(self, filters: Filters | None = None, title: str = "") -> list[ArticleRow]:
+        """The article list narrowed to `filters` (outlets, publication dates; a date bound leaves out undated
+        articles) and to titles containing `title` (any case), newest first."""
+        filters, words = filters or Filters(), title.casefold().split()
+
+        def keep(r: ArticleRow) -> bool:
+            ts = datetime.fromisoformat(r.published_at).timestamp() if r.published_at else None
+            return (filters.matches({"source": r.source, "published_at": ts})
+                    and all(w in (r.title or "").casefold() for w in words))
+
+        return [r for r in self.articles() if keep(r)]
 
     def counts(self) -> dict[str, int]:
         return self._store.count()

@@ -6,6 +6,7 @@ import html
 import re
 from pathlib import Path
 
+from assistant.web_export import answer_text, day, timeline
 from common.errors import ArticleNotFound, AssistantError, EmbeddingError, StoreUnavailable
 
 MARKER = re.compile(r"\[(\d+)\]")
@@ -23,14 +24,21 @@ def esc(value: object) -> str:
     return html.escape("" if value is None else str(value), quote=True)
 
 
-def exchange(question: str, answer) -> dict:
-    """One conversation turn as kept in the UI state: `{"question", **answer.to_dict(), "related": [...]}`."""
-    return {"question": question, **answer.to_dict(), "related": [c.to_dict() for c in answer.related]}
+def exchange(question: str, answer, urls: dict[str, str | None] | None = None) -> dict:
+    """One conversation turn as kept in the UI state: `{"question", **answer.to_dict(), "related": [...]}`; with
+    `urls` (article id → URL) each citation also carries its article's `url` (for copying and export)."""
+    ex = {"question": question, **answer.to_dict(), "related": [c.to_dict() for c in answer.related]}
+    if urls:
+        ex["citations"] = [{**c, "url": urls.get(c["article_id"])} for c in ex["citations"]]
+    return ex
 
 
 def history(exchanges: list[dict]) -> list[dict]:
-    """The turns as `Assistant.ask` takes them: `{"question", **Answer.to_dict()}` (related sentences dropped)."""
-    return [{k: v for k, v in ex.items() if k != "related"} for ex in exchanges]
+    """The turns as `Assistant.ask` takes them: `{"question", **Answer.to_dict()}` (related sentences and the
+    citations' URLs dropped)."""
+    return [{**{k: v for k, v in ex.items() if k != "related"},
+             "citations": [{k: v for k, v in c.items() if k != "url"} for c in ex.get("citations") or []]}
+            for ex in exchanges]
 
 
 def pick(exchanges: list[dict], turn: int, n: int, kind: str = "cite") -> dict | None:
@@ -42,8 +50,8 @@ def pick(exchanges: list[dict], turn: int, n: int, kind: str = "cite") -> dict |
 
 
 def citation_meta(c: dict) -> str:
-    """'Title (or article id) · Source · YYYY-MM-DD' as plain (unescaped) text."""
-    title = c.get("title") or c.get("article_id")
+    """'Title · Source · YYYY-MM-DD' as plain (unescaped) text; an internal article id is never shown."""
+    title = c.get("title") or "Untitled article"
     return " · ".join(x for x in (title, c.get("source"), (c.get("published_at") or "")[:10]) if x)
 
 
@@ -83,7 +91,31 @@ def turn_html(turn: int, ex: dict, partial: str | None = None) -> str:
     short = ex.get("short_answer")
     short_html = f'<div class="short">Short answer: <b>{esc(short)}</b></div>' if short else ""
     return (f'{q}<div class="msg bot answered"><span class="who">Assistant</span>'
-            f'<div class="body">{body}</div>{short_html}</div>')
+            f'<div class="body">{body}</div>{short_html}{timeline_html(turn, ex)}{copy_button(ex)}</div>')
+
+
+def copy_button(ex: dict) -> str:
+    """A button that copies the turn as plain text with numbered sources (the text rides in an attribute)."""
+    return (f'<div class="tools"><button type="button" class="copy" data-copy="{esc(answer_text(ex))}" '
+            'title="Copy the answer with its numbered sources (title, outlet, date, URL, exact sentence)">'
+            "Copy answer with citations</button></div>")
+
+
+def timeline_html(turn: int, ex: dict) -> str:
+    """'How the figure changed': the figure per article on a small dated line, oldest first (2+ entries only)."""
+    steps = timeline(ex)
+    if not steps:
+        return ""
+    n_cites = len(ex.get("citations") or [])
+    items = []
+    for t in steps:
+        n = t.get("citation")
+        marker = _button(turn, n, "cite", f"[{n}]", "cite-marker") if isinstance(n, int) and 1 <= n <= n_cites else ""
+        items.append(f'<li><time datetime="{esc((t.get("date") or "")[:10])}">{esc(day(t.get("date")) or "undated")}'
+                     f'</time><span class="figure">{esc(t["figure"])}</span>'
+                     f'<span class="src">{esc(t.get("source") or "")}</span>{marker}</li>')
+    return (f'<div class="timeline" data-entries="{len(steps)}"><div class="timeline-title">How the figure changed'
+            f'</div><ol>{"".join(items)}</ol></div>')
 
 
 def transcript_html(exchanges: list[dict], pending: dict | None = None, partial: str | None = None) -> str:
@@ -111,7 +143,7 @@ def sources_html(exchanges: list[dict], turn: int | None = None, selected: tuple
     rows = []
     for n, c in enumerate(items, 1):
         on = " selected" if selected == (n, kind) else ""
-        inner = (f'<span class="num">[{n}]</span> <span class="title">{esc(c.get("title") or c["article_id"])}</span>'
+        inner = (f'<span class="num">[{n}]</span> <span class="title">{esc(c.get("title") or "Untitled article")}</span>'
                  f'<span class="meta">{esc(" · ".join(x for x in (c.get("source"), (c.get("published_at") or "")[:10]) if x))}</span>'
                  f'<span class="sentence">{esc(c["text"])}</span>')
         rows.append(f"<li>{_button(turn, n, kind, inner, 'source' + on)}</li>")
@@ -147,7 +179,7 @@ def article_html(article, spans, sentence_index: int | None) -> str:
     else:
         body = esc(text)
     return (f'<article class="article-view" data-article="{esc(article.id)}"><header class="article-head">'
-            f'<h3>{esc(article.title or article.id)}</h3><div class="meta">{esc(meta)}</div>'
+            f'<h3>{esc(article.title or "Untitled article")}</h3><div class="meta">{esc(meta)}</div>'
             f'<div class="meta url">{link}</div></header><div class="article-text">{body}</div></article>')
 
 
