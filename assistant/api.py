@@ -19,7 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from assistant.web_format import EXAMPLE_QUESTIONS
 from assistant.web_input import check_history, check_question, parse_filters
 from common.errors import AssistantError, InvalidRequest, Unauthorized
-from common.records import Citation
+from common.records import Citation, TimelineEntry
 
 log = logging.getLogger("assistant.api")
 
@@ -60,6 +60,7 @@ class AnswerOut(BaseModel):
     short_answer: str | None
     abstained: bool
     citations: list[Citation]  # the stdlib dataclass: pydantic takes its fields for the schema
+    timeline: list[TimelineEntry] = []  # a figure given differently over time, oldest first (usually empty)
 
 
 class SentenceOut(BaseModel):

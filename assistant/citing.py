@@ -14,10 +14,12 @@ class Citations:
     def __init__(self) -> None:
         self.items: list[Citation] = []
         self._index: dict[tuple[str, int], int] = {}
+        self.support = 0.0  # the best support among the candidate sentences cited: what the answer rests on
 
     def cite(self, cand: Candidate, index: int | None = None) -> str:
         """The marker of the candidate's sentence (or of sentence `index` of its article), numbering it if new."""
         index = cand.index if index is None else index
+        self.support = max(self.support, cand.support)
         key = (cand.article.id, index)
         if key not in self._index:
             self._index[key] = len(self.items) + 1
@@ -25,9 +27,27 @@ class Citations:
         return f"[{self._index[key]}]"
 
 
-def quote(c: Candidate) -> str:
-    """The sentence in quotation marks."""
-    return f"“{c.text}”"
+_QUOTE_MARKS = ("“", "”", '"', "‘", "’")
+
+
+def quote(c: Candidate, index: int | None = None) -> str:
+    """The sentence (or sentence `index` of its article) in quotation marks, unless it opens or closes with one
+    itself (“““We will …,” she said.”” reads as a stutter)."""
+    text = c.text if index is None else c.sentence(index) or ""
+    return text if text.startswith(_QUOTE_MARKS) or text.endswith(_QUOTE_MARKS) else f"“{text}”"
+
+
+def on_day(expression: str, c: Candidate) -> str:
+    """' (Thursday 5 March 2026; the article is from Saturday 7 March 2026)' for a relative date expression,
+    ' (the day the article was published)' when it names that day; '' when it already says its date."""
+    when = absolute(expression, c)
+    pub = c.article.published_at
+    if not when or pub is None:
+        return when
+    day = when.strip(" ()")
+    if day == format_date(pub.date()):
+        return f" ({day}, the day the article was published)"
+    return f" ({day}; the article is from {format_date(pub.date())})"
 
 
 def dated(c: Candidate) -> str:

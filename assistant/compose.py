@@ -36,6 +36,8 @@ def compose(query: Query, cands: list[Candidate], abstain_below: float, sides: t
         return abstain(ranked, support)
     if built is None:
         built = FALLBACK.build(query, cands, sides)
+    if built.citations.support < abstain_below:  # the sentences it would rest on do not support an answer
+        return abstain(ranked, built.citations.support)
     return answer_from(built, ranked, support)
 
 
@@ -48,7 +50,7 @@ def answer_from(built: Built, ranked: tuple[Citation, ...], support: float) -> A
         short = None  # never show a short answer that its cited sentences do not contain
     cited = {(c.article_id, c.sentence_index) for c in cites}
     order = cites + tuple(c for c in ranked if (c.article_id, c.sentence_index) not in cited)
-    return Answer(built.text, short, False, cites, (), order[: t.RANKED], support)
+    return Answer(built.text, short, False, cites, (), order[: t.RANKED], support, built.timeline)
 
 
 def abstain(related: tuple[Citation, ...], support: float) -> Answer:

@@ -8,6 +8,7 @@ from assistant import tuning as t
 from assistant.article_cache import ArticleCache
 from assistant.candidates import Candidate, collect
 from assistant.compose import compose
+from assistant.conversation import previous_candidates, with_speaker
 from assistant.kinds.registry import BY_NAME
 from assistant.lexical import LexicalIndex
 from assistant.library import Library
@@ -53,12 +54,26 @@ class Assistant:
 
     def ask(self, question: str, history: list[Turn] | list[dict] | None = None,
             filters: Filters | None = None) -> Answer:
-        query = understand(question.strip(), [h if isinstance(h, Turn) else turn_from_dict(h) for h in history or []])
+        turns = [h if isinstance(h, Turn) else turn_from_dict(h) for h in history or []]
+        if turns:  # the speaker of what it cited, as the article's analysis attributes it
+            turns[-1] = with_speaker(turns[-1], self.articles)
+        query = understand(question.strip(), turns)
+        if query.about_previous:  # "Who said that?": from the sentences the previous answer cited, no new search
+            cands = previous_candidates(turns[-1], self.articles)
+            if query.kind != "who_said":  # "When?", "Where?": about the sentence the answer rested on first
+                cands = cands[:1]
+            return self._noted(compose(query, cands, self.abstain_below))
         filters = filters or Filters()
         facets = self.retriever.facets(query.search_text, filters)
+        named = None
+        if len({f.source for f in facets}) == 1:  # "… according to the Kessaly Herald": only its articles
+            named, filters, facets = facets[0].source, facets[0].filters, []
         candidates = self.candidates(query, filters, facets)
         sides = tuple(dict.fromkeys(f.source for f in facets)) if len(facets) > 1 else ()
-        return self._noted(compose(query, candidates, self.abstain_below, sides))
+        answer = compose(query, candidates, self.abstain_below, sides)
+        if named and answer.abstained:
+            answer = replace(answer, text=f"The articles from {named} don't say.")
+        return self._noted(answer)
 
     def candidates(self, query: Query, filters: Filters, facets: list[Facet] | None = None) -> list[Candidate]:
         """Retrieve passages for the query, then score every sentence in them (best first)."""

@@ -30,3 +30,5 @@ class Query:
     # stemmed-word groups the cited sentence must contain, one word of each group, for any answer to stand
     # ("who is the manager of Dunmarrow Athletic?" → ({manag}, {dunmarrow, athlet}))
     required: tuple[frozenset[str], ...] = ()
+    # "Who said that?", "When?": answered from the sentences the previous answer cited, not from a new search
+    about_previous: bool = False

@@ -35,7 +35,7 @@ def score_candidates(cands: dict[tuple[str, int], Candidate], query: Query, kind
             other = cands.get((aid, j))
             neighbours |= other.terms if other else set(terms(c.sentence(j) or ""))
         vec = vectors.get(f"{aid}::s{i}")
-        c.type_fit = kind.fits(c.text)
+        c.type_fit = kind.fits(c, query)
         score_one(c, whole, qvec, vec, neighbours)
         side = (sides or {}).get(c.article.source)
         if side is not None:

@@ -8,8 +8,14 @@ from assistant.spans import attribution
 
 
 def speaker_of(c: Candidate) -> tuple[str | None, str | None, int]:
-    """(speaker, role, index of the sentence that names them) for a candidate sentence, looking back over
-    a few sentences when it begins "He also said …", and ahead for a post's byline."""
+    """(speaker, role, index of the sentence that names them) for a candidate sentence: from the quotes its
+    article's analysis attributes (a pronoun or "the spokesman" already resolved to the name given earlier);
+    without an analysis, from the sentence's wording, looking back over a few sentences when it begins "He also
+    said …", and ahead for a post's byline."""
+    quotes = c.stored.analysis.by_sentence.get(c.index, []) if c.stored.analysis is not None else []
+    named = next((q for q in quotes if q.speaker), None)
+    if named is not None:
+        return named.speaker, named.role, named.named_in
     att = attribution(c.text)
     if att and att.speaker:
         return att.speaker, att.role, c.index

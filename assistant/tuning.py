@@ -69,6 +69,12 @@ QUOTES_SHOWN = 3  # statements listed for "what did X say" (hand: an answer, not
 CLAUSE_CANDIDATES = 6  # best sentences searched for a reason or means clause (seed)
 CLAUSE_SHARE_OF_TOP = 0.75  # ... as long as they score this share of the best (seed)
 
+# --- typed spans: who / where / which / role / description / abbreviation ----------------------------------
+TYPED_CANDIDATES = 8  # best sentences searched for a span of the asked type (hand: as for dates)
+TYPED_SHARE_OF_TOP = 0.8  # ... as long as they score this share of the best (hand)
+TYPED_DISTANCE_PENALTY = 0.02  # taken off per dependency edge between the span and the question's words (hand)
+TYPED_MAX_DISTANCE = 6  # edges counted at most (hand: farther is as good as unrelated)
+
 # --- best sentences (any other question) ----------------------------------------------------------------------
 SECOND_SENTENCE_SHARE = 0.9  # another article's sentence is shown too if it scores this share of the best (seed)
 SECOND_SENTENCES = 2  # at most this many more sentences (seed)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from assistant.conversation import about_previous
 from assistant.kinds.registry import kind_of
 from assistant.query import Query, Turn
 from assistant.spans import attribution
@@ -21,6 +22,9 @@ def understand(question: str, history: list[Turn] | None = None) -> Query:
     "what else did he say?") from the latest turn."""
     prev = history[-1] if history else None
     kind = kind_of(question)
+    if prev is not None and prev.cited and about_previous(question):  # "Who said that?", "When?"
+        name = kind.name if kind.name in ("date", "where", "who_said") else "who_said"
+        return Query(text=question, kind=name, search_text=question, about_previous=True)
     query = kind.enrich(Query(text=question, kind=kind.name, search_text=question), prev)
     if prev is None:
         return query

@@ -12,6 +12,7 @@ VERSION = 1  # bump when what is stored changes: records of an older version are
 
 # Answer types: what each kind of question wants, as spaCy (OntoNotes) entity labels.
 PERSON_LIKE = ("PERSON", "ORG", "NORP")
+AGENTS = (*PERSON_LIKE, "GPE")  # who did something: a country or city acts too ("the United States backed …")
 PLACE = ("GPE", "LOC", "FAC")
 TIME_LIKE = ("DATE", "TIME")
 AMOUNT = ("CARDINAL", "QUANTITY", "MONEY", "PERCENT")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
+from functools import cached_property
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,14 @@ class StoredArticle:
     sentence_spans: tuple[tuple[int, int], ...]
     n_chunks: int
     vectors_pending: bool = False  # its vectors were lost (a crash): not searchable until embedded again
+    analysis_json: str | None = field(default=None, repr=False)  # common.analysis.Analysis, as stored
+
+    @cached_property
+    def analysis(self):
+        """Its language analysis (common.analysis.Analysis), or None for a record stored without one."""
+        from common.analysis import Analysis
+
+        return Analysis.from_json(self.analysis_json, self.article.text) if self.analysis_json else None
 
     @property
     def sentences(self) -> list[Sentence]:
@@ -119,6 +128,19 @@ class Citation:
 
 
 @dataclass(frozen=True)
+class TimelineEntry:
+    """One dated value of a figure the articles give ("9 people", Saturday 7 March 2026), and its citation."""
+
+    figure: str
+    date: str | None  # ISO date: the day the sentence names, else its article's publication day
+    source: str | None
+    citation: int  # 1-based number of the citation that gives it
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
 class Answer:
     text: str
     short_answer: str | None
@@ -127,6 +149,7 @@ class Answer:
     related: tuple[Citation, ...] = ()  # closest sentences shown when abstaining; not citations
     ranked: tuple[Citation, ...] = field(default=(), compare=False)  # top sentences by score, for eval
     support: float = field(default=0.0, compare=False)  # best sentence support; abstained when under threshold
+    timeline: tuple[TimelineEntry, ...] = ()  # a figure the articles give differently over time, oldest first
 
     def to_dict(self) -> dict:
         """The one JSON shape used by `ask --json`, the API and eval."""
@@ -135,6 +158,7 @@ class Answer:
             "short_answer": self.short_answer,
             "abstained": self.abstained,
             "citations": [c.to_dict() for c in self.citations],
+            "timeline": [t.to_dict() for t in self.timeline],
         }
 
 

@@ -7,16 +7,20 @@ from datetime import UTC, datetime
 from assistant.candidates import Candidate
 from common.records import Article, StoredArticle
 from common.text import terms
+from index.analysis import analyse
 from index.sentences import split_sentences
 
 MONDAY = datetime(2022, 1, 24, 12, tzinfo=UTC)  # the seed article's date: a Monday
 
 
 def stored(text: str, aid: str = "a", published: datetime | None = MONDAY, source: str | None = "Wire",
-           title: str | None = None) -> StoredArticle:
-    """The article as the store would return it: its sentences cut by the real splitter."""
+           title: str | None = None, analysed: bool = True) -> StoredArticle:
+    """The article as the store would return it: its sentences cut by the real splitter, its language analysis
+    made by the real spaCy pipeline (as at ingest)."""
     spans = tuple(split_sentences(text))
-    return StoredArticle(Article(aid, text, title, source, published), f"hash-{aid}", spans, 1)
+    article = Article(aid, text, title, source, published)
+    raw = analyse([article], [spans])[0].to_json(text) if analysed else None
+    return StoredArticle(article, f"hash-{aid}", spans, 1, analysis_json=raw)
 
 
 def candidates(article: StoredArticle, scores: list[float]) -> list[Candidate]:

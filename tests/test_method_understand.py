@@ -20,7 +20,15 @@ from assistant.understand import turn_from_dict, understand
     ("Why did the union call the strike?", "why"),
     ("How did the fire spread?", "how"),  # "how" + auxiliary: a means, not a count
     ("Who is the manager of Kessaly Rovers?", "role"),
-    ("Which town flooded?", "other"),
+    ("When did the death toll rise to 14?", "date"),  # a date, though it names a toll
+    ("How did the death toll change?", "figure"),  # a figure over time, not a means
+    ("What does SOHR stand for?", "expansion"),
+    ("Who is Corvin Stahl?", "describe"),  # a name: asks for the description the articles give
+    ("who makes public plea?", "who"),
+    ("Where is the prison?", "where"),
+    ("Which town flooded?", "which"),
+    ("What is the lunar orbiter taking pictures of?", "which"),
+    ("Tell me about the flood", "other"),
 ])
 def test_question_typing(question, kind):
     """The first kind of the registry whose pattern matches wins; Other matches everything, so it is last."""

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from assistant.candidates import Candidate
 from assistant.citing import Citations
 from assistant.query import Query, Turn
+from common.records import TimelineEntry
 
 
 @dataclass(frozen=True)
@@ -16,11 +17,12 @@ class Built:
     text: str
     short: str | None
     citations: Citations
+    timeline: tuple[TimelineEntry, ...] = ()  # a figure given differently over time (figure kind)
 
 
 class Kind:
     """An answer kind. `matches` types the question (first match in the registry wins); `enrich` reads what the
-    kind needs from it; `fits` says whether a sentence holds this kind of answer (a scoring signal, 0..1);
+    kind needs from it; `fits` says whether a candidate sentence holds this kind of answer (a scoring signal, 0..1);
     `admit` narrows the candidates any answer must come from; `build` answers from the scored candidates (None:
     it found nothing); `strict` says whether finding nothing means the articles do not say (else the best
     sentences are shown)."""
@@ -34,7 +36,7 @@ class Kind:
     def enrich(self, query: Query, previous: Turn | None) -> Query:
         return query
 
-    def fits(self, sentence: str) -> float:
+    def fits(self, c: Candidate, query: Query) -> float:
         return 0.0
 
     def admit(self, query: Query, cands: list[Candidate]) -> list[Candidate]:

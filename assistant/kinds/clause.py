@@ -24,8 +24,8 @@ class Clause(Kind):
     def matches(self, question: str) -> bool:
         return bool(self._asks.search(question))
 
-    def fits(self, sentence: str) -> float:
-        return 1.0 if self._find(sentence) else 0.0
+    def fits(self, c: Candidate, query: Query) -> float:
+        return 1.0 if self._find(c.text) else 0.0
 
     def build(self, query: Query, cands: list[Candidate], sides: tuple[str, ...] = ()) -> Built | None:
         """The best sentence that gives the clause, with that clause as the short answer."""

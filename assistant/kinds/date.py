@@ -7,7 +7,7 @@ from dataclasses import replace
 
 from assistant import tuning as t
 from assistant.candidates import Candidate
-from assistant.citing import Citations, absolute, quote
+from assistant.citing import Citations, on_day, quote
 from assistant.kinds.base import Built, Kind
 from assistant.query import Query, Turn
 from assistant.spans import dates
@@ -46,8 +46,8 @@ class Date(Kind):
     def enrich(self, query: Query, previous: Turn | None) -> Query:
         return replace(query, predicate=when_event(query.text))
 
-    def fits(self, sentence: str) -> float:
-        return 1.0 if dates(sentence) else 0.0
+    def fits(self, c: Candidate, query: Query) -> float:
+        return 1.0 if dates(c.text) else 0.0
 
     def strict(self, query: Query, cands: list[Candidate]) -> bool:
         """A passive event date ("when was the prison built?") that no top sentence speaks of: not said."""
@@ -78,15 +78,11 @@ class Date(Kind):
                 if best is None or fit > best[0]:
                     best = (fit, c, d)
         if best is None:
-            return None
+            return _undated(cands[0]) if query.about_previous else None
         _, c, d = best
         cites = Citations()
         mark = cites.cite(c)
-        when = absolute(d.text, c)
-        published = ""
-        if when and c.article.published_at:
-            published = f", counting from the article's date, {format_date(c.article.published_at.date())}"
-        text = f"{d.text}{when[:-1] + published + ')' if when else ''} {mark}\n\n{quote(c)} {mark}"
+        text = f"{d.text}{on_day(d.text, c)} {mark}\n\n{quote(c)} {mark}"
         return Built(text, d.text, cites)
 
 
@@ -97,3 +93,13 @@ def _mentions(c: Candidate, event: set[str]) -> bool:
 def _reporting(sentence: str, start: int) -> bool:
     """The date says when something was said ('…, officials said on Sunday'), not when it happened."""
     return bool(_REPORTING.search(sentence[max(0, start - t.DATE_REPORTING_WINDOW) : start]))
+
+
+def _undated(c: Candidate) -> Built:
+    """'When?' about a sentence that names no date: say so, with the day its article was published."""
+    cites = Citations()
+    mark = cites.cite(c)
+    day = format_date(c.article.published_at.date()) if c.article.published_at else None
+    text = (f"That sentence does not say when; its article was published on {day} {mark}" if day
+            else f"That sentence does not say when, and its article has no date {mark}")
+    return Built(f"{text}\n\n{quote(c)} {mark}", None, cites)

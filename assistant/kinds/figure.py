@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import re
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from datetime import date
 
 from assistant import tuning as t
 from assistant.candidates import Candidate
 from assistant.citing import Citations, dated, quote, reported
 from assistant.kinds.base import Built, Kind
 from assistant.query import Query, Turn
-from assistant.spans import Span, figures
-from common.dates import YEAR_RE
-from common.text import terms
+from assistant.spans import Span, dates, figures
+from common.dates import YEAR_RE, format_date, resolve_date
+from common.records import TimelineEntry
+from common.text import VAGUE_NUMBERS, terms
 
-_ASKS = re.compile(r"\bhow (many|much)\b|\bwhat (number|percentage|share|proportion|amount)\b|\b(death )?toll\b",
-                   re.I)
+_ASKS = re.compile(r"\bhow (many|much)\b|\bwhat (number|percentage|share|proportion|amount)\b|\b(death )?toll\b"
+                   r"|\bhow (?:did|has|have) (?:the )?(?:number|count|figure|total)\b", re.I)
 _STOP_NOUN = {"in", "at", "on", "during", "from", "by", "for", "to", "since", "after", "before", "that", "who",
               "die", "died", "dead", "killed", "fled", "escaped", "left", "remain", "remained", "live", "lived",
               # irregular past tenses end the counted noun too ("how many militants took part")
@@ -23,6 +25,10 @@ _STOP_NOUN = {"in", "at", "on", "during", "from", "by", "for", "to", "since", "a
               "fought", "ran", "became", "began", "sent", "brought", "kept", "met", "struck", "hit", "fell"}
 _AUX = r"\b(?:did|do|does|were|was|are|is|have|has|had|will|would|can|could|been)\b"
 DEATH = {"die", "dead", "kill", "death", "toll", "fatal", "live", "bodi", "perish"}
+_CHANGE_WORDS = {"chang", "rise", "rose", "risen", "grow", "grew", "grown", "increas", "fell", "fall", "number"}
+DEATH_WORDS = ("killed", "died", "dead", "toll")  # added to the search for a death toll, each once
+_CHANGE = re.compile(r"\bhow (?:did|has|have|does|do) .*\b(?:chang|ris|rose|grow|grew|evolv|develop|increas|fell|fall)",
+                     re.I)
 
 
 def figure_focus(question: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -58,68 +64,46 @@ class Figure(Kind):
         return bool(_ASKS.search(question))
 
     def enrich(self, query: Query, previous: Turn | None) -> Query:
+        """The counted noun and predicate; a death toll is searched for in all the words news uses for one."""
         focus, predicate = figure_focus(query.text)
-        return replace(query, focus=focus, predicate=predicate)
+        search = query.search_text
+        if set(predicate) & DEATH or _CHANGE.search(query.text) or re.search(r"\btoll\b", query.text, re.I):
+            have = set(terms(search))
+            extra = [w for w in DEATH_WORDS if not set(terms(w)) & have]
+            search = f"{search} {' '.join(extra)}" if extra else search
+        return replace(query, focus=focus, predicate=predicate, search_text=search)
 
-    def fits(self, sentence: str) -> float:
-        return 1.0 if figures(sentence) else 0.0
+    def fits(self, c: Candidate, query: Query) -> float:
+        return 1.0 if figures(c.text) else 0.0
 
     def strict(self, query: Query, cands: list[Candidate]) -> bool:
         return bool(query.focus)  # figures are there, but none about what was asked
 
     def build(self, query: Query, cands: list[Candidate], sides: tuple[str, ...] = ()) -> Built | None:
-        focus = set(query.focus)
-        # the modifiers of "how many Kurdish fighters" pick the subset; the head noun often comes as a synonym
-        # ("39 members of Kurdish forces"), so a figure with the modifier beats one with only the head
-        weight = {w: t.FIGURE_HEAD_WEIGHT if w == query.focus[-1] else t.FIGURE_MODIFIER_WEIGHT for w in focus}
-        total = sum(weight.values()) or 1.0
-        qterms = set(terms(query.search_text))
-        predicate = set(query.predicate)
-        if predicate & DEATH:
-            predicate |= DEATH
-        best_per_article: dict[str, tuple[float, Candidate, Span]] = {}
-        top = cands[0].score
-        for c in cands[: t.FIGURE_CANDIDATES]:
-            if c.score < t.FIGURE_SHARE_OF_TOP * top:
-                break
-            for f in figures(c.text):
-                noun = set(terms(f.text))
-                # every word of "how many X" must be in the sentence, and one of them with the number
-                around = c.text[max(0, f.start - t.FIGURE_FOCUS_WINDOW) : f.end + t.FIGURE_FOCUS_WINDOW]
-                if focus and not (focus <= c.terms and (noun & focus or focus & set(terms(around)))):
-                    continue
-                near = set(terms(c.text[max(0, f.start - t.FIGURE_NEAR_WINDOW) : f.end + t.FIGURE_NEAR_WINDOW]))
-                fit = (c.score - t.FIGURE_OTHER_YEAR * _other_year(c, query)
-                       + t.FIGURE_FOCUS_FIT * sum(weight[w] for w in noun & focus) / total
-                       + t.FIGURE_NEAR_FIT * len(near & qterms) / (len(qterms) or 1)
-                       + t.FIGURE_PREDICATE_FIT * bool(near & predicate))
-                prev = best_per_article.get(c.article.id)
-                if prev is None or fit > prev[0]:
-                    best_per_article[c.article.id] = (fit, c, f)
-        if not best_per_article:
+        rows = _rows(query, cands)
+        if not rows:
             return None
-        picks = sorted(best_per_article.values(), key=lambda p: -p[0])
-        best_fit, best_c, best_f = picks[0]
-        cites = Citations()
+        best_per_article: dict[str, Row] = {}
+        for r in rows:
+            if r.c.article.id not in best_per_article or r.fit > best_per_article[r.c.article.id].fit:
+                best_per_article[r.c.article.id] = r
+        picks = sorted(best_per_article.values(), key=lambda r: -r.fit)
+        best = picks[0]
+        # the same count given again, later or more exactly, in the best figure's article ("over 100 … on
+        # Thursday", then "123 … the SOHR said on Sunday"): the later, more specific one answers
+        updates = [r for r in rows if r.c.article.id == best.c.article.id and r.value != best.value
+                   and r.fit >= best.fit - t.FIGURE_RIVAL_MARGIN and r.noun & best.noun]
         # other articles' figures for the same thing (same topic words around them), e.g. an updated toll
-        topic = qterms - focus - predicate
-        need = t.FIGURE_RIVAL_TOPIC * _topic_cover(best_c, topic)
-        others = [p for p in picks[1 : 1 + t.FIGURE_RIVALS] if p[0] >= best_fit - t.FIGURE_RIVAL_MARGIN
-                  and _value(p[2]) != _value(best_f) and _topic_cover(p[1], topic) >= need]
-        if others and all(p[1].article.published_at for p in [picks[0], *others]):
-            # articles disagree (a toll updated over time): give each, newest first
-            rows = sorted([picks[0], *others], key=lambda p: p[1].article.published_at, reverse=True)
-            lines = []
-            for n, (_, c, f) in enumerate(rows):
-                mark = cites.cite(c)
-                label = "latest" if n == 0 else "earlier"
-                lines.append(f"- {f.text}{reported(c)}{dated(c)} {mark} ({label})")
-            latest = rows[0]
-            text = (f"The articles give different figures; the latest is {latest[2].text}{dated(latest[1])}:\n"
-                    + "\n".join(lines))
-            return Built(text, latest[2].text, cites)
-        mark = cites.cite(best_c)
-        return Built(f"{best_f.text}{reported(best_c)} {mark}\n\n{quote(best_c)} {mark}", best_f.text, cites)
+        topic = set(terms(query.text)) - set(query.focus) - set(query.predicate) - DEATH - _CHANGE_WORDS
+        need = t.FIGURE_RIVAL_TOPIC * _topic_cover(best.c, topic)
+        others = [r for r in picks[1 : 1 + t.FIGURE_RIVALS] if r.fit >= best.fit - t.FIGURE_RIVAL_MARGIN
+                  and r.value != best.value and _topic_cover(r.c, topic) >= need]
+        series = _distinct([best, *updates, *others])
+        if len(series) > 1 and all(r.day for r in series):
+            return timeline(series)
+        cites = Citations()
+        mark = cites.cite(best.c)
+        return Built(f"{best.f.text}{reported(best.c)} {mark}\n\n{quote(best.c)} {mark}", best.f.text, cites)
 
 
 def _topic_cover(c: Candidate, topic: set[str]) -> float:
@@ -145,3 +129,87 @@ def _other_year(c: Candidate, query: Query) -> bool:
 
 def _value(span: Span) -> str:
     return "".join(ch for ch in str(span.value) if ch.isalnum()).lower()
+
+
+@dataclass(frozen=True)
+class Row:
+    """A figure that may answer: how well it fits, its sentence, when it was given and whether it is exact."""
+
+    fit: float
+    c: Candidate
+    f: Span
+    value: str
+    noun: frozenset[str]
+    day: date | None
+    specific: bool
+
+
+def _rows(query: Query, cands: list[Candidate]) -> list[Row]:
+    """Every figure in the best sentences that counts what was asked, with how well it fits the question."""
+    focus = set(query.focus)
+    # the modifiers of "how many Kurdish fighters" pick the subset; the head noun often comes as a synonym
+    # ("39 members of Kurdish forces"), so a figure with the modifier beats one with only the head
+    weight = {w: t.FIGURE_HEAD_WEIGHT if w == query.focus[-1] else t.FIGURE_MODIFIER_WEIGHT for w in focus}
+    total = sum(weight.values()) or 1.0
+    qterms = set(terms(query.search_text))
+    predicate = set(query.predicate)
+    if predicate & DEATH:
+        predicate |= DEATH
+    rows: dict[tuple[str, str], Row] = {}
+    top = cands[0].score
+    for c in cands[: t.FIGURE_CANDIDATES]:
+        if c.score < t.FIGURE_SHARE_OF_TOP * top:
+            break
+        for f in figures(c.text):
+            noun = set(terms(f.text))
+            # every word of "how many X" must be in the sentence, and one of them with the number
+            around = c.text[max(0, f.start - t.FIGURE_FOCUS_WINDOW) : f.end + t.FIGURE_FOCUS_WINDOW]
+            if focus and not (focus <= c.terms and (noun & focus or focus & set(terms(around)))):
+                continue
+            near = set(terms(c.text[max(0, f.start - t.FIGURE_NEAR_WINDOW) : f.end + t.FIGURE_NEAR_WINDOW]))
+            fit = (c.score - t.FIGURE_OTHER_YEAR * _other_year(c, query)
+                   + t.FIGURE_FOCUS_FIT * sum(weight[w] for w in noun & focus) / total
+                   + t.FIGURE_NEAR_FIT * len(near & qterms) / (len(qterms) or 1)
+                   + t.FIGURE_PREDICATE_FIT * bool(near & predicate))
+            key = (c.article.id, _value(f))
+            if key not in rows or fit > rows[key].fit:
+                rows[key] = Row(fit, c, f, key[1], frozenset(noun - {key[1]}), _day(c),
+                                not (_VAGUE.match(f.text) or f.value in VAGUE_NUMBERS))
+    return list(rows.values())
+
+
+_VAGUE = re.compile(r"(?:more than|over|at least|nearly|almost|about|around|approximately|up to|some|roughly|"
+                    r"an estimated|as many as|fewer than|less than)\b", re.I)
+
+
+def _day(c: Candidate) -> date | None:
+    """When the sentence's figure was given: the day it says ("said on Sunday"), else its article's date."""
+    for d in dates(c.text):
+        day = resolve_date(d.text, c.article.published_at, c.text)
+        if day is not None:
+            return day
+    return c.article.published_at.date() if c.article.published_at else None
+
+
+def _distinct(rows: list[Row]) -> list[Row]:
+    """One row per value (the best-fitting), oldest first; a later exact figure after an earlier vague one."""
+    by_value: dict[str, Row] = {}
+    for r in rows:
+        if r.value not in by_value or r.fit > by_value[r.value].fit:
+            by_value[r.value] = r
+    return sorted(by_value.values(), key=lambda r: (r.day or date.min, r.specific))
+
+
+def timeline(series: list[Row]) -> Built:
+    """'The figure changed: the latest is 14 people (Ostrakand Wire, Monday 9 March 2026)', then every value
+    oldest first, each dated and cited; the same values as Answer.timeline for a dated view."""
+    cites = Citations()
+    latest, latest_mark = series[-1], cites.cite(series[-1].c)  # the answer rests on the latest: it is [1]
+    marks = [cites.cite(r.c) for r in series]
+    lines = [f"- {format_date(r.day)}: {r.f.text}{reported(r.c)}{dated(r.c)} {mark}"
+             for r, mark in zip(series, marks)]
+    text = (f"The figure changed over time; the latest is {latest.f.text} ({format_date(latest.day)}) "
+            f"{latest_mark}:\n" + "\n".join(lines))
+    entries = tuple(TimelineEntry(r.f.text, r.day.isoformat(), r.c.article.source, int(mark.strip("[]")))
+                    for r, mark in zip(series, marks))
+    return Built(text, latest.f.text, cites, entries)

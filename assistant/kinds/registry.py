@@ -5,15 +5,22 @@ from __future__ import annotations
 from assistant.kinds.base import Kind
 from assistant.kinds.clause import HOW, WHY
 from assistant.kinds.date import Date
+from assistant.kinds.describe import Describe
+from assistant.kinds.expansion import Expansion
 from assistant.kinds.figure import Figure
 from assistant.kinds.other import Other
 from assistant.kinds.role import Role
 from assistant.kinds.what_said import WhatSaid
+from assistant.kinds.where import Where
+from assistant.kinds.which import Which
+from assistant.kinds.who import Who
 from assistant.kinds.who_said import WhoSaid
 
-# Order matters: "who said the toll rose?" is about a speaker, "how many …" before "how did …". Other is last and
-# matches everything. Adding a kind: a file with a Kind subclass, and one line here.
-KINDS: tuple[Kind, ...] = (WhoSaid(), WhatSaid(), Figure(), Date(), WHY, HOW, Role(), Other())
+# Order matters: "who said the toll rose?" is about a speaker, "when did the toll rise?" about a date, "how many …"
+# before "how did …", "who is the manager of X?" a role before any "who". Other is last and matches everything.
+# Adding a kind: a file with a Kind subclass, and one line here.
+KINDS: tuple[Kind, ...] = (WhoSaid(), WhatSaid(), Date(), Figure(), WHY, HOW, Expansion(), Describe(), Role(), Who(),
+                           Where(), Which(), Other())
 BY_NAME = {k.name: k for k in KINDS}
 
 

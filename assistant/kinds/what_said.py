@@ -36,8 +36,8 @@ class WhatSaid(Kind):
             search = query.search_text.replace(who, person, 1) if person != who else query.search_text
         return replace(query, person=person, search_text=search)
 
-    def fits(self, sentence: str) -> float:
-        return 1.0 if attribution(sentence) else 0.0
+    def fits(self, c: Candidate, query: Query) -> float:
+        return 1.0 if attribution(c.text) else 0.0
 
     def build(self, query: Query, cands: list[Candidate], sides: tuple[str, ...] = ()) -> Built | None:
         person_words = {w for w in words(query.person or "") if w not in STOPWORDS}
@@ -71,7 +71,7 @@ class WhatSaid(Kind):
                 att = attribution(nxt or "")
                 if not att or not att.pronoun or (c.article.id, j) in shown or (c.article.id, j) in query.exclude:
                     break
-                lines.append(f"- “{nxt}” {cites.cite(c, j)}")  # noqa: RUF001
+                lines.append(f"- {quote(c, j)} {cites.cite(c, j)}")
                 shown.add((c.article.id, j))
         speaker, role = picked[0][1], picked[0][2]
         who = f"{speaker} ({role})" if role else speaker

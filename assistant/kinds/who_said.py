@@ -6,7 +6,7 @@ import re
 
 from assistant import tuning as t
 from assistant.candidates import Candidate
-from assistant.citing import Citations, quote
+from assistant.citing import Citations, dated, quote
 from assistant.kinds.base import Built, Kind
 from assistant.query import Query
 from assistant.spans import attribution
@@ -14,7 +14,7 @@ from assistant.speakers import speaker_of
 
 _ASKS = re.compile(
     r"\bwho (?:said|says|stated|told|warned|noted|claimed|called|described|posted|tweeted|wrote|announced|"
-    r"condemned|vowed|declared|argued|insisted|asked|added)\b", re.I)
+    r"condemned|vowed|declared|argued|insisted|asked|added|reported|reports|confirmed|announced)\b", re.I)
 
 
 class WhoSaid(Kind):
@@ -23,8 +23,8 @@ class WhoSaid(Kind):
     def matches(self, question: str) -> bool:
         return bool(_ASKS.search(question))
 
-    def fits(self, sentence: str) -> float:
-        return 1.0 if attribution(sentence) else 0.0
+    def fits(self, c: Candidate, query: Query) -> float:
+        return 1.0 if attribution(c.text) else 0.0
 
     def build(self, query: Query, cands: list[Candidate], sides: tuple[str, ...] = ()) -> Built | None:
         for c in cands[: t.SPEAKER_CANDIDATES]:
@@ -34,5 +34,5 @@ class WhoSaid(Kind):
                 mark = cites.cite(c)
                 extra = f" {cites.cite(c, where)}" if where != c.index else ""
                 who = f"{speaker} ({role})" if role else speaker
-                return Built(f"{who} {mark}{extra}\n\n{quote(c)} {mark}", speaker, cites)
+                return Built(f"{who} {mark}{extra}\n\n{quote(c)} {mark}{dated(c)}", speaker, cites)
         return None
