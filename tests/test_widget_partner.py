@@ -142,3 +142,19 @@ def test_an_unreachable_server_is_explained(page, sites):
     page.wait_for_selector(inside(".msg.bot.error"))
     text = page.locator(inside(".msg.bot.error")).text_content()
     assert "cannot be reached" in text and "data-assistant" in text, text
+
+
+def test_read_page_sends_the_widget_key_from_the_fragment_only(page, tmp_path):
+    build_index(tmp_path / "index", [EXAMPLES])
+    server = start_server(tmp_path / "index", tmp_path / "server.log",
+                          {"ASSISTANT_EMBEDDER": "hash", "ASSISTANT_API_KEYS": "partner-key-123"})
+    try:
+        page.goto(f"{server.url}/read#id=velmora-flood-toll&s=1&key=partner-key-123")
+        page.wait_for_selector("mark#highlight")
+        assert "14 people had died" in page.locator("mark").text_content()
+        page.goto("about:blank")
+        page.goto(f"{server.url}/read#id=velmora-flood-toll&s=1")
+        page.wait_for_selector(".problem:has-text('missing or wrong API key')")
+        assert "partner-key-123" not in server.output()  # the key never reaches a log line (not even the URL)
+    finally:
+        server.stop()
