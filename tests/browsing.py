@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -35,7 +36,7 @@ def new_page(browser, scheme: str = "light", **context_args):
     page = context.new_page()
     page.console_messages = []
     page.on("console", lambda m: page.console_messages.append(m.text))
-    page.set_default_timeout(30_000)
+    page.set_default_timeout(60_000)  # the machines that run these are often busy
     return page
 
 
@@ -120,9 +121,14 @@ def contrasts(page, selectors: list[str], host: str | None = None) -> list[dict]
 
 def assert_readable(page, selectors: list[str], host: str | None = None, minimum: float = 4.5) -> list[dict]:
     """Every selector matches visible text, and all of it has at least `minimum` contrast (WCAG AA: 4.5)."""
-    found = contrasts(page, selectors, host)
-    missing = [s for s in selectors if not any(f["selector"] == s for f in found)]
+    deadline = time.monotonic() + 5  # measure the settled page: Gradio fades components in and out
+    while True:
+        found = contrasts(page, selectors, host)
+        missing = [s for s in selectors if not any(f["selector"] == s for f in found)]
+        poor = [f for f in found if f["ratio"] < minimum]
+        if not (missing or poor) or time.monotonic() > deadline:
+            break
+        page.wait_for_timeout(250)
     assert not missing, f"no visible text for {missing}"
-    poor = [f for f in found if f["ratio"] < minimum]
     assert not poor, poor
     return found
