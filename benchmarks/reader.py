@@ -74,32 +74,65 @@ def start_server(args, log: Path) -> subprocess.Popen:
     sys.exit(f"the llama.cpp server did not become ready in 300 s; see {log}")
 
 
-def mean_seconds(path: Path) -> float:
-    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    return statistics.fmean(r["latency_ms"] for r in rows) / 1000
+def read_jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def run_set(args, name: str, gold: Path, index: str, out: Path) -> list[dict]:
+def eval_chunk(args, label: str, gold: Path, index: str, out: Path) -> dict:
+    """`assistant eval --llm --llm-mode reader` on one gold file (skipped when `out` holds a finished run)."""
+    if (out / "summary.json").exists() and (out / "load.json").exists():
+        return json.loads((out / "load.json").read_text(encoding="utf-8"))
     cmd = [sys.executable, "-m", "assistant", "eval", str(gold), "--index", index, "--out", str(out), "--no-progress",
            "--llm", "--llm-base-url", f"http://127.0.0.1:{args.port}/v1", "--llm-model", "reader",
            "--llm-mode", "reader"]
     env = {**os.environ, "ASSISTANT_LLM_TIMEOUT": str(args.timeout),
            "ASSISTANT_LLM_READER_PASSAGES": str(args.passages)}
-    load_before, t = load_average(), time.monotonic()
-    print(f"[{time.strftime('%H:%M:%S')}] {name}: {' '.join(cmd)} (load {load_before})", flush=True)
+    load = {"load_before": load_average()}
+    print(f"[{time.strftime('%H:%M:%S')}] {label}: {' '.join(cmd)} (load {load['load_before']})", flush=True)
     subprocess.run(cmd, check=True, env=env, cwd=REPO)
-    wall, load_after = time.monotonic() - t, load_average()
-    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
-    llm = summary["llm_mode"]
-    common = {"set": name, "n": summary["n"], "load_before": load_before, "load_after": load_after,
-              "wall_s": round(wall, 1)}
-    return [
-        {**common, "mode": "extractive", "em": summary["answer_em"], "f1": summary["answer_f1"],
-         "hit@1": summary["evidence_hit@1"], "s_per_q": round(mean_seconds(out / "predictions.jsonl"), 3)},
-        {**common, "mode": "reader", "em": llm["answer_em"], "f1": llm["answer_f1"], "hit@1": llm["evidence_hit@1"],
-         "s_per_q": round(mean_seconds(out / "predictions_llm.jsonl"), 3), "kept": llm["reader_phrases_kept"],
-         "fallbacks": llm["fallbacks"], "fallback_reasons": llm["fallback_reasons"]},
-    ]
+    load["load_after"] = load_average()
+    (out / "load.json").write_text(json.dumps(load), encoding="utf-8")
+    return load
+
+
+def combine(name: str, gold_lines: list[str], done: list[tuple[Path, dict]]) -> list[dict]:
+    """Extractive and reader rows over every finished chunk: metrics recomputed from the predictions."""
+    from assistant.metrics import score_question, summarize
+
+    by_id = {q["id"]: q for q in (json.loads(x) for x in gold_lines)}
+    rows = []
+    for mode, file in (("extractive", "predictions.jsonl"), ("reader", "predictions_llm.jsonl")):
+        preds = [p for out, _ in done for p in read_jsonl(out / file)]
+        questions = [by_id[p["id"]] for p in preds]
+        s = summarize([score_question(q, p) for q, p in zip(questions, preds)], questions)
+        row = {"set": name, "n": s["n"], "of": len(gold_lines), "mode": mode, "em": round(s["answer_em"], 4),
+               "f1": round(s["answer_f1"], 4), "hit@1": round(s["evidence_hit@1"], 4),
+               "s_per_q": round(statistics.fmean(p["latency_ms"] for p in preds) / 1000, 3),
+               "load": [f"{load['load_before']} → {load['load_after']}" for _, load in done]}
+        if mode == "reader":
+            outcomes = [p["llm"] for p in preds]
+            row["kept"] = sum(o["mode"] == "reader" for o in outcomes)
+            row["fallbacks"] = sum(o["mode"] == "fallback" for o in outcomes)
+            row["not_asked"] = sum(o["mode"] == "abstained" for o in outcomes)
+        rows.append(row)
+    return rows
+
+
+def run_set(args, name: str, gold: Path, index: str, out: Path, write) -> list[dict]:
+    """The set in chunks of --chunk questions, each its own eval run: an interrupted benchmark resumes at the
+    first unfinished chunk, and the results cover every finished one (n says how many questions)."""
+    lines = [x for x in gold.read_text(encoding="utf-8").splitlines() if x.strip()]
+    done, rows = [], []
+    for k in range(0, len(lines), args.chunk):
+        part = out / f"part{k // args.chunk + 1}"
+        part.mkdir(parents=True, exist_ok=True)
+        (part / "gold.jsonl").write_text("\n".join(lines[k : k + args.chunk]) + "\n", encoding="utf-8")
+        load = eval_chunk(args, f"{name} questions {k + 1}-{min(k + args.chunk, len(lines))}", part / "gold.jsonl",
+                          index, part)
+        done.append((part, load))
+        rows = combine(name, lines, done)
+        write(rows)
+    return rows
 
 
 def main() -> None:
@@ -115,6 +148,7 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--ctx", type=int, default=2048)
     ap.add_argument("--passages", type=int, default=2, choices=(1, 2))
+    ap.add_argument("--chunk", type=int, default=50, help="questions per eval run (the unit of resuming)")
     ap.add_argument("--timeout", type=float, default=180.0, help="seconds one reader reply may take")
     args = ap.parse_args()
 
@@ -129,21 +163,28 @@ def main() -> None:
     subset.write_text("\n".join(mh_lines) + "\n", encoding="utf-8")
     sets["mh"] = (subset, args.mh_index)
 
+    results = args.out / "results.json"
+    kept = json.loads(results.read_text(encoding="utf-8"))["rows"] if results.exists() else []
+    rows = [r for r in kept if r["set"] not in args.sets.split(",")]
+
+    def write(set_rows: list[dict]) -> None:
+        names = {r["set"] for r in set_rows}
+        results.write_text(json.dumps({"model": MODELS[digest], "sha256": digest, "threads": args.threads,
+                                       "ctx": args.ctx, "passages": args.passages,
+                                       "rows": [r for r in rows if r["set"] not in names] + set_rows}, indent=1),
+                           encoding="utf-8")
+
     server = start_server(args, args.out / "server.log")
-    rows = []
     try:
         for name in args.sets.split(","):
             gold, index = sets[name]
-            rows += run_set(args, name, gold, index, args.out / name)
-            (args.out / "results.json").write_text(json.dumps(
-                {"model": MODELS[digest], "sha256": digest, "threads": args.threads, "ctx": args.ctx,
-                 "passages": args.passages, "rows": rows}, indent=1), encoding="utf-8")
+            rows = [r for r in rows if r["set"] != name] + run_set(args, name, gold, index, args.out / name, write)
     finally:
         server.terminate()
         server.wait(30)
     print(f"\nmodel {MODELS[digest]} (sha256 {digest[:12]}…), {args.threads} thread(s), context {args.ctx}")
-    print_table([(r["set"], r["n"], r["mode"], r["em"], r["f1"], r["hit@1"], r["s_per_q"],
-                  f"{r['load_before']} → {r['load_after']}") for r in rows],
+    print_table([(r["set"], r["n"], r["mode"], r["em"], r["f1"], r["hit@1"], r["s_per_q"], "; ".join(r["load"]))
+                 for r in rows],
                 ("set", "n", "mode", "EM", "F1", "hit@1", "s/question", "load 1/5/15 min before → after"))
 
 
