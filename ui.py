@@ -227,16 +227,21 @@ def build_ui(assistant, ingestor, answerer=None) -> gr.Blocks:
         filters = parse_filters(sources, date_from, date_to)
         return assistant.library.browse(filters, title or ""), assistant.library.counts()["articles"]
 
-    def on_load(turns, earlier, request: gr.Request):
-        turns, earlier = valid_turns(turns), valid_earlier(earlier)
+    def on_load(stored_turns, stored_earlier, request: gr.Request):
+        """Sources, status and the article list; the conversation kept in the browser, drawn if it has turns (a
+        load that ends late must not wipe what the journalist did meanwhile) and written back only if it had to be
+        cleaned."""
+        turns, earlier = valid_turns(stored_turns), valid_earlier(stored_earlier)
+        keep = gr.update()
         try:
             choices = source_choices()
             rows, total = browse_rows([], None, None, "")
             loaded = (gr.update(choices=choices), status(), gr.update(choices=choices), article_list_html(rows, total))
         except AssistantError as exc:
             loaded = (gr.update(), error_html(said(exc)), gr.update(), error_html(said(exc)))
-        return (*loaded, transcript_html(turns), sources_html(turns), turns, earlier,
-                gr.update(choices=earlier_choices(earlier), value=None), export_update(turns))
+        return (*loaded, transcript_html(turns) if turns else keep, sources_html(turns) if turns else keep,
+                turns if turns != stored_turns else keep, earlier if earlier != stored_earlier else keep,
+                gr.update(choices=earlier_choices(earlier)), export_update(turns) if turns else keep)
 
     def on_ask(question, exchanges, sources, date_from, date_to):
         exchanges = valid_turns(exchanges)

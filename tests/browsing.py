@@ -56,8 +56,10 @@ def serve_folder(folder: Path) -> tuple[ThreadingHTTPServer, str]:
 
 
 def open_chat(page, url: str) -> None:
+    """Open the chat and wait until its load event has drawn the status line (and the kept conversation)."""
     page.goto(url)
     page.wait_for_selector("#question textarea")
+    page.wait_for_selector("#status-line")
 
 
 def ask(page, question: str):
