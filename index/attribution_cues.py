@@ -1,0 +1,193 @@
+"""Cue verbs and what they govern in spaCy's parse: the speaker phrase of a cue ("…,” said Mayor Ilsa Varenko"),
+the reported clause ("said that …", "…, the judge said", "according to X, …") and whether quoted words stand next
+to their attribution; spans are character offsets into the article text."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from index.attribution_marks import Marked
+from index.attribution_speakers import DOC_NOUNS, Speaker
+
+CUE_LEMMAS = frozenset(
+    "say tell add note state warn write post tweet claim announce argue explain insist ask declare vow urge describe "
+    "report confirm deny reply respond admit acknowledge stress reveal reflect observe suggest predict recall "
+    "comment concede complain emphasise emphasize maintain allege assert contend caution promise pledge "
+    "testify remark tout boast muse quip joke answer".split()
+)
+QUOTE_ONLY = frozenset("continue interject".split())  # cues only next to quotation marks ("he continued: “…”")
+_WORD = re.compile(r"\w+")
+_DATELINE = re.compile(r"[A-Z][A-Z .'-]{2,40}, [^—\n]{0,60}— ")  # "DRAVENHOLT, Ostrakand (Ostrakand Wire) — "
+PROMISES = frozenset("vow promise pledge threaten urge".split())  # their statement is an infinitive
+
+
+@dataclass(frozen=True)
+class Speaking:
+    """A cue's speaker and the extent of the speaker's phrase in the sentence ("Arizona head coach Jedd Fisch")."""
+
+    speaker: Speaker
+    start: int
+    end: int
+
+
+def is_cue(tok) -> bool:
+    """A verb of saying by its lemma ("said", "tells", "vowed"), "according to", or "read" after a document."""
+    if tok.lower_ == "according":
+        return any(c.lower_ == "to" for c in tok.children)
+    if not tok.tag_.startswith("VB") or tok.dep_ == "amod":
+        return False
+    if tok.tag_ == "VBN" and not any(c.dep_ == "aux" and c.lemma_ == "have" for c in tok.children):
+        return False  # "Asked if …, X said", "was told": the speaker is someone else
+    lemma = tok.lemma_.lower()
+    if lemma == "read":  # "the statement read"
+        return any(c.dep_ == "nsubj" and c.lemma_.lower() in DOC_NOUNS for c in tok.children)
+    return lemma in CUE_LEMMAS or lemma in QUOTE_ONLY
+
+
+def cue_end(cue) -> int:
+    """Where the cue ends ("according to" is two words)."""
+    if cue.lower_ == "according":
+        to = next(c for c in cue.children if c.lower_ == "to")
+        return to.idx + len(to.text)
+    return cue.idx + len(cue.text)
+
+
+def subject(cue, s: int, e: int):
+    """The cue's speaker phrase head: its subject (also inverted: "…,” said X"), the subject of the verb it is
+    conjoined to ("condemned the attack and said"), or of the statement it describes ("a statement saying")."""
+    if cue.lower_ == "according":
+        to = next(c for c in cue.children if c.lower_ == "to")
+        return next((c for c in to.children if c.dep_ == "pobj"), None)
+    tok = cue
+    for _ in range(3):
+        subj = next((c for c in tok.children if c.dep_ == "nsubj" and s <= c.idx < e), None)
+        if subj is not None and subj.i > cue.i and not subj.ent_type_:
+            return name_after(cue) or subj  # "says co-founder and COO Mirza Salman Hossain Beg"
+        if subj is not None:
+            return subj
+        if tok.dep_ not in ("conj", "xcomp", "advcl", "acl", "dobj") or tok.head is tok:
+            break
+        tok = tok.head
+    return name_after(cue)
+
+
+def name_after(cue):
+    """The person or organisation named right after an inverted cue ("…,” said Mayor Ilsa Varenko")."""
+    for t in cue.doc[cue.i + 1:cue.i + 9]:
+        if t.is_punct and t.text != "-" or t.tag_.startswith("VB"):
+            break
+        if t.ent_type_ in ("PERSON", "ORG"):
+            ent = next(e for e in cue.doc.ents if e.start <= t.i < e.end)
+            return ent.root
+    return None
+
+
+def reported(text: str, cue, marks: list[Marked], here: list[int], s: int, e: int) -> tuple[int, int] | None:
+    """The reported clause of "X said (that) …" when the cue comes first (quoted words inside it are part of it)."""
+    comp = next((c for c in cue.children if c.dep_ == "ccomp" and c.i > cue.i), None)
+    if comp is None and cue.lemma_.lower() in PROMISES:  # "The SDF vowed to strengthen …"
+        comp = next((c for c in cue.children if c.dep_ == "xcomp" and c.i > cue.i), None)
+    if comp is None:
+        return None
+    left = comp.left_edge
+    if any(t.text == ":" for t in cue.doc[cue.i:left.i]):
+        return None
+    start, end = trim(text, max(s, left.idx), min(e, comp.right_edge.idx + len(comp.right_edge.text)))
+    inside = [marks[k] for k in here if start <= marks[k].start < end]
+    if inside and inside[0].open_at - start <= 1 and inside[0].end >= end - 2:
+        return None  # the clause is the quotation ('said: "…"', 'told “Globes” “…”'): a direct quote
+    for m in marks:  # a quotation the clause opens ends with it: '… “even higher” as the “fate … unknown.”'
+        if start <= m.open_at < end < m.close_at + 1 <= e:
+            end = m.close_at + 1
+    for lead in ("that ", "to "):
+        if text[start:start + len(lead)].lower() == lead and end - start > len(lead):
+            start += len(lead)
+    return (start, end) if end > start else None
+
+
+def postposed(text: str, cue, s: int, e: int) -> tuple[int, int] | None:
+    """ "Those tactics crossed a line, the judge said": the clause before the cue (its ccomp or the verb it hangs on)."""
+    comp = next((c for c in cue.children if c.dep_ == "ccomp" and c.i < cue.i), None)
+    if comp is None and cue.dep_ == "parataxis" and cue.head.i < cue.i:
+        comp = cue.head
+        end = cue.left_edge.idx
+    elif comp is not None:
+        end = comp.right_edge.idx + len(comp.right_edge.text)
+    else:
+        return None
+    start, end = trim(text, max(s, comp.left_edge.idx), min(e, end))
+    return (start, end) if end > start else None
+
+
+def parenthetical(text: str, cue, s: int, e: int) -> tuple[int, int] | None:
+    """ "And the Mombies, Scalera said, are focused on fun", 'For "eight beautiful years," Goeller said, Lucas …':
+    an attribution inside its statement makes the whole sentence the statement."""
+    doc = cue.doc
+    subj = next((c for c in cue.children if c.dep_ == "nsubj" and c.i < cue.i), None)
+    left = subj.left_edge.i if subj is not None else cue.i
+    before = doc[left - 1] if left > 0 else None
+    if before is not None and before.text in "\"”" and left > 1:
+        before = doc[left - 2]
+    after = doc[cue.i + 1:cue.i + 3]
+    if before is None or before.text != "," or before.idx < s or len(after) < 2 or after[0].text != "," \
+            or after[1].text in "\"“" or not any(t.tag_.startswith("VB") for t in doc[cue.i + 2:] if t.idx < e):
+        return None
+    start, end = trim(text, s, e)
+    return (start, end) if end > start else None
+
+
+def after_colon(cue, text: str, s: int, e: int) -> tuple[int, int] | None:
+    """ "X said: we will …" (no quotation marks): the words after the colon."""
+    nxt = cue.doc[cue.i + 1] if cue.i + 1 < len(cue.doc) else None
+    if nxt is None or nxt.text != ":":
+        return None
+    start, end = trim(text, nxt.idx + 1, e)
+    return (start, end) if end - start > 3 else None
+
+
+def according(text: str, cue, s: int, e: int) -> tuple[int, int] | None:
+    """ "According to the SOHR, 123 people died": the rest of the sentence is the statement."""
+    sub = list(cue.subtree)
+    a, b = sub[0].idx, sub[-1].idx + len(sub[-1].text)
+    before, after = trim(text, s, a), trim(text, b, e)
+    best = before if before[1] - before[0] >= after[1] - after[0] else after
+    return best if best[1] - best[0] > 3 else None
+
+
+def distance(m: Marked, cue) -> int:
+    if cue.idx >= m.end:
+        return cue.idx - m.end
+    return max(0, m.start - cue.idx)
+
+
+def borders(text: str, m: Marked, cue, sp: Speaking) -> bool:
+    """The quotation stands next to its attribution ("“…,” he said", "said in a statement: “…”"), not inside a
+    clause of its own ('an AI-powered “Let’s Chat” Alexa experience …, he says')."""
+    first = min(cue.idx, sp.start)
+    last = max(cue_end(cue), sp.end)
+    if m.end <= cue.idx:
+        gap = text[m.close_at if m.close_at >= 0 else m.end:first]
+        return len(_WORD.findall(gap)) <= 2
+    gap = text[last:m.open_at if m.open_at >= 0 else m.start]
+    words = len(_WORD.findall(gap))
+    return words <= 1 or (words <= 8 and gap.rstrip().endswith((":", ",")))
+
+
+def is_object(cue, m: Marked) -> bool:
+    """A quoted title the cue takes as its object ('told "Globes"'), not words spoken."""
+    return any(c.dep_ in ("dobj", "dative") and c.idx <= m.start < c.idx + len(c.text) + 1 and m.end - m.start
+               <= len(c.text) + 1 for c in cue.children)
+
+
+def trim(text: str, start: int, end: int) -> tuple[int, int]:
+    dateline = _DATELINE.match(text, start, end)
+    if dateline:
+        start = dateline.end()
+    while start < end and (text[start].isspace() or text[start] in ",;:—–"):
+        start += 1
+    while end > start and (text[end - 1].isspace() or text[end - 1] in ",.;:—–"):
+        if text[end - 1] == "." and text[end - 3:end] == "...":
+            break
+        end -= 1
+    return start, end

@@ -1,0 +1,205 @@
+"""Who a cue's subject is: a name in the sentence (made full from earlier mentions), or a pronoun or description
+("the spokesman", "the company") resolved to a person or organisation named earlier in the article."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from index.attribution_names import Name, Names, span_text
+
+PERSONAL = {"he": "m", "him": "m", "she": "f", "her": "f", "i": None}
+GROUP = ("it", "they", "we", "them")
+# Head nouns of descriptions that stand for an organisation named before ("the company said", "the club")
+ORG_NOUNS = frozenset(
+    "company firm club team side retailer startup start-up business brand group organisation organization "
+    "magazine newspaper paper outlet network broadcaster channel league federation bank lender airline carrier maker "
+    "carmaker manufacturer giant platform app developer studio publisher label school university college hospital "
+    "observatory coalition charity body party campaign academy society association institute foundation consortium "
+    "operator chain insurer fund".split()
+)
+# Institutions: "the ministry" is one named before, "the transport ministry" is its own (unnamed) speaker
+INSTITUTIONS = frozenset(
+    "ministry department government administration agency office service council committee board commission "
+    "authority regulator watchdog court police army military embassy union".split()
+)
+GENERIC = frozenset("former new same online whole entire current latest".split())  # modifiers that name nothing
+STATE_NOUNS = frozenset("government administration ministry military army police embassy court".split())  # or a place
+# A description that is a document stands for whoever issued it ("the statement read", "the blog post stated")
+DOC_NOUNS = frozenset(
+    "statement post blog letter report release email filing tweet website memo announcement notice document "
+    "message update".split()
+)
+# Verbs whose subject issued the document they take ("released a statement", "announced on its blog")
+ISSUING = frozenset("release issue publish post announce say write share state tweet add note put send".split())
+# A spokesperson speaks for the organisation named with them ("a Roblox spokesperson", "a spokeswoman for X")
+SPOKES_NOUNS = frozenset("spokesperson spokesman spokeswoman representative spokespeople rep".split())
+SEVERAL = frozenset("pair duo trio couple both two three group source insider".split())  # no one name
+WINDOW = 12  # sentences a pronoun or description looks back for its speaker
+
+
+@dataclass(frozen=True)
+class Speaker:
+    start: int  # the speaker as written in the sentence, -1 when the sentence names nobody
+    end: int
+    name: str | None
+    label: str
+    role: str | None
+    named_in: int
+    key: str = ""
+
+
+class Resolver:
+    """Speakers of one article, resolved in text order (earlier quotes' speakers are preferred antecedents)."""
+
+    def __init__(self, doc, names: Names, sentence_of) -> None:
+        self.doc, self.names, self.sentence_of = doc, names, sentence_of
+        self.history: list[tuple[int, Name]] = []  # (sentence, full name) of each speaker resolved so far
+        self.gender: dict[str, str] = {}
+        self.described: dict[str, Name] = {}  # description head → the speaker it was resolved to
+
+    def speaker(self, subj, sentence: int, depth: int = 0) -> Speaker | None:
+        """The speaker whose phrase has head token `subj` in sentence `sentence`."""
+        doc, names = self.doc, self.names
+        lower = subj.lower_
+        if subj.tag_ == "PRP" or lower in PERSONAL or lower in GROUP:
+            return self._pronoun(subj, sentence)
+        found = names.name_of(subj, sentence)
+        appos = next((c for c in subj.rights if c.dep_ == "appos"), None)
+        if found is None and appos is not None and names.name_of(appos, sentence) is not None:
+            found = names.name_of(appos, sentence)  # "his mother, Jessica Goeller"
+            role = span_text(doc, subj.left_edge.i, appos.left_edge.i)
+            found = Name(found.text, found.label, found.start, found.end, sentence, role or found.role, True, False)
+        if found is not None:
+            full = names.full(found)
+            named_in = sentence if len(full.words) <= len(found.words) else full.sentence
+            return self._done(found.start, found.end, full, found.role or full.role, named_in, sentence)
+        if subj.tag_.startswith("NN") or subj.tag_ == "CD":
+            return self._description(subj, sentence, depth)
+        return None
+
+    def _done(self, start, end, full: Name, role, named_in: int, sentence: int, gender=None) -> Speaker:
+        role = role or self.names.role_of(full, max(start, 0))
+        self.history.append((sentence, full))
+        if gender:
+            self.gender.setdefault(full.key, gender)
+        return Speaker(start, end, full.text, full.label, role, named_in, full.key)
+
+    def _pronoun(self, tok, sentence: int) -> Speaker | None:
+        lower = tok.lower_
+        if lower in PERSONAL:
+            labels, gender = ("PERSON",), PERSONAL[lower]
+        elif lower == "they":
+            labels, gender = ("ORG", "NORP", "GPE"), None  # several people are no one name
+        else:
+            labels, gender = ("ORG", "GPE", "NORP"), None
+        found = self._antecedent(tok.idx, sentence, labels, gender, subjects_only=True)
+        if found is None:
+            return None
+        return self._resolved(tok.idx, tok.idx + len(tok.text), found, sentence, gender)
+
+    def _resolved(self, start: int, end: int, found: Name, sentence: int, gender=None, role=None,
+                  lemma: str = "", named_in: int | None = None) -> Speaker:
+        full = self.names.full(found)
+        if lemma:
+            self.described[lemma] = full
+        if named_in is None:
+            named_in = self.names.last_mention(full, start)
+        return self._done(start, end, full, role or full.role, named_in, sentence, gender)
+
+    def _antecedent(self, offset: int, sentence: int, labels, gender, subjects_only: bool) -> Name | None:
+        """The nearest earlier speaker of the wanted type, else the nearest subject mention, sentence by sentence
+        back from `offset`; then any mention of the type."""
+        mentions = [m for m in self.names.before(offset) if m.label in labels and not m.quoted
+                    and self._gender_ok(m, gender)]
+        for s in range(sentence, max(-1, sentence - WINDOW), -1):
+            spoke = [n for si, n in self.history if si == s and n.label in labels and self._gender_ok(n, gender)]
+            if spoke:
+                return spoke[-1]
+            here = [m for m in mentions if m.sentence == s and (m.subject or not subjects_only)]
+            if here:
+                return here[-1]  # the first subject of the sentence
+        return mentions[0] if mentions else None
+
+    def _gender_ok(self, name: Name, gender) -> bool:
+        known = self.gender.get(name.key)
+        return not gender or not known or known == gender
+
+    def _description(self, head, sentence: int, depth: int) -> Speaker | None:
+        doc, names = self.doc, self.names
+        sub = [t for t in head.subtree if t.dep_ not in ("relcl", "acl", "appos") or t is head]
+        left = head.left_edge.i
+        start, end = doc[left].idx, head.idx + len(head.text)
+        lemma = head.lemma_.lower()
+        inner = [t for t in sub if t.i != head.i and names.ent_of.get(t.i) is not None
+                 and names.ent_of[t.i].label_ in ("ORG", "GPE", "NORP", "PERSON")]
+        role = span_text(doc, left, head.i + 1)
+        if inner and (lemma in SPOKES_NOUNS or lemma in DOC_NOUNS):  # "a Roblox spokesperson"
+            found = names.name_of(inner[0], sentence)
+            if found is not None:
+                return self._resolved(start, end, found, sentence, role=role if lemma in SPOKES_NOUNS else None,
+                                      named_in=sentence)
+        if lemma in SPOKES_NOUNS:  # "a spokeswoman for the organisation"
+            pobj = [t for c in head.rights if c.dep_ == "prep" and c.lower_ in ("for", "of", "at") for t in c.children
+                    if t.dep_ == "pobj"]
+            if pobj and depth < 2:
+                org = self.speaker(pobj[0], sentence, depth + 1)
+                if org is not None:
+                    self.history.pop()
+                    return self._named(start, end, org, sentence, role)
+        mods = [t.lower_ for t in doc[left:head.i] if t.dep_ in ("amod", "compound", "nmod") and t.is_alpha
+                and t.lower_ not in GENERIC]
+        key = " ".join(mods + [lemma])
+        if key in self.described:  # the same description as an earlier speaker's ("the magazine")
+            return self._resolved(start, end, self.described[key], sentence, lemma=key)
+        for m in names.before(start):
+            if m.quoted:
+                continue
+            if lemma not in INSTITUTIONS and lemma in m.role_words():  # "the Liverpool manager", "the judge"
+                return self._resolved(start, end, m, sentence, lemma=key)
+            if m.label != "PERSON" and head.lower_ in m.words and set(mods) <= set(m.words):  # "the coalition"
+                return self._resolved(start, end, m, sentence, lemma=key)
+        if lemma in DOC_NOUNS and depth < 2:
+            issuer = self._issuer(head, sentence, lemma, depth)
+            if issuer is not None:
+                return Speaker(start, end, issuer.name, issuer.label, issuer.role, issuer.named_in, issuer.key)
+        if head.tag_ in ("NNS", "NNPS") or lemma in SEVERAL:
+            return None  # "officials said", "Kurdish forces said", "the pair said": no one name
+        if any(c.dep_ in ("det", "nummod") and c.lower_ in ("a", "an", "one", "another", "some") for c in head.lefts):
+            return None  # "one person said", "a fan wrote": someone new, not someone named before
+        if lemma in INSTITUTIONS and mods:  # "the provincial emergency office said": named by its description
+            own = Name(span_text(doc, left, head.i + 1), "ORG", start, end, sentence, None, True, False)
+            if own.words and own.words[0] in ("the", "its", "their", "his", "her"):
+                own = Name(span_text(doc, left + 1, head.i + 1), "ORG", doc[left + 1].idx, end, sentence, None,
+                           True, False)
+            self.described[key] = own
+            return self._done(start, end, own, None, sentence, sentence)
+        if lemma in ORG_NOUNS or lemma in INSTITUTIONS:
+            labels = ("ORG", "GPE", "NORP") if lemma in STATE_NOUNS else ("ORG",)
+        else:
+            labels = ("PERSON",)
+        found = self._antecedent(start, sentence, labels, None, subjects_only=False)
+        return None if found is None else self._resolved(start, end, found, sentence, lemma=key)
+
+    def _named(self, start, end, org: Speaker, sentence: int, role) -> Speaker:
+        self.history.append((sentence, Name(org.name or "", org.label, start, end, org.named_in, role, True, False)))
+        return Speaker(start, end, org.name, org.label, role, org.named_in, org.key)
+
+    def _issuer(self, head, sentence: int, lemma: str, depth: int) -> Speaker | None:
+        """Who issued the statement / post: the subject of the nearest earlier sentence that mentions one."""
+        doc = self.doc
+        for t in reversed(doc[max(0, head.i - 400):head.i]):
+            if t.lemma_.lower() != lemma and not (lemma == "post" and t.lower_ == "blog"):
+                continue
+            s = self.sentence_of(t.idx)
+            if s < sentence - WINDOW:
+                return None
+            verb = t.head.head if t.head.dep_ == "prep" else t.head
+            if not verb.tag_.startswith("VB") or verb.lemma_.lower() not in ISSUING:
+                continue  # "… beyond what's already in the blog post" names no issuer
+            subj = next((c for c in verb.children if c.dep_ == "nsubj"), None)
+            if subj is not None and subj.i != head.i:
+                found = self.speaker(subj, s, depth + 1)
+                if found is not None:
+                    self.history.pop()
+                    return found
+        return None

@@ -1,0 +1,168 @@
+"""Quote attribution from spaCy's parse (index/attribution.py): worked examples on short news sentences (spaCy model
+only), and an accuracy floor on the hand-labelled gold (tests/gold/quotes_gold.jsonl, needs ../shared)."""
+
+from __future__ import annotations
+
+import pytest
+
+from common.analysis import Quote
+from index.analysis import load_pipeline
+from index.attribution import attribute
+from index.sentences import split_sentences
+
+PRICE = ("US State Department spokesperson Ned Price said on Saturday that the attack highlights the need to fully "
+         "fund the Global Coalition To Defeat ISIS’s efforts.")
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return load_pipeline()
+
+
+def quotes(nlp, text: str) -> list[Quote]:
+    """The article's quotes, each checked to be an exact span inside its own sentence."""
+    spans = split_sentences(text)
+    found = attribute(nlp(text), text, spans)
+    for q in found:
+        s, e = spans[q.sentence]
+        assert s <= q.start < q.end <= e, q
+        assert q.speaker_start == -1 or s <= q.speaker_start < q.speaker_end <= e, q
+        assert 0 <= q.named_in < len(spans) and 0 <= q.cue_start < q.cue_end <= len(text), q
+    return found
+
+
+def only(found: list[Quote], sentence: int) -> Quote:
+    here = [q for q in found if q.sentence == sentence]
+    assert len(here) == 1, here
+    return here[0]
+
+
+def span(text: str, start: int, end: int) -> str:
+    return text[start:end] if start >= 0 else ""
+
+
+def test_direct_quote_with_inverted_said(nlp):
+    """'“…,” said Mayor X of Y': the words inside the marks (without the cue comma) are the quote, the subject after
+    the cue is the speaker, and the title stays with the name as written (it is also the role)."""
+    text = "“We are still pulling people out of attics and off rooftops,” said Mayor Ilsa Varenko of Velmora."
+    q = only(quotes(nlp, text), 0)
+    assert (q.kind, q.speaker, q.role, q.named_in) == ("direct", "Mayor Ilsa Varenko", "Mayor", 0)
+    assert span(text, q.start, q.end) == "We are still pulling people out of attics and off rooftops"
+    assert span(text, q.cue_start, q.cue_end) == "said"
+    assert span(text, q.speaker_start, q.speaker_end) == "Mayor Ilsa Varenko"
+
+
+def test_role_before_the_name(nlp):
+    """'US State Department spokesperson Ned Price said that …': the words before the name are the role, the clause
+    after "that" is the reported statement."""
+    q = only(quotes(nlp, PRICE), 0)
+    assert (q.kind, q.speaker, q.role) == ("indirect", "Ned Price", "US State Department spokesperson")
+    assert span(PRICE, q.start, q.end) == ("the attack highlights the need to fully fund the Global Coalition To "
+                                           "Defeat ISIS’s efforts")
+
+
+def test_appositive_role(nlp):
+    """'X, commander of the joint task force, said': the appositive is the role; "Maj." split from its full stop by
+    the tokenizer is still part of the title."""
+    text = ("“In their own desperate attempt to display relevance, Daesh delivered a death sentence to many of their "
+            "own who participated in this attack,” Maj. Gen. John W. Brennan, commander of the joint task force, said.")
+    q = only(quotes(nlp, text), 0)
+    assert (q.speaker, q.role, q.kind) == ("Maj. Gen. John W. Brennan", "commander of the joint task force", "direct")
+    assert span(text, q.start, q.end).endswith("who participated in this attack")
+
+
+def test_he_also_said_resolves_to_the_earlier_name(nlp):
+    """'He also said that …' names nobody: the speaker is the person quoted before, and `named_in` points to the
+    sentence that gives the name; a quotation the clause opens ends with its closing mark."""
+    text = PRICE + (" He also said that Daesh’s attack “underscores the urgent need for countries of origin to "
+                    "repatriate their nationals detained in northeast Syria.”")
+    q = only(quotes(nlp, text), 1)
+    assert (q.speaker, q.named_in, q.kind) == ("Ned Price", 0, "indirect")
+    assert span(text, q.speaker_start, q.speaker_end) == "He"
+    assert span(text, q.start, q.end).startswith("Daesh’s attack “underscores")
+    assert span(text, q.start, q.end).endswith("northeast Syria.”")
+
+
+def test_the_spokesman_resolves_to_the_named_spokesman(nlp):
+    """'the spokesman said' matches the role words given with a name earlier ("Oskar Feldt, the harbour
+    authority's spokesman")."""
+    text = ("Oskar Feldt, the harbour authority’s spokesman, said the landing stage had passed its inspection. "
+            "“The first ferry leaves at seven,” the spokesman said.")
+    q = only(quotes(nlp, text), 1)
+    assert (q.speaker, q.named_in, q.kind) == ("Oskar Feldt", 0, "direct")
+    assert span(text, q.speaker_start, q.speaker_end) == "the spokesman"
+    assert "spokesman" in q.role
+
+
+def test_according_to_the_sohr(nlp):
+    """'According to the SOHR, …': the rest of the sentence is the statement, and the acronym resolves to the name it
+    was introduced with ("Syrian Observatory for Human Rights (SOHR)")."""
+    text = ("The UK-based Syrian Observatory for Human Rights (SOHR) monitors the war from Britain. "
+            "According to the SOHR, 123 people had died in the clashes so far.")
+    q = only(quotes(nlp, text), 1)
+    assert (q.kind, q.speaker, q.named_in) == ("indirect", "Syrian Observatory for Human Rights", 0)
+    assert span(text, q.cue_start, q.cue_end) == "According to"
+    assert span(text, q.start, q.end) == "123 people had died in the clashes so far"
+    assert span(text, q.speaker_start, q.speaker_end) == "SOHR"
+
+
+def test_post_with_its_byline(nlp):
+    """An embedded post ("… pic.twitter.com/…" then "— Liz Sly (@LizSly) January 22, 2022"): each of its sentences
+    is a quote of kind "post", the byline name is the speaker, the handle the role, the dash the cue."""
+    text = ("The ISIS prison break in Syria is turning into an insurgency. Civilians are fleeing. "
+            "pic.twitter.com/B1ypPf7keK\n— Liz Sly (@LizSly) January 22, 2022\n"
+            "The SDF vowed to strengthen their efforts to combat Daesh.")
+    found = quotes(nlp, text)
+    posts = [q for q in found if q.kind == "post"]
+    assert [span(text, q.start, q.end) for q in posts] == [
+        "The ISIS prison break in Syria is turning into an insurgency", "Civilians are fleeing"]
+    byline = split_sentences(text)[posts[0].named_in]
+    assert text[byline[0]:byline[1]].startswith("— Liz Sly")
+    assert {(q.speaker, q.role, span(text, q.cue_start, q.cue_end)) for q in posts} == {("Liz Sly", "@LizSly", "—")}
+    assert all(q.speaker_start == -1 for q in posts)  # the post's own sentences do not name her
+
+
+def test_quote_running_on_takes_the_attribution_before(nlp):
+    """A quotation in the sentence after '“…,” X said following the win.' has no cue of its own: it continues X's
+    words, and a quotation over two sentences gives each sentence its part."""
+    text = ("\"Great win for the program,\" Arizona head coach Jedd Fisch said following the win. \"Great win for "
+            "our seniors. I think we can sell out again.\"")
+    found = quotes(nlp, text)
+    assert [span(text, q.start, q.end) for q in found] == [
+        "Great win for the program", "Great win for our seniors", "I think we can sell out again"]
+    assert {(q.speaker, q.role) for q in found} == {("Jedd Fisch", "Arizona head coach")}
+    assert [q.speaker_start == -1 for q in found] == [False, True, True]
+
+
+def test_quoted_name_inside_a_reported_clause_is_no_quote(nlp):
+    """'an AI-powered “Let’s Chat” Alexa experience …, he says': the marks set off a product name inside the
+    reported clause, so the statement is the clause, not the two quoted words."""
+    text = ("Arjun Venkataswamy is a senior product manager for Alexa Kids. Amazon is also preparing to launch an "
+            "AI-powered “Let’s Chat” Alexa experience for adults later this year, he says.")
+    q = only(quotes(nlp, text), 1)
+    assert (q.kind, q.speaker) == ("indirect", "Arjun Venkataswamy")
+    assert span(text, q.start, q.end).startswith("Amazon is also preparing")
+    assert q.role == "a senior product manager for Alexa Kids"
+
+
+def test_unnamed_speaker_is_not_guessed(nlp):
+    """'one person said' introduces someone new: no earlier name is pinned on them, so nothing is attributed."""
+    text = ("Sarah Michelle Gellar shared a screenshot on Instagram. "
+            "“This is the most important beef of 2023,” one person said.")
+    assert [q for q in quotes(nlp, text) if q.sentence == 1] == []
+
+
+@pytest.mark.slow
+def test_gold_accuracy_floor(shared_dir):
+    """The hand-labelled gold (145 quotes; measured 0.94 found / 0.90 speaker overall, 0.89 / 0.82 on the held-out
+    half): floors well below, so that a regression fails and noise does not."""
+    from benchmarks.attribution import evaluate
+
+    halves, results, _ = evaluate()
+
+    def rate(items, column):
+        return sum(bool(results[o["id"]][column]) for o in items) / len(items)
+
+    assert rate(halves["all"], "found") >= 0.85
+    assert rate(halves["all"], "speaker") >= 0.80
+    assert rate(halves["test"], "speaker") >= 0.70
