@@ -202,6 +202,7 @@ def cmd_ask(args, config: Config) -> int:
 
 def cmd_chat(args, config: Config) -> int:
     from assistant.core import Assistant
+    from assistant.web_input import check_question
     from assistant.formatting import render_text
     from assistant.llm_answer import Answerer
 
@@ -218,7 +219,12 @@ def cmd_chat(args, config: Config) -> int:
             return 0
         if not question:
             return 0
-        answer = answerer.ask(question, history=history, filters=filters)
+        try:
+            check_question(question, config)  # the API's limits, here too
+        except AssistantError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            continue
+        answer = answerer.ask(question, history=history[-config.max_history_turns:], filters=filters)
         print(render_text(answer))
         history.append({"question": question, **answer.to_dict()})
 

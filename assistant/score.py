@@ -57,13 +57,25 @@ def score_one(c: Candidate, weights: dict[str, float], qvec: np.ndarray, vec: np
     total = sum(weights.values()) or 1.0
     c.lexical = sum(w for term, w in weights.items() if term in c.terms) / total
     c.context = sum(w for term, w in weights.items() if term in neighbours) / total
+    c.within = within_article(c, weights)
+    c.statement = statement(c)
     c.dense = float(np.dot(qvec, vec)) if vec is not None else 0.0
     c.score, c.support = (
         ((w["dense"] if vec is not None else 0.0) * c.dense + w["lexical"] * c.lexical
-         + w["context"] * c.context + w["passage"] * c.passage + w["type"] * c.type_fit)
+         + w["context"] * c.context + w["passage"] * c.passage + w["type"] * c.type_fit
+         + w.get("within", 0.0) * c.within + w.get("statement", 0.0) * c.statement)
         / (sum(w.values()) - (0.0 if vec is not None else w["dense"]))
         for w in (t.WEIGHTS, t.SUPPORT_WEIGHTS)
     )
+
+
+def within_article(c: Candidate, weights: dict[str, float]) -> float:
+    """The share of the question's words the sentence has, each weighted by how few of its article's sentences
+    have it too: the story's subject, in most of them, hardly tells them apart; the asked detail does."""
+    spread, n = c.stored.term_spread, len(c.stored.sentence_spans)
+    local = {term: w * np.log((n + 1) / (spread.get(term, 0) + 0.5)) for term, w in weights.items()}
+    total = sum(local.values()) or 1.0
+    return float(sum(v for term, v in local.items() if term in c.terms) / total)
 
 
 def diverse(cands: list[Candidate], k: int) -> list[Candidate]:
@@ -76,3 +88,17 @@ def diverse(cands: list[Candidate], k: int) -> list[Candidate]:
         picked.append(best)
         per_article[best.article.id] = per_article.get(best.article.id, 0) + 1
     return picked
+
+
+_FINITE = {"VBD", "VBZ", "VBP", "MD"}
+
+
+def statement(c: Candidate) -> float:
+    """1 for a sentence that states something (a finite verb, not a question); 0 for a heading, a caption
+    fragment or a question ("Is the new media rights deal a game-changer?"), which rarely hold an answer."""
+    if c.text.rstrip().endswith("?"):
+        return 0.0
+    toks = c.stored.analysis.in_span("tokens", *c.span) if c.stored.analysis is not None else None
+    if toks is None:
+        return 1.0
+    return 1.0 if any(t.tag in _FINITE for t in toks) else 0.0

@@ -69,6 +69,24 @@ class StoredArticle:
     analysis_json: str | None = field(default=None, repr=False)  # common.analysis.Analysis, as stored
 
     @cached_property
+    def sentence_terms(self) -> tuple[frozenset[str], ...]:
+        """Each sentence's stemmed content words (common.text.terms)."""
+        from common.text import terms
+
+        text = self.article.text
+        return tuple(frozenset(terms(text[s:e])) for s, e in self.sentence_spans)
+
+    @cached_property
+    def term_spread(self) -> dict[str, int]:
+        """In how many of its sentences each word occurs: a word in most of them (the story's subject) tells its
+        sentences apart less than one in a few."""
+        counts: dict[str, int] = {}
+        for words in self.sentence_terms:
+            for w in words:
+                counts[w] = counts.get(w, 0) + 1
+        return counts
+
+    @cached_property
     def analysis(self):
         """Its language analysis (common.analysis.Analysis), or None for a record stored without one."""
         from common.analysis import Analysis

@@ -44,6 +44,10 @@ class Which(TypedKind):
         noun = asked_noun(query.text)
         return replace(query, focus=tuple(terms(noun)) if noun else ())
 
+    def fits(self, c: Candidate, query: Query) -> float:
+        """Only a named noun ("which prison") says what to look for; every sentence has some noun phrase."""
+        return super().fits(c, query) if asked_noun(query.text) else 0.0
+
     def spans(self, c: Candidate, query: Query) -> list[tuple[int, int, str]]:
         noun = asked_noun(query.text)
         if noun is None:
