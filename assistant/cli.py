@@ -202,9 +202,9 @@ def cmd_ask(args, config: Config) -> int:
 
 def cmd_chat(args, config: Config) -> int:
     from assistant.core import Assistant
-    from assistant.web_input import check_question
     from assistant.formatting import render_text
     from assistant.llm_answer import Answerer
+    from assistant.web_input import check_question
 
     assistant = Assistant.open(config)
     answerer = Answerer.from_config(assistant, config)
