@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from benchmarks.kill_ingest import child_env, final_failures, ingest_command, inspect, run_ingest
-from index import segments
+from index.store import segments
 
 from .conftest import REPO
 

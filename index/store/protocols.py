@@ -1,0 +1,87 @@
+"""What each side needs of the store: StoreReader (the assistant's read side), StoreWriter (the Ingestor)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+
+from common.records import Article, Chunk, Sentence, StoredArticle
+from index.store.journal import Opened
+from index.store.segments import Damage
+
+
+@runtime_checkable
+class StoreReader(Protocol):
+    """Read-only access to one index: what retrieval, answering, the library and the server use."""
+
+    @property
+    def version(self) -> int:
+        """Bumped by every write or delete through this store object (a change check with no I/O)."""
+
+    @property
+    def torn(self) -> dict[str, Damage]:
+        """Vector collections ("chunks", "sentences") whose files were found torn and moved aside unread."""
+
+    @property
+    def opened_fixes(self) -> list[str]:
+        """What opening the index mended by itself (torn placeholder files moved aside)."""
+
+    def generation(self) -> str | None:
+        """A token that changes whenever any process writes or deletes an article (None before any write)."""
+
+    def searchable_hashes(self) -> tuple[dict[str, str], dict[str, str]]:
+        """({id: content hash} of searchable articles, the same of articles whose vectors are pending)."""
+
+    def chunks_of(self, article_ids: Sequence[str]) -> Iterator[tuple[str, str, dict]]:
+        """(chunk id, text, metadata) of the chunks of these articles."""
+
+    def iter_chunks(self) -> Iterator[tuple[str, str, dict]]:
+        """(chunk id, text, metadata) of every chunk."""
+
+    def query_chunk_ids(self, vector: np.ndarray, k: int, where: dict | None = None) -> list[tuple[str, float]]:
+        """(chunk id, cosine similarity) of the k chunks nearest to `vector`, optionally filtered by `where`."""
+
+    def sentence_vectors(self, ids: Sequence[str], hashes: dict[str, str] | None = None) -> dict[str, np.ndarray]:
+        """Vectors of the current version of sentences named `{article_id}::s{index}`."""
+
+    def get_articles(self, article_ids: Sequence[str]) -> dict[str, StoredArticle]:
+        """The stored articles among these ids, by id (unknown ids are left out)."""
+
+    def get_article(self, article_id: str) -> StoredArticle:
+        """One stored article; ArticleNotFound when there is none."""
+
+    def iter_articles(self) -> Iterator[StoredArticle]:
+        """Every stored article."""
+
+    def count(self) -> dict[str, int]:
+        """{"articles", "chunks", "sentences"}: how many of each the index holds."""
+
+    def embedder_name(self) -> str | None:
+        """The embedding model the index was built with (None before the first write)."""
+
+
+@runtime_checkable
+class StoreWriter(Protocol):
+    """What the Ingestor needs to write articles crash-safely."""
+
+    def exclusive(self) -> AbstractContextManager[None]:
+        """Hold the index's write lock while inside the block (re-entrant)."""
+
+    def open_for_writes(self, full: bool = False) -> Opened:
+        """Inside exclusive(): settle what a crash left; the stored content hashes and what was fixed."""
+
+    def bind_embedder(self, name: str, dim: int) -> None:
+        """Record the embedding model on the first write; ConfigError if the index has another one."""
+
+    def write_article(
+        self,
+        article: Article,
+        sentences: Sequence[Sentence],
+        chunks: Sequence[Chunk],
+        chunk_vectors: np.ndarray,
+        sentence_vectors: np.ndarray | None,
+    ) -> None:
+        """Replace everything stored for the article; a crash leaves its old or its new version whole."""

@@ -1,0 +1,93 @@
+"""What the read side asks of the vectors: nearest chunks, sentence vectors, chunks for the lexical index."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+import numpy as np
+
+from common.records import Filters
+from index.store.records import vector_prefix
+
+
+def where_filter(filters: Filters) -> dict | None:
+    """A Chroma `where` for source and publication-date filters."""
+    clauses: list[dict] = []
+    if filters.sources:
+        clauses.append({"source": {"$in": list(filters.sources)}})
+    if filters.date_from is not None:
+        clauses.append({"published_at": {"$gte": filters.date_from.timestamp()}})
+    if filters.date_to is not None:
+        clauses.append({"published_at": {"$lte": filters.date_to.timestamp()}})
+    if not clauses:
+        return None
+    return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+
+class Reading:
+    """Chunk and sentence vectors for retrieval and audits; a collection whose files were torn is refused."""
+
+    def query_chunk_ids(self, vector: np.ndarray, k: int, where: dict | None = None) -> list[tuple[str, float]]:
+        """(chunk id, cosine similarity) of the k nearest chunks: ids and distances only, the fast path."""
+        if k <= 0:
+            return []
+        if "chunks" in self.torn:
+            raise self._torn_error("chunks")
+        res = self._call(self._chunks.query, query_embeddings=[np.asarray(vector, dtype=np.float32)],
+                         n_results=k, where=where, include=["distances"])
+        return [(cid, 1.0 - dist) for cid, dist in zip(res["ids"][0], res["distances"][0])]
+
+    def sentence_vectors(self, ids: Sequence[str], hashes: dict[str, str] | None = None) -> dict[str, np.ndarray]:
+        """Vectors of the current version of sentences named `{article_id}::s{index}`, keyed so. The version
+        is the record's content hash, looked up unless `hashes` ({article_id: content_hash}) gives it."""
+        if not ids:
+            return {}
+        if "sentences" in self.torn:
+            raise self._torn_error("sentences")
+        parts = {sid: sid.rpartition("::s") for sid in ids}  # (article id, "::s", index)
+        hashes = dict(hashes or {})
+        missing = [a for a in dict.fromkeys(aid for aid, _, _ in parts.values()) if a not in hashes]
+        if missing:
+            got = self._call(self._articles.get, ids=missing, include=["metadatas"])
+            hashes.update({a: m.get("content_hash", "") for a, m in zip(got["ids"], got["metadatas"])})
+        physical: dict[str, str] = {}  # physical id -> logical id
+        for sid, (aid, _, index) in parts.items():
+            if aid in hashes:
+                physical[f"{vector_prefix(aid, hashes[aid])}::s{index}"] = sid
+                physical[sid] = sid  # indexes written before vector ids carried the hash
+        got = self._call(self._sentences.get, ids=list(physical), include=["embeddings", "metadatas"])
+        out: dict[str, np.ndarray] = {}
+        for pid, emb, meta in zip(got["ids"], got["embeddings"], got["metadatas"]):
+            sid = physical[pid]
+            if (meta or {}).get("content_hash") == hashes[parts[sid][0]]:
+                out[sid] = np.asarray(emb, dtype=np.float32)
+        return out
+
+    def chunks_of(self, article_ids: Sequence[str]) -> Iterator[tuple[str, str, dict]]:
+        """(chunk id, text, metadata) of the chunks of these articles, for updating a lexical index."""
+        if not article_ids:
+            return
+        got = self._call(self._chunks.get, where={"article_id": {"$in": list(article_ids)}},
+                         include=["metadatas", "documents"])
+        yield from zip(got["ids"], got["documents"], got["metadatas"])
+
+    def iter_vectors(self, kind: str) -> Iterator[tuple[str, str, dict]]:
+        """(id, text, metadata) of every "chunks" or "sentences" vector, for audits."""
+        col = {"chunks": self._chunks, "sentences": self._sentences}[kind]
+        for ids, metas, docs in self._page(col, include=["metadatas", "documents"]):
+            yield from zip(ids, docs, metas)
+
+    def vectors(self, kind: str, ids: Sequence[str]) -> dict[str, np.ndarray]:
+        """Stored "chunks" or "sentences" vectors by their ids (as iter_vectors gives them)."""
+        if not ids:
+            return {}
+        if kind in self.torn:
+            raise self._torn_error(kind)
+        col = {"chunks": self._chunks, "sentences": self._sentences}[kind]
+        got = self._call(col.get, ids=list(ids), include=["embeddings"])
+        return {i: np.asarray(e, dtype=np.float32) for i, e in zip(got["ids"], got["embeddings"])}
+
+    def iter_chunks(self) -> Iterator[tuple[str, str, dict]]:
+        """(chunk id, text, metadata) of every chunk, for building a lexical index."""
+        for ids, metas, docs in self._page(self._chunks, include=["metadatas", "documents"]):
+            yield from zip(ids, docs, metas)
