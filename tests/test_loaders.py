@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import index.loaders as loaders
+import index.loaders.files as loaders
 from index.loaders import LoadResult, load_paths
 
 from .loading import good, ids, jsonl, only_failure, write

@@ -1,0 +1,162 @@
+"""Finding article files (given paths, folders walked) and reading one file into drafts, with per-file checks."""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Iterable, Iterator
+from dataclasses import replace
+from pathlib import Path
+
+from common.errors import InputError
+from index.loaders.base import (
+    FIX_SIZE,
+    FIX_UTF8,
+    HTML_SUFFIXES,
+    JSONL_SUFFIXES,
+    SUPPORTED_SUFFIXES,
+    Draft,
+    Failed,
+    SourceFile,
+    decode,
+    os_fix,
+    os_reason,
+    too_big,
+)
+from index.loaders.jsonl import load_jsonl
+from index.loaders.text import from_html, from_text
+
+
+def expand(paths: Iterable[str | Path], failures: list[InputError]) -> list[SourceFile]:
+    """The supported files named by `paths` (folders walked), each once; what cannot be used goes to `failures`."""
+    files: list[SourceFile] = []
+    seen: set[Path] = set()
+
+    def add(file: SourceFile) -> None:
+        try:
+            key = file.path.resolve()
+        except (OSError, RuntimeError):
+            key = Path(os.path.abspath(file.path))
+        if key not in seen:
+            seen.add(key)
+            files.append(file)
+
+    for raw in paths:
+        if isinstance(raw, str) and not raw.strip():
+            failures.append(InputError(repr(raw), "empty path", "give a file or folder name"))
+            continue
+        path = Path(raw)
+        try:
+            info = path.stat()
+        except FileNotFoundError:
+            failures.append(InputError(str(path), "file or folder not found", "check the path and try again"))
+            continue
+        except OSError as exc:
+            failures.append(InputError(str(path), f"cannot be opened ({os_reason(exc)})", os_fix(exc)))
+            continue
+        if stat.S_ISDIR(info.st_mode):
+            found = list(_walk(path, failures))
+            if not found:
+                failures.append(
+                    InputError(
+                        str(path),
+                        "folder has no .txt, .md, .html or .jsonl files",
+                        "put the articles in the folder as .txt, .md, .html or .jsonl files",
+                    )
+                )
+            for file in found:
+                add(file)
+        elif not stat.S_ISREG(info.st_mode):
+            failures.append(InputError(str(path), "not a regular file", "give a file or folder of articles"))
+        elif path.suffix.lower() not in SUPPORTED_SUFFIXES:
+            kind = path.suffix or "(no extension)"
+            failures.append(
+                InputError(
+                    str(path), f"unsupported file type {kind}", "convert it to .txt, .md, .html or .jsonl"
+                )
+            )
+        else:
+            add(SourceFile(path, None))
+    return files
+
+
+def _walk(root: Path, failures: list[InputError]) -> Iterator[SourceFile]:
+    """Supported files under `root`, recursively, sorted by name; hidden entries skipped; no symlink loops."""
+    visited: set[Path] = set()
+    stack = [root]
+    while stack:
+        folder = stack.pop()
+        try:
+            real = folder.resolve()
+        except (OSError, RuntimeError):
+            continue
+        if real in visited:
+            continue
+        visited.add(real)
+        try:
+            with os.scandir(folder) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError as exc:
+            failures.append(
+                InputError(str(folder), f"folder cannot be read ({os_reason(exc)})", os_fix(exc))
+            )
+            continue
+        subfolders: list[Path] = []
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            path = folder / entry.name
+            try:
+                if entry.is_dir():
+                    subfolders.append(path)
+                elif entry.is_file() and path.suffix.lower() in SUPPORTED_SUFFIXES:
+                    yield SourceFile(path, root)
+            except OSError:
+                continue
+        # files of a folder first, then its subfolders in name order (stack: push in reverse)
+        stack.extend(reversed(subfolders))
+
+
+def load_file(file: SourceFile, max_bytes: int) -> Iterator[Draft | InputError]:
+    """The drafts of one file in order, with per-line failures (JSONL); raises Failed for the whole file."""
+    path = file.path
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise Failed(f"cannot be read ({os_reason(exc)})", os_fix(exc)) from None
+    if size == 0:
+        raise Failed("empty file (0 bytes)", "add the article text or remove the file")
+    if path.suffix.lower() in JSONL_SUFFIXES:
+        yield from load_jsonl(path, max_bytes)
+        return
+    if size > max_bytes:
+        raise Failed(too_big("file", size, max_bytes), FIX_SIZE)
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(max_bytes + 1)
+    except OSError as exc:
+        raise Failed(f"cannot be read ({os_reason(exc)})", os_fix(exc)) from None
+    if len(data) > max_bytes:  # grew after stat
+        raise Failed(too_big("file", len(data), max_bytes), FIX_SIZE)
+    text = _decode_file(data)
+    if not text.strip():
+        raise Failed("empty file (whitespace only)", "add the article text or remove the file")
+    if path.suffix.lower() in HTML_SUFFIXES:
+        draft = from_html(text, str(path))
+    else:
+        draft = from_text(text, str(path))
+    yield replace(draft, file=file)
+
+
+def _decode_file(data: bytes) -> str:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise Failed("file is UTF-16 encoded, not UTF-8", FIX_UTF8)
+    if b"\x00" in data:
+        raise Failed(
+            "binary file (contains NUL bytes), not text", "give a .txt, .md, .html or .jsonl text file"
+        )
+    return _normalise_newlines(decode(data, 0))
+
+
+def _normalise_newlines(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n")
