@@ -28,7 +28,8 @@ def test_txt_whole_file_is_text_bom_stripped_crlf_normalised(tmp_path):
     (article,) = result.articles
     assert article.id == "velmora-flood-toll"
     assert article.text == "First line.\nSecond line.\n"
-    assert article.title is None and article.source is None and article.published_at is None
+    assert article.title is None and article.published_at is None  # "First line." is a sentence, not a title
+    assert article.source == "velmora-flood-toll.txt"  # no outlet given: the file it came from
     assert article.origin == str(path)
 
 

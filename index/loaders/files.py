@@ -145,7 +145,8 @@ def load_file(file: SourceFile, max_bytes: int) -> Iterator[Draft | InputError]:
         draft = from_html(text, str(path))
     else:
         draft = from_text(text, str(path))
-    yield replace(draft, file=file)
+    # an article that names no outlet is shown with the file it came from ("velmora-flood.txt"), never its id
+    yield replace(draft, file=file, source=draft.source or path.name)
 
 
 def _decode_file(data: bytes) -> str:

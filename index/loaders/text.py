@@ -6,6 +6,7 @@ import re
 
 from index.html import NoArticleText, extract_article
 from index.loaders.base import Draft, Failed
+from index.loaders.titles import first_line_title
 
 _FRONT_KEY = re.compile(r"^([A-Za-z_][A-Za-z0-9_-]*)[ \t]*:(.*)$")
 _FRONT_FIELDS = {"title", "source", "published_at", "date", "url", "id"}
@@ -13,10 +14,11 @@ _FRONT_FIELDS = {"title", "source", "published_at", "date", "url", "id"}
 
 def from_text(text: str, origin: str) -> Draft:
     """A .txt or .md file: front matter fields when it opens with a valid block (the text is the body after it),
-    else the whole file as the text."""
+    else the whole file as the text. Without a front matter title, a first line that reads as one is the title
+    (titles.first_line_title); the text keeps that line."""
     meta, body = split_front_matter(text)
     if meta is None:
-        return Draft(path=origin, text=text)
+        return Draft(path=origin, text=text, title=first_line_title(text))
     if not body.strip():
         raise Failed(
             "no article text after the front matter", "put the article text after the closing --- line"
@@ -25,7 +27,7 @@ def from_text(text: str, origin: str) -> Draft:
     return Draft(
         path=origin,
         text=body,
-        title=meta.get("title"),
+        title=meta.get("title") or first_line_title(body),
         source=meta.get("source"),
         published_at=published,
         url=meta.get("url"),
