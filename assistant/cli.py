@@ -125,6 +125,14 @@ def config_from_args(args: argparse.Namespace) -> Config:
     )
 
 
+def reading_store(config: Config):
+    """The index a reading command uses: never created here (only `assistant ingest` creates one), so a mistyped
+    --index or ASSISTANT_INDEX_DIR is refused (IndexMissing, exit status 2) instead of answering from nothing."""
+    from index.store import ChromaStore
+
+    return ChromaStore(config, create=False)
+
+
 def cmd_ingest(args, config: Config) -> int:
     from index.pipeline import Ingestor
 
@@ -136,7 +144,7 @@ def cmd_ingest(args, config: Config) -> int:
 def cmd_list(args, config: Config) -> int:
     from assistant.core import Assistant
 
-    rows = [r.to_dict() for r in Assistant(config).library.articles()]
+    rows = [r.to_dict() for r in Assistant(config, store=reading_store(config)).library.articles()]
     if args.json:
         print(json.dumps(rows, indent=2, ensure_ascii=False))
         return 0
@@ -154,9 +162,7 @@ def cmd_list(args, config: Config) -> int:
 
 
 def cmd_delete(args, config: Config) -> int:
-    from index.store import ChromaStore
-
-    store = ChromaStore(config)
+    store = reading_store(config)
     status = 0
     for article_id in args.ids:
         try:
@@ -172,15 +178,13 @@ def cmd_check(args, config: Config) -> int:
     if args.repair:  # through the Ingestor: articles whose vectors were lost are embedded again from stored text
         from index.pipeline import Ingestor
 
-        report = Ingestor(config).repair(progress=True)
+        report = Ingestor(config, store=reading_store(config)).repair(progress=True)
         for line in report.recovered:
             print(f"repaired: {line}")
         print(f"{len(report.recovered)} problem(s) repaired in {config.describe_store()}; "
               f"{len(report.updated)} article(s) embedded again")
         return 0 if report.ok else 1
-    from index.store import ChromaStore
-
-    store = ChromaStore(config)
+    store = reading_store(config)
     for line in store.opened_fixes:
         print(f"repaired on opening: {line}")
     problems = store.check()
@@ -195,7 +199,8 @@ def cmd_ask(args, config: Config) -> int:
     from assistant.formatting import render_text
     from assistant.llm_answer import Answerer
 
-    answer = Answerer.from_config(Assistant.open(config), config).ask(args.question, filters=filters_from_args(args))
+    assistant = Assistant(config, store=reading_store(config))
+    answer = Answerer.from_config(assistant, config).ask(args.question, filters=filters_from_args(args))
     print(json.dumps(answer.to_dict(), indent=2, ensure_ascii=False) if args.json else render_text(answer))
     return 0
 
@@ -206,7 +211,7 @@ def cmd_chat(args, config: Config) -> int:
     from assistant.llm_answer import Answerer
     from assistant.web_input import check_question
 
-    assistant = Assistant.open(config)
+    assistant = Assistant(config, store=reading_store(config))
     answerer = Answerer.from_config(assistant, config)
     filters = filters_from_args(args)
     counts = assistant.library.counts()
@@ -240,7 +245,19 @@ def cmd_eval(args, config: Config) -> int:
 
     from assistant.evaluate import run_eval
 
-    summary = run_eval(config, Path(args.gold), args.articles, Path(args.out), progress=not args.no_progress)
+    assistant = None
+    if not args.articles:  # an index to evaluate as it is: it must exist (only --articles ingests, into a new one)
+        from assistant.core import Assistant
+
+        progress = not args.no_progress
+        if progress:
+            print(f"eval: opening the index in {config.describe_store()}", file=sys.stderr, flush=True)
+        assistant = Assistant(config, store=reading_store(config))
+        if progress:
+            print("eval: loading the embedding model", file=sys.stderr, flush=True)
+        assistant.warm()
+    summary = run_eval(config, Path(args.gold), args.articles, Path(args.out), progress=not args.no_progress,
+                       assistant=assistant)
     keys = ["n", "answer_em", "answer_f1", "answer_contained", "evidence_hit@1", "evidence_hit@10", "mrr@10",
             "citation_precision", "citation_recall", "abstention_precision", "abstention_recall",
             "latency_p50_ms", "latency_p95_ms"]

@@ -257,8 +257,10 @@ def serve(config: Config, allow_insecure: bool = False) -> int:
     import threading
 
     from assistant.core import Assistant
+    from index.store import ChromaStore
 
-    assistant = Assistant(config)
+    # a missing or empty index is refused (IndexMissing), never created: only `assistant ingest` makes one
+    assistant = Assistant(config, store=ChromaStore(config, create=False))
     failed: list[BaseException] = []
 
     def warm() -> None:

@@ -60,6 +60,13 @@ class StoreUnavailable(AssistantError):
     status, code = 503, "store_unavailable"
 
 
+class IndexMissing(AssistantError):
+    """A reading command (ask, chat, serve, list, check, eval without --articles) named an index that does not
+    exist or holds no articles: only `assistant ingest` creates one (a mistyped --index must not answer)."""
+
+    status, code = 503, "no_index"
+
+
 class ArticleNotFound(AssistantError):
     """An article id that is not in the index."""
 

@@ -7,7 +7,7 @@ import time
 
 import index.store.segments as segments
 from common.config import Config
-from common.errors import ConfigError, StoreUnavailable
+from common.errors import ConfigError, IndexMissing, StoreUnavailable
 from common.offline import configure_environment
 
 # Opening a local index while its files look torn and another process holds the write lock: that writer may be
@@ -22,7 +22,10 @@ class Connection:
     reach Chroma to StoreUnavailable, and looks a collection recreated on a server up again by name. The base of
     ChromaStore; the other parts (Records, Journal, Repair, Reading) use what it sets up."""
 
-    def __init__(self, config: Config):
+    def __init__(self, config: Config, create: bool = True):
+        """`create`: make the index (directory, collections) if it is not there yet, as a writer does. A reader
+        passes False: then nothing is created, and IndexMissing is raised for an index that does not exist or
+        holds nothing (no article records and no journalled write)."""
         configure_environment()
         self.config = config
         # kind ("chunks" or "sentences") → its vector files, found torn and moved aside unread: not searched
@@ -45,17 +48,21 @@ class Connection:
                 )
                 _bound_waits(self._client, config.chroma_timeout)
             else:
+                if not create and not (config.index_dir / "chroma.sqlite3").is_file():
+                    raise self._missing(f"there is no index in {config.index_dir}", "create it")
                 config.index_dir.mkdir(parents=True, exist_ok=True)
                 self.torn = self._guard_segments()  # before Chroma may load a torn file (it would crash us)
                 self._client = chromadb.PersistentClient(path=str(config.index_dir), settings=settings)
             prefix = config.collection_prefix
+            if not create:
+                self._require_contents(prefix)
             self._articles = self._collection(f"{prefix}-articles")
             self._chunks = self._collection(f"{prefix}-chunks")
             self._sentences = self._collection(f"{prefix}-sentences")
             # the write journal: ids of articles whose vectors are changing; left behind only by a crash
             self._journal = self._collection(f"{prefix}-writes")
             self._batch = max(1, min(self._client.get_max_batch_size(), 2000))
-        except (ConfigError, StoreUnavailable):
+        except (ConfigError, StoreUnavailable, IndexMissing):
             raise
         except Exception as exc:  # noqa: BLE001 - connection/open failures all mean the same to the user
             raise self._unavailable(exc) from exc
@@ -64,6 +71,31 @@ class Connection:
         self._writer = threading.RLock()
         self._lock_file = None
         self._lock_depth = 0
+
+    def _require_contents(self, prefix: str) -> None:
+        """IndexMissing unless the index holds article records or a journalled write (a crash in the very first
+        ingest leaves only that, for check and the next ingest to settle), looked up without creating anything."""
+        from chromadb.errors import NotFoundError
+
+        held = 0
+        for kind in ("articles", "writes"):
+            try:
+                held += self._client.get_collection(f"{prefix}-{kind}", embedding_function=None).count()
+            except NotFoundError:
+                continue
+        if not held:
+            where = (f"the {self.config.describe_store()} holds no articles" if self.config.chroma_host
+                     else f"the index {self.config.index_dir} holds no articles")
+            raise self._missing(where, "add articles")
+
+    def _missing(self, what: str, todo: str) -> IndexMissing:
+        if self.config.chroma_host:
+            host, port = self.config.chroma_host, self.config.chroma_port
+            return IndexMissing(what, f"{todo} with `assistant ingest PATH --chroma-host {host} --chroma-port {port}` "
+                                      "(PATH: your article files or folders), or check ASSISTANT_CHROMA_HOST and "
+                                      "ASSISTANT_CHROMA_PORT")
+        return IndexMissing(what, f"{todo} with `assistant ingest PATH --index {self.config.index_dir}` (PATH: your "
+                                  "article files or folders), or give the right --index (or ASSISTANT_INDEX_DIR)")
 
     def _guard_segments(self) -> dict[str, segments.Damage]:
         """Check every collection's vector files before Chroma may load them (hnswlib trusts them: a torn header or
