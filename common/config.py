@@ -37,6 +37,9 @@ class Config:
     chunk_tokens: int = 200
     chunk_overlap_tokens: int = 50
     sentence_vectors: bool = True
+    # analyse every article at ingest with spaCy's en_core_web_sm (entities, noun phrases, parse, quotes):
+    # answers use it; off, ingest is faster and answers fall back to patterns
+    analysis: bool = True
     # Chroma saves a collection's HNSW files after this many writes to it (its `sync_threshold`, fixed when the
     # collection is created): fewer saves make large ingests faster, more of them leave less log to replay on open.
     hnsw_sync_threshold: int = 1000

@@ -20,6 +20,7 @@ from index.sentences import split_sentences
 from index.store import ChromaStore
 
 EMBED_GROUP_TEXTS = 512  # texts embedded per model call: large enough to sort by length and keep cores busy
+ANALYSE_GROUP = 16  # stored articles analysed per batch when an index gains (or upgrades) its language analysis
 
 
 @dataclass
@@ -29,6 +30,7 @@ class IngestReport:
     unchanged: list[str] = field(default_factory=list)
     failed: list[InputError] = field(default_factory=list)
     recovered: list[str] = field(default_factory=list)  # what a crash left and was settled or repaired first
+    analysed: int = 0  # stored articles given their language analysis (unchanged text, analysed anew)
     sentences: int = 0
     chunks: int = 0
     seconds: float = 0.0
@@ -45,6 +47,8 @@ class IngestReport:
             f"in {self.seconds:.1f} s ({rate:.0f} sentences/s)"
         ]
         lines += [f"  FAILED {f}" for f in self.failed]
+        if self.analysed:
+            lines.append(f"analysed {self.analysed} stored article(s) that had no current language analysis")
         if self.recovered:
             lines.append(f"settled {len(self.recovered)} problem(s) a crash left (before the articles above):")
             lines += [f"  {r}" for r in self.recovered]
@@ -57,6 +61,7 @@ class IngestReport:
             "unchanged": self.unchanged,
             "failed": [f.to_dict() for f in self.failed],
             "recovered": self.recovered,
+            "analysed": self.analysed,
             "sentences": self.sentences,
             "chunks": self.chunks,
             "seconds": round(self.seconds, 3),
@@ -153,8 +158,24 @@ class Ingestor:
             self._flush(group, known, report, bar, started, on_article, done, len(todo))
         if bar is not None:
             bar.close()
+        if self.config.analysis:
+            report.analysed = self._analyse_stored(report.unchanged)
         report.seconds = time.perf_counter() - started
         return report
+
+    def _analyse_stored(self, ids: list[str]) -> int:
+        """Analyse stored articles whose records hold no analysis or an older one (an index made before it, or
+        with it off): one record update each, no re-embedding. Returns how many were analysed."""
+        from common.analysis import VERSION
+        from index.analysis import analyse
+
+        versions = self.store.analysis_versions()
+        stale = [i for i in ids if versions.get(i, VERSION) < VERSION]
+        for start in range(0, len(stale), ANALYSE_GROUP):
+            stored = list(self.store.get_articles(stale[start : start + ANALYSE_GROUP]).values())
+            for s, an in zip(stored, analyse([s.article for s in stored], [s.sentence_spans for s in stored])):
+                self.store.set_analysis(s.article.id, s.content_hash, an.to_json(s.article.text))
+        return len(stale)
 
     def _flush(self, group, known, report, bar, started, on_article, done, total) -> int:
         texts: list[str] = []
@@ -164,14 +185,20 @@ class Ingestor:
                 texts.extend(s.text for s in p.sentences)
         vectors = self.embedder.embed(texts)
         self.store.bind_embedder(self.embedder.name, int(vectors.shape[1]))
+        analyses = [None] * len(group)
+        if self.config.analysis:
+            from index.analysis import analyse
+
+            made = analyse([p.article for p in group], [[(s.char_start, s.char_end) for s in p.sentences] for p in group])
+            analyses = [an.to_json(p.article.text) for an, p in zip(made, group)]
         pos = 0
-        for p in group:
+        for p, analysis in zip(group, analyses):
             n_c, n_s = len(p.chunks), len(p.sentences) if self.config.sentence_vectors else 0
             chunk_vecs: np.ndarray = vectors[pos : pos + n_c]
             sent_vecs = vectors[pos + n_c : pos + n_c + n_s] if self.config.sentence_vectors else None
             pos += n_c + n_s
             try:
-                self.store.write_article(p.article, p.sentences, p.chunks, chunk_vecs, sent_vecs)
+                self.store.write_article(p.article, p.sentences, p.chunks, chunk_vecs, sent_vecs, analysis)
             except AssistantError:
                 raise  # store down: stop the batch; what was written is consistent per article
             except Exception as exc:  # noqa: BLE001

@@ -83,5 +83,12 @@ class StoreWriter(Protocol):
         chunks: Sequence[Chunk],
         chunk_vectors: np.ndarray,
         sentence_vectors: np.ndarray | None,
+        analysis: str | None = None,
     ) -> None:
         """Replace everything stored for the article; a crash leaves its old or its new version whole."""
+
+    def analysis_versions(self) -> dict[str, int]:
+        """Per article id, the version of the language analysis its record holds (0: none)."""
+
+    def set_analysis(self, article_id: str, content_hash: str, analysis: str) -> bool:
+        """Store a newer language analysis of the record's current version; False if the record changed."""

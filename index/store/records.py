@@ -9,12 +9,14 @@ from datetime import datetime
 
 import numpy as np
 
+from common.analysis import VERSION as ANALYSIS
 from common.errors import ArticleNotFound, ConfigError
 from common.records import Article, Chunk, Sentence, StoredArticle
 
 SCHEMA_VERSION = 1
 VECTOR_IDS = 2  # record field "vector_ids": 2 = vector ids carry the content hash ({id}::{hash16}::c3)
 PENDING = "vectors_pending"  # record key: the article's vectors were lost and are to be embedded again
+ANALYSIS_VERSION = "analysis_version"  # record key: the version of the language analysis the record holds
 
 
 def _epoch(dt: datetime | None) -> float | None:
@@ -105,7 +107,7 @@ class Records:
             origin=meta.get("origin"),
         )
         return StoredArticle(article, meta.get("content_hash", ""), tuple(map(tuple, spans)), meta.get("n_chunks", 0),
-                             bool(meta.get(PENDING)))
+                             bool(meta.get(PENDING)), meta.get("analysis"))
 
     def write_article(
         self,
@@ -114,8 +116,10 @@ class Records:
         chunks: Sequence[Chunk],
         chunk_vectors: np.ndarray,
         sentence_vectors: np.ndarray | None,
+        analysis: str | None = None,
     ) -> None:
-        """Replace everything stored for the article, crash-safely and without readers ever seeing a mix:
+        """Replace everything stored for the article, crash-safely and without readers ever seeing a mix (its
+        language analysis, `analysis` as common.analysis JSON, is part of its record):
         1. journal the article id; 2. write the new vectors under new ids (they carry the new content hash,
         which readers match against the record, so they stay invisible); 3. upsert the record: the switch;
         4. delete the vectors of any other hash; 5. clear the journal entry. A crash leaves the id in the
@@ -178,6 +182,8 @@ class Records:
                 "sentence_vectors": sentence_vectors is not None,
                 "vector_ids": VECTOR_IDS,
                 "ingested_at": time.time(),
+                "analysis": analysis,
+                ANALYSIS_VERSION: ANALYSIS if analysis else None,
                 PENDING: None,
             }
             self._call(self._articles.upsert, ids=[article.id], embeddings=[[1.0]], documents=[article.text],
@@ -206,3 +212,21 @@ class Records:
             where = {"$and": [where, {"content_hash": {"$ne": keep}}]}
         for col in (self._chunks, self._sentences):
             self._call(col.delete, where=where)
+
+    def analysis_versions(self) -> dict[str, int]:
+        """{article id: version of the language analysis its record holds (0: none)}."""
+        out: dict[str, int] = {}
+        for ids, metas, _ in self._page(self._articles, include=["metadatas"]):
+            out.update({i: int(m.get(ANALYSIS_VERSION) or 0) for i, m in zip(ids, metas)})
+        return out
+
+    def set_analysis(self, article_id: str, content_hash: str, analysis: str) -> bool:
+        """Store a language analysis made for the record's current version (an index analysed by an older
+        version, or not at all): one metadata update, nothing else changes. False if the record moved on."""
+        got = self._call(self._articles.get, ids=[article_id], include=["metadatas"])
+        if not got["ids"] or got["metadatas"][0].get("content_hash") != content_hash:
+            return False
+        self.version += 1
+        self._call(self._articles.update, ids=[article_id],
+                   metadatas=[{"analysis": analysis, ANALYSIS_VERSION: ANALYSIS}])
+        return True
