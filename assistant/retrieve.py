@@ -57,7 +57,7 @@ class HybridRetriever:
         comparison gets evidence from every side."""
         lex = self.lexical.refresh()  # one snapshot for the whole question: ids, metadata and BM25 agree
         qterms = terms(question)
-        wide: list[tuple[str, float]] = []  # the unfiltered dense neighbours, fetched at most once per question
+        wide: dict[str, tuple[float, dict | None]] = {}  # unfiltered dense neighbours: fetched once per question
         found = self._fused(lex, qvec, qterms, filters, wide)
         top = sorted(found.values(), key=lambda r: -r.score)[:k]
         chosen = {r.chunk_id: r for r in top}
@@ -71,47 +71,47 @@ class HybridRetriever:
         return sorted(chosen.values(), key=lambda r: -r.score)
 
     def _dense(self, lex: LexicalSnapshot, qvec: np.ndarray, filters: Filters,
-               wide: list[tuple[str, float]]) -> list[tuple[str, float]]:
-        """The `depth` nearest chunks that pass the filters. Chroma's filtered search slows down with the corpus
-        (it scans metadata: 5-60 ms at 0.06-0.2 M sentences, against ~1 ms unfiltered), so a filter is first
-        applied to WIDE_FACTOR x depth unfiltered neighbours (held in `wide` for the question's other filters);
-        only when too few of those pass is Chroma asked with the filter."""
+               wide: dict[str, tuple[float, dict | None]]) -> list[tuple[str, float, dict]]:
+        """The `depth` nearest chunks that pass the filters, with their metadata from the lexical index (a chunk
+        it does not hold is not searchable in this snapshot: written after it, or an unfinished write). A filter
+        is first applied to WIDE_FACTOR x depth unfiltered neighbours (held in `wide` for the question's other
+        filters: Chroma's filtered search scans metadata and slows down with the corpus); only when too few of
+        those pass, and more chunks would, is Chroma asked with the filter."""
         depth = min(self.depth, lex.n_docs)
         if not wide:
-            wide.extend(self.store.query_chunk_ids(qvec, min(self.WIDE_FACTOR * self.depth, lex.n_docs)))
-        keep = lex.mask(filters)
-        if keep is None:
-            return wide[:depth]
-        passed = [(cid, score) for cid, score in wide if (i := lex.position.get(cid)) is not None and keep[i]]
-        if len(passed) >= depth or len(passed) >= int(keep.sum()) or len(passed) >= self.ENOUGH:
+            hits = self.store.query_chunk_ids(qvec, min(self.WIDE_FACTOR * self.depth, lex.n_docs))
+            metas = lex.metas(cid for cid, _ in hits)
+            wide.update((cid, (score, metas.get(cid))) for cid, score in hits)
+        known = [(cid, score, meta) for cid, (score, meta) in wide.items() if meta is not None]
+        if filters.empty:
+            return known[:depth]
+        passed = [h for h in known if filters.matches(h[2])]
+        if len(passed) >= depth or len(passed) >= self.ENOUGH or len(passed) >= lex.count(filters):
             return passed[:depth]
-        return self.store.query_chunk_ids(qvec, depth, where_filter(filters))
+        hits = self.store.query_chunk_ids(qvec, depth, where_filter(filters))
+        metas = lex.metas(cid for cid, _ in hits)
+        return [(cid, score, metas[cid]) for cid, score in hits if cid in metas]
 
     WIDE_FACTOR = t.WIDE_FACTOR
     ENOUGH = t.ENOUGH_FILTERED  # filtered neighbours in the wide set that make a filtered search unnecessary
 
     def _fused(self, lex: LexicalSnapshot, qvec: np.ndarray, qterms: list[str], filters: Filters,
-               wide: list[tuple[str, float]]) -> dict[str, RetrievedChunk]:
+               wide: dict[str, tuple[float, dict | None]]) -> dict[str, RetrievedChunk]:
         found: dict[str, RetrievedChunk] = {}
-        hits = self._dense(lex, qvec, filters, wide)
-        for rank, (cid, score) in enumerate(hits):
-            i = lex.position.get(cid)
-            if i is None:
-                continue  # written after this snapshot was read: it joins with the next one
-            meta = lex.metas[i]
+        for rank, (cid, score, meta) in enumerate(self._dense(lex, qvec, filters, wide)):
             rc = found.setdefault(
                 cid, RetrievedChunk(cid, meta["article_id"], meta["sentence_start"], meta["sentence_end"], meta)
             )
             rc.dense = score
             rc.ranks["dense"] = rank
             rc.score += rrf(rank)
-        for rank, (i, score) in enumerate(lex.search(qterms, self.depth, filters)):
-            meta = lex.metas[i]
+        for rank, hit in enumerate(lex.search(qterms, self.depth, filters)):
+            meta = hit.meta
             rc = found.setdefault(
-                lex.ids[i],
-                RetrievedChunk(lex.ids[i], meta["article_id"], meta["sentence_start"], meta["sentence_end"], meta),
+                hit.chunk_id,
+                RetrievedChunk(hit.chunk_id, meta["article_id"], meta["sentence_start"], meta["sentence_end"], meta),
             )
-            rc.bm25 = score
+            rc.bm25 = hit.score
             rc.ranks["bm25"] = rank
             rc.score += rrf(rank)
         return found
@@ -140,8 +140,7 @@ class HybridRetriever:
             if day is not None:
                 start = datetime(day.year, day.month, day.day, tzinfo=UTC) - timedelta(days=t.FACET_DAYS_BEFORE)
                 dated = Filters((source,), start, start + timedelta(days=t.FACET_DAYS_SPAN))
-                keep = lex.mask(dated)
-                if keep is not None and keep.any():  # only when that outlet has articles around that day
+                if lex.count(dated):  # only when that outlet has articles around that day
                     narrowed = dated
             out.append(Facet(narrowed, source, clause))
         return list(dict.fromkeys(out))

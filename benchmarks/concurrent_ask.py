@@ -148,7 +148,7 @@ class ArticleVersions:
                 f"{c['text'][:60]!r} matches no version of the article")
 
 
-FIELDS = {"answer", "short_answer", "abstained", "citations"}
+FIELDS = {"answer", "short_answer", "abstained", "citations", "timeline"}
 
 
 @dataclass(frozen=True)

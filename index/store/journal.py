@@ -59,9 +59,13 @@ class Journal:
                 yield
             finally:
                 self._lock_depth -= 1
-                if self._lock_depth == 0 and self._lock_file is not None:
-                    self._lock_file.close()  # closing the file releases the flock
-                    self._lock_file = None
+                try:
+                    if self._lock_depth == 0:
+                        self._lexical_released()  # commit the staged lexical entries, clear their journal entries
+                finally:
+                    if self._lock_depth == 0 and self._lock_file is not None:
+                        self._lock_file.close()  # closing the file releases the flock
+                        self._lock_file = None
 
     def _take_lock(self):
         path = self.config.index_dir / LOCK_FILE
@@ -87,11 +91,16 @@ class Journal:
                 "writer": f"{socket.gethostname()}:{os.getpid()}"}
         self._call(self._journal.upsert, ids=[article_id], embeddings=[[1.0]], metadatas=[meta])
 
-    def _journal_done(self, article_id: str) -> None:
-        """An article write, delete or settlement is complete: clear its journal entry and announce a new
-        generation of the records to every reader, in this process or another."""
-        self._call(self._journal.delete, ids=[article_id])
-        token = f"{time.time_ns()}-{os.getpid()}-{article_id}"[:200]
+    @staticmethod
+    def _next_generation(article_id: str) -> str:
+        return f"{time.time_ns()}-{os.getpid()}-{article_id}"[:200]
+
+    def _journal_clear(self, article_ids: Sequence[str], token: str | None = None) -> None:
+        """Article writes, deletes or settlements are complete (and, in a local index, committed to the lexical
+        index as generation `token`): clear their journal entries and announce that generation of the records
+        to every reader, in this process or another (LexicalSide._journal_done decides when)."""
+        self._call(self._journal.delete, ids=list(article_ids))
+        token = token or self._next_generation(article_ids[-1])
         self._call(self._journal.modify, metadata={"generation": token})
 
     def generation(self) -> str | None:
@@ -141,6 +150,11 @@ class Journal:
         again = {f.reembed.id for f in fixes if f.reembed is not None}
         lost = [aid for aid in pending if aid not in again]  # lost vectors a crash kept from being embedded again
         fixes += [Fix("", stored.article) for stored in self.get_articles(lost).values()]
+        if self._writes_lexical():  # built here for an index from before it; after any fix, checked against records
+            done = self._lexical_catch_up(force=bool(fixes))
+            if done.indexed or done.removed:
+                fixes.append(Fix(f"lexical index: {len(done.indexed)} article(s) indexed, {len(done.removed)} "
+                                 f"removed to match the records ({done.seconds:.1f} s)"))
         return Opened(hashes, tuple(fixes))
 
     def _records_summary(self) -> tuple[dict[str, str], tuple[int, int], list[str]]:

@@ -135,6 +135,9 @@ class Records:
                 "content_hash": content_hash,
             }
         )
+        chunk_metas = [{**common, "chunk_index": c.index, "sentence_start": c.sentence_start,
+                        "sentence_end": c.sentence_end, "char_start": c.char_start, "char_end": c.char_end}
+                       for c in chunks]
         self.version += 1
         self._journal_add(article.id, content_hash)
         try:
@@ -145,17 +148,7 @@ class Records:
                     ids=[f"{prefix}::c{c.index}" for c in part],
                     embeddings=chunk_vectors[start : start + len(part)],
                     documents=[c.text for c in part],
-                    metadatas=[
-                        {
-                            **common,
-                            "chunk_index": c.index,
-                            "sentence_start": c.sentence_start,
-                            "sentence_end": c.sentence_end,
-                            "char_start": c.char_start,
-                            "char_end": c.char_end,
-                        }
-                        for c in part
-                    ],
+                    metadatas=chunk_metas[start : start + len(part)],
                 )
             if sentence_vectors is not None:
                 for start in range(0, len(sentences), self._batch):
@@ -192,7 +185,7 @@ class Records:
         except Exception:
             self._settle_quietly(article.id)
             raise
-        self._journal_done(article.id)
+        self._journal_done(article.id, [(f"{prefix}::c{c.index}", c.text, m) for c, m in zip(chunks, chunk_metas)])
         self.version += 1
 
     def delete_article(self, article_id: str) -> None:

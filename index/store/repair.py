@@ -126,6 +126,8 @@ class Repair:
                         stale.setdefault(aid, set()).add(kind)
                     else:
                         seen[kind][aid] = seen[kind].get(aid, 0) + 1
+        if self._writes_lexical() and not damaged:
+            yield from self._lexical_inconsistencies()
         for aid, kinds in sorted(stale.items()):
             keep = records[aid].get("content_hash", "") if aid in records else None
             yield (f"{aid}: stale or orphan {'/'.join(sorted(kinds))} vectors",
