@@ -201,6 +201,14 @@ def build_router(assistant, api_keys: tuple[str, ...], answerer=None) -> APIRout
         return StreamingResponse(_sse(itertools.chain([first], events)), media_type="text/event-stream",
                                  headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
+    @router.get("/quotes", response_model=AnswerOut, dependencies=guarded, responses=ERRORS)
+    def quotes(speaker: str, about: str = "") -> dict:
+        """Every statement the articles attribute to `speaker` (those about `about` first), newest first, each
+        cited: the same answer as asking "What has SPEAKER said about ABOUT?"."""
+        name = check_question(speaker, config)
+        topic = f" about {check_question(about, config)}" if about.strip() else ""
+        return answerer.assistant.quotes(name, topic).to_dict()
+
     @router.get("/articles/{article_id:path}", response_model=ArticleOut, dependencies=guarded,
                 responses={**ERRORS, 404: {"model": ErrorOut}})
     def article(article_id: str) -> dict:

@@ -13,6 +13,7 @@ from assistant.kinds.registry import BY_NAME
 from assistant.lexical import LexicalIndex
 from assistant.library import Library
 from assistant.query import Query, Turn
+from assistant.quotes import ABOUT, QuoteArchive
 from assistant.retrieve import Facet, HybridRetriever
 from assistant.score import score_candidates, word_weights
 from assistant.understand import turn_from_dict, understand
@@ -35,6 +36,7 @@ class Assistant:
         self.retriever = HybridRetriever(self.store, self.lexical)
         self.library = Library(self.store, self.lexical, config)
         self.articles = ArticleCache(self.store)
+        self.quotes = QuoteArchive(self.store, self.lexical)
         self.abstain_below = config.abstain_below if abstain_below is None else abstain_below
 
     @classmethod
@@ -63,6 +65,10 @@ class Assistant:
             if query.kind != "who_said":  # "When?", "Where?": about the sentence the answer rested on first
                 cands = cands[:1]
             return self._noted(compose(query, cands, self.abstain_below))
+        if query.kind == "what_said" and query.person:  # "What has Ned Price said (about ISIS)?": the archive
+            archived = self.quotes_of(query)
+            if archived is not None:
+                return self._noted(archived)
         filters = filters or Filters()
         facets = self.retriever.facets(query.search_text, filters)
         named = None
@@ -74,6 +80,25 @@ class Assistant:
         if named and answer.abstained:
             answer = replace(answer, text=f"The articles from {named} don't say.")
         return self._noted(answer)
+
+    def quotes(self, speaker: str, about: str = "") -> Answer:
+        """The quote archive's answer for a speaker (GET /api/quotes): as "What has SPEAKER said ABOUT?"."""
+        query = Query(text=f"What has {speaker} said{about}?", kind="what_said", search_text=f"{speaker}{about}",
+                      person=speaker)
+        found = self.quotes_of(query)
+        return self._noted(found or Answer(f"The articles quote no statement of {speaker}.", None, True))
+
+    def quotes_of(self, query: Query) -> Answer | None:
+        """Every statement the articles attribute to the query's person (about its topic first), newest first,
+        less those already shown; None when the archive knows no statement of that person."""
+        about = ABOUT.search(query.text)
+        found = self.quotes.candidates(query.person, self.articles, about.group("topic") if about else "")
+        if not found:
+            return None
+        left = [c for c in found if c.key not in query.exclude]
+        if not left:
+            return Answer(f"That is all the articles quote of {query.person}.", None, False)
+        return compose(replace(query, archive=True), left, self.abstain_below)
 
     def candidates(self, query: Query, filters: Filters, facets: list[Facet] | None = None) -> list[Candidate]:
         """Retrieve passages for the query, then score every sentence in them (best first)."""

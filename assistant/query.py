@@ -32,3 +32,4 @@ class Query:
     required: tuple[frozenset[str], ...] = ()
     # "Who said that?", "When?": answered from the sentences the previous answer cited, not from a new search
     about_previous: bool = False
+    archive: bool = False  # what_said: the candidates are the archive's quotes of `person` (newest first)

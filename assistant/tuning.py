@@ -13,6 +13,10 @@ FACET_PASSAGES = 3  # best passages added per outlet a question names (hand: one
 FACET_DAYS_BEFORE, FACET_DAYS_SPAN = 1, 3  # "the Fortune article on November 18": that day ±1 (hand: time zones)
 WIDE_FACTOR = 10  # unfiltered dense neighbours fetched, x DENSE_DEPTH, to filter in memory (scale benchmark)
 ENOUGH_FILTERED = 10  # neighbours that pass a filter in the wide set: no filtered Chroma search (scale benchmark)
+# Fewer chunks than this pass a filter: their vectors are read and compared exactly (Chroma's graph search among a
+# handful of allowed ids took 545 ms at 4x, reading 28 vectors 5 ms); more: Chroma searches among those ids (7,024
+# ids: 9 ms; its `where` filter scans metadata: 680-865 ms at 4x; benchmarks/filtered_dense.py, load 12).
+EXACT_FILTERED_CHUNKS = 2000
 PREFERRED_ARTICLE_BOOST = 1.5  # a follow-up's passages from the articles the previous answer cited (seed)
 CLAUSE_MIN_TERMS = 3  # a comparison side is scored against its own clause only if it has this many words (hand)
 ARTICLE_CACHE = 256  # stored articles kept in memory by a reader (hand: the working set of a conversation)
@@ -61,6 +65,7 @@ DATE_SPECIFIC_FIT = 0.08  # added for a day, date or clock time rather than "thi
 DATE_REPORTING_PENALTY = 0.12  # taken off "…, officials said on Sunday" unless the question asks when it was said
 DATE_REPORTING_WINDOW = 30  # chars before the date searched for that reporting verb (seed)
 DATE_POSSESSIVE_PENALTY = 0.1  # taken off "last week's flood": it names the event, not when it happened (seed)
+DATE_TENSE_FIT = 0.1  # added when the date lies where the question looks ("when will": after the article's day) (hand)
 
 # --- who said / what was said / why / how -------------------------------------------------------------------
 SPEAKER_CANDIDATES = 3  # best sentences whose speaker answers "who said ..." (seed)
@@ -68,7 +73,8 @@ SPEAKER_LOOKBACK = 3  # sentences searched backwards for the speaker of "He also
 SPEAKER_LOOKAHEAD = 8  # sentences searched forwards for a post's byline ("— Name (@handle) date") (seed)
 QUOTE_CANDIDATES = 15  # best sentences searched for a person's statements (seed)
 QUOTE_SHARE_OF_TOP = 0.6  # ... as long as they score this share of the best (seed)
-QUOTES_SHOWN = 3  # statements listed for "what did X say" (hand: an answer, not an archive)
+QUOTES_SHOWN = 3  # statements listed for "what did X say" without an analysed index (hand: an answer)
+ARCHIVE_SHOWN = 20  # statements the quote archive lists at most, newest first (hand: one screen)
 CLAUSE_CANDIDATES = 6  # best sentences searched for a reason or means clause (seed)
 CLAUSE_SHARE_OF_TOP = 0.75  # ... as long as they score this share of the best (seed)
 
@@ -77,6 +83,9 @@ TYPED_CANDIDATES = 8  # best sentences searched for a span of the asked type (ha
 TYPED_SHARE_OF_TOP = 0.8  # ... as long as they score this share of the best (hand)
 TYPED_DISTANCE_PENALTY = 0.02  # taken off per dependency edge between the span and the question's words (hand)
 TYPED_MAX_DISTANCE = 6  # edges counted at most (hand: farther is as good as unrelated)
+# No span of the asked type in those sentences means "the articles don't say"? Measured (dev harness): SQuAD false
+# abstention 0.050 → 0.223, our news gold 0.032 → 0.095: off; only a question asking for a name is strict (Which).
+TYPED_STRICT = False
 
 # --- best sentences (any other question) ----------------------------------------------------------------------
 SECOND_SENTENCE_SHARE = 0.9  # another article's sentence is shown too if it scores this share of the best (seed)

@@ -104,3 +104,17 @@ def _distances(toks: list[Token], anchors: list[int]) -> dict[int, int]:
                 dist[j] = dist[i] + 1
                 todo.append(j)
     return dist
+
+
+def tied_to(c: Candidate, spans: list[tuple[int, int, str]], lemmas: set[str],
+            most: int = 2) -> list[tuple[int, int, str]]:
+    """The spans within `most` parse edges of a word with one of these lemmas ("ISIS leader Abu Bakr", "the
+    leader, Abu Bakr"): a role word names the person next to it, not one elsewhere in the sentence."""
+    toks = tokens_of(c)
+    dist = _distances(toks, [t.index for t in toks if t.lemma in lemmas])
+    out = []
+    for s, e, label in spans:
+        inside = [t.index for t in toks if s <= t.start and t.end <= e]
+        if inside and min(dist.get(i, 99) for i in inside) <= most:
+            out.append((s, e, label))
+    return out

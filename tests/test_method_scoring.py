@@ -31,19 +31,28 @@ def test_rrf_rewards_agreement_between_the_two_lists():
 
 def test_one_sentence_score_by_hand():
     """Question words 'flood' (idf 2) and 'velmora' (idf 1); the sentence has 'flood', its neighbours both;
-    dense similarity 0.5, from the top passage (1.0), and it holds a figure (type 1):
-    score = 0.29×0.5 + 0.385×(2/3) + 0.19×1 + 0.06×1 + 0.075×1 = 0.72167 (the weights sum to 1);
-    support = 0.40×0.5 + 0.30×(2/3) + 0.10×1 + 0.12×1 + 0.08×1 = 0.7."""
+    dense similarity 0.5, from the top passage (1.0), it holds a figure (type 1) and states something (1):
+    score = (0.29×0.5 + 0.385×(2/3) + 0.19×1 + 0.06×1 + 0.075×1 + 0.1×1) / 1.1 = 0.74697 (the weights sum
+    to 1.1); support = 0.40×0.5 + 0.30×(2/3) + 0.10×1 + 0.12×1 + 0.08×1 = 0.7 (its weights sum to 1)."""
     c = Candidate(stored(TOLL), 0, passage=1.0, type_fit=1.0, terms={"flood"})
     vec, qvec = np.array([1.0, 0.0]), np.array([0.5, 0.866])
     score_one(c, {"flood": 2.0, "velmora": 1.0}, qvec, vec, neighbours={"flood", "velmora"})
-    assert (c.dense, c.lexical, c.context) == pytest.approx((0.5, 2 / 3, 1.0))
-    assert c.score == pytest.approx(0.29 * 0.5 + 0.385 * 2 / 3 + 0.19 + 0.06 + 0.075)
+    assert (c.dense, c.lexical, c.context, c.statement) == pytest.approx((0.5, 2 / 3, 1.0, 1.0))
+    assert c.score == pytest.approx((0.29 * 0.5 + 0.385 * 2 / 3 + 0.19 + 0.06 + 0.075 + 0.1) / 1.1)
     assert c.support == pytest.approx(0.40 * 0.5 + 0.30 * 2 / 3 + 0.10 + 0.12 + 0.08)
 
 
+def test_a_heading_or_a_question_states_nothing():
+    """'Is the new deal a game-changer?' asks; 'Quick Guide' has no finite verb: neither is a statement."""
+    from assistant.score import statement
+
+    a = stored("Is the new media rights deal a game-changer for NASCAR? Quick Guide. NASCAR signed a $7.7 billion "
+               "deal on Monday.")
+    assert [statement(Candidate(a, i)) for i in range(3)] == [0.0, 0.0, 1.0]
+
+
 def test_without_a_sentence_vector_the_dense_share_is_left_out():
-    """No vector: the other four weights (0.71) are renormalised, so a perfect lexical match still scores 1."""
+    """No vector: the other weights (0.81) are renormalised, so a perfect lexical match still scores 1."""
     c = Candidate(stored(TOLL), 0, passage=1.0, type_fit=1.0, terms={"flood"})
     score_one(c, {"flood": 1.0}, np.array([1.0]), None, neighbours={"flood"})
     assert c.score == pytest.approx(1.0) and c.support == pytest.approx(1.0)

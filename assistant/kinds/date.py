@@ -11,7 +11,7 @@ from assistant.citing import Citations, on_day, quote
 from assistant.kinds.base import Built, Kind
 from assistant.query import Query, Turn
 from assistant.spans import dates
-from common.dates import format_date
+from common.dates import format_date, resolve_date
 from common.text import terms
 
 _ASKS = re.compile(r"^\W*(?:and\s+|so\s+)?(when\b|(on |in )?(what|which) (day|date|time|year|month|week)\b)", re.I)
@@ -24,6 +24,7 @@ _IRREGULAR = {"built": "build", "begun": "begin", "born": "bear", "chosen": "cho
 _SAID = re.compile(r"\b(say|said|announce|report|tell|told|confirm)", re.I)
 _SPECIFIC = re.compile(r"\d|\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|today|"
                        r"tonight|tomorrow)\b", re.I)
+_FUTURE = re.compile(r"\b(?:will|going to|to be|due|scheduled|planned|next|upcoming)\b", re.I)
 _REPORTING = re.compile(r"\b(?:said|says|told|announced|reported|confirmed|added|stated|warned)\s*$", re.I)
 
 
@@ -61,6 +62,7 @@ class Date(Kind):
         qterms = set(terms(query.search_text))
         event = set(query.predicate)
         asks_said = bool(_SAID.search(query.text))
+        ahead = bool(_FUTURE.search(query.text))
         best = None
         top = cands[0].score
         for rank, c in enumerate(cands[: t.DATE_CANDIDATES]):
@@ -74,7 +76,7 @@ class Date(Kind):
                 fit = (c.score + t.DATE_NEAR_FIT * len(near & qterms) / (len(qterms) or 1)
                        - t.DATE_RANK_PENALTY * rank + t.DATE_SPECIFIC_FIT * bool(_SPECIFIC.search(d.text))
                        - t.DATE_REPORTING_PENALTY * (not asks_said and _reporting(c.text, d.start))
-                       - t.DATE_POSSESSIVE_PENALTY * possessive)
+                       - t.DATE_POSSESSIVE_PENALTY * possessive + t.DATE_TENSE_FIT * _tense(d.text, c, ahead))
                 if best is None or fit > best[0]:
                     best = (fit, c, d)
         if best is None:
@@ -84,6 +86,15 @@ class Date(Kind):
         mark = cites.cite(c)
         text = f"{d.text}{on_day(d.text, c)} {mark}\n\n{quote(c)} {mark}"
         return Built(text, d.text, cites)
+
+
+def _tense(expression: str, c: Candidate, ahead: bool) -> bool:
+    """The date lies on the side of the article's day that the question looks to ("when will …": after it)."""
+    pub = c.article.published_at
+    day = resolve_date(expression, pub, c.text)
+    if day is None or pub is None:
+        return False
+    return day >= pub.date() if ahead else day <= pub.date()
 
 
 def _mentions(c: Candidate, event: set[str]) -> bool:

@@ -29,6 +29,11 @@ class TypedKind(Kind):
         text = c.article.text
         return 1.0 if any(new_to(query.text, text[s:e]) for s, e, _ in self.spans(c, query)) else 0.0
 
+    def strict(self, query: Query, cands: list[Candidate]) -> bool:
+        """No sentence near the top names anything of the asked type: the articles do not say; only when the
+        question insists on a name (TYPED_STRICT, else see Which) and the index is analysed."""
+        return t.TYPED_STRICT and cands[0].stored.analysis is not None
+
     def pick(self, query: Query, cands: list[Candidate]) -> tuple[Candidate, Typed] | None:
         """The candidate and span to answer with: sentence score, less a little per parse edge between the
         span and the words the sentence shares with the question."""
@@ -52,7 +57,7 @@ class TypedKind(Kind):
             return None
         picked = self.pick(query, cands)
         if picked is None:
-            return best_sentences(query, cands, sides, short=False)
+            return None if self.strict(query, cands) else best_sentences(query, cands, sides, short=False)
         c, typed = picked
         cites = Citations()
         mark = cites.cite(c)

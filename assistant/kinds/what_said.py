@@ -7,7 +7,7 @@ from dataclasses import replace
 
 from assistant import tuning as t
 from assistant.candidates import Candidate
-from assistant.citing import Citations, quote
+from assistant.citing import Citations, dated, quote
 from assistant.kinds.base import Built, Kind
 from assistant.query import Query, Turn
 from assistant.spans import attribution
@@ -40,6 +40,8 @@ class WhatSaid(Kind):
         return 1.0 if attribution(c.text) else 0.0
 
     def build(self, query: Query, cands: list[Candidate], sides: tuple[str, ...] = ()) -> Built | None:
+        if query.archive:
+            return archive(query, cands)
         person_words = {w for w in words(query.person or "") if w not in STOPWORDS}
         top = cands[0].score
         picked = []
@@ -78,3 +80,18 @@ class WhatSaid(Kind):
         quotes = [attribution(c.text) for c in cites.items]
         short = next((q.quote for q in quotes if q and q.quote), None)
         return Built(f"{who} said:\n" + "\n".join(lines), short, cites)
+
+
+def archive(query: Query, cands: list[Candidate]) -> Built:
+    """Every quote of the person the archive found (those about the asked topic first), newest first, each with
+    its outlet and day; the first one's words as the short answer."""
+    cites = Citations()
+    shown = cands[: t.ARCHIVE_SHOWN]
+    lines = [f"- {quote(c)} {cites.cite(c)}{dated(c)}" for c in shown]
+    more = len(cands) - len(shown)
+    speaker, role, _ = speaker_of(shown[0])
+    who = f"{speaker} ({role})" if role else speaker
+    tail = f"\n({more} more statements of {speaker} are in the articles; ask about a topic to narrow them.)" if more else ""
+    quotes = [q for c in shown for q in (c.stored.analysis.by_sentence.get(c.index, []) if c.stored.analysis else [])]
+    short = next((c.article.text[q.start : q.end] for q in quotes for c in shown[:1] if q.sentence == c.index), None)
+    return Built(f"{who} said:\n" + "\n".join(lines) + tail, short, cites)
