@@ -46,6 +46,10 @@ class LexicalSnapshot:
     def metas(self, chunk_ids) -> dict[str, dict]:
         return self.view.metas(chunk_ids)
 
+    def chunk_ids(self, filters: Filters) -> list[str]:
+        """Every chunk that passes the filters."""
+        return self.view.chunk_ids(filters)
+
     def count(self, filters: Filters) -> int:
         """How many chunks pass the filters."""
         return self.view.count(filters)

@@ -14,7 +14,6 @@ from assistant.spans import dates
 from common.dates import resolve_date
 from common.records import Filters
 from common.text import terms
-from index.store import where_filter
 
 
 def rrf(rank: int, k: int = t.RRF_K) -> float:
@@ -88,12 +87,18 @@ class HybridRetriever:
         passed = [h for h in known if filters.matches(h[2])]
         if len(passed) >= depth or len(passed) >= self.ENOUGH or len(passed) >= lex.count(filters):
             return passed[:depth]
-        hits = self.store.query_chunk_ids(qvec, depth, where_filter(filters))
+        ids = lex.chunk_ids(filters)  # every chunk that passes, from the lexical index (Chroma's `where` is slow)
+        if len(ids) <= self.EXACT:
+            vecs = self.store.vectors("chunks", ids)
+            hits = sorted(((cid, float(v @ qvec)) for cid, v in vecs.items()), key=lambda h: -h[1])[:depth]
+        else:
+            hits = self.store.query_chunk_ids(qvec, depth, ids=ids)
         metas = lex.metas(cid for cid, _ in hits)
         return [(cid, score, metas[cid]) for cid, score in hits if cid in metas]
 
     WIDE_FACTOR = t.WIDE_FACTOR
     ENOUGH = t.ENOUGH_FILTERED  # filtered neighbours in the wide set that make a filtered search unnecessary
+    EXACT = t.EXACT_FILTERED_CHUNKS  # fewer chunks pass the filter: compare their vectors exactly
 
     def _fused(self, lex: LexicalSnapshot, qvec: np.ndarray, qterms: list[str], filters: Filters,
                wide: dict[str, tuple[float, dict | None]]) -> dict[str, RetrievedChunk]:

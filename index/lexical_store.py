@@ -15,7 +15,7 @@ from common.text import terms
 STATE_ID = "\x00state"  # the one document that says which store generation the index reflects
 WRITER_HEAP = 50_000_000  # bytes Tantivy buffers before it writes a segment (one indexing thread)
 WRITER_WAIT_SECONDS = 30.0  # another process holds the index's writer (a reader catching up): wait this long
-FORMAT = 1  # bumped when the schema changes: an index of another format is rebuilt
+FORMAT = 2  # bumped when the schema changes: an index of another format is rebuilt
 
 
 def chunk_terms(text: str, meta: dict) -> list[str]:
@@ -28,7 +28,7 @@ def _schema():
 
     b = tantivy.SchemaBuilder()
     b.add_text_field("terms", stored=False, tokenizer_name="whitespace", index_option="freq")
-    b.add_text_field("chunk_id", stored=True, tokenizer_name="raw")
+    b.add_text_field("chunk_id", stored=True, tokenizer_name="raw", fast=True)
     b.add_text_field("article_id", stored=True, tokenizer_name="raw")
     b.add_text_field("first", stored=False, tokenizer_name="raw")  # "1" on chunk 0: one document per article
     b.add_text_field("source", stored=False, tokenizer_name="raw", fast=True)
@@ -104,6 +104,16 @@ class LexicalView:
         if not clauses:
             return self.n_docs
         return self._count(tantivy.Query.boolean_query([(tantivy.Occur.Must, c) for c in clauses]))
+
+    def chunk_ids(self, filters: Filters) -> list[str]:
+        """The ids of every chunk that passes the filters (read from a column, no stored document opened)."""
+        import tantivy
+
+        clauses = self._filter_clauses(filters)
+        query = (tantivy.Query.boolean_query([(tantivy.Occur.Must, c) for c in clauses]) if clauses
+                 else tantivy.Query.all_query())
+        got = self._searcher.aggregate(query, {"ids": {"terms": {"field": "chunk_id", "size": 10_000_000}}})
+        return [b["key"] for b in got["ids"]["buckets"] if b["key"] != STATE_ID]
 
     def metas(self, chunk_ids: Iterable[str]) -> dict[str, dict]:
         """{chunk id: metadata} of the chunks among these ids that the index holds."""

@@ -153,3 +153,27 @@ def test_catch_up_reads_only_the_articles_that_changed(ingested, hash_config):
     done = catch_up(reader, reader.lexical)
     assert done.indexed == ("velmora-flood-toll",) and done.removed == ()
     assert lexical_chunks(reader) == record_chunks(reader)
+
+
+@pytest.mark.parametrize("exact", [True, False])
+def test_a_filtered_dense_search_that_finds_too_few_in_the_wide_set_searches_only_the_chunks_that_pass(
+        ingested, hash_config, exact):
+    from assistant.retrieve import HybridRetriever
+
+    reader = Assistant(hash_config, store=ChromaStore(hash_config, create=False))
+    retriever = HybridRetriever(reader.store, reader.lexical, depth=3)
+    retriever.WIDE_FACTOR = 0  # no unfiltered neighbours: every filtered search takes the path under test
+    retriever.EXACT = 10_000 if exact else 0  # compare vectors here, or let Chroma search among the ids
+    lex = reader.lexical.refresh()
+    source = "Ostrakand Wire"
+    want_ids = [cid for cid, _t, m in reader.store.iter_chunks() if m.get("source") == source]
+    qvec = reader.embedder.embed(["river flood levees killed"])[0]
+    vecs = reader.store.vectors("chunks", want_ids)
+    best = sorted(want_ids, key=lambda cid: -float(vecs[cid] @ qvec))[:3]
+    got = retriever._dense(lex, qvec, Filters((source,)), {})
+    if exact:
+        assert [cid for cid, _s, _m in got] == best
+    else:  # Chroma's graph search among the allowed ids is approximate: the nearest one, and only allowed ones
+        assert got[0][0] == best[0] and len(got) == 3 and {cid for cid, _s, _m in got} <= set(want_ids)
+    assert all(m["source"] == source for _c, _s, m in got)
+    assert sorted(lex.view.chunk_ids(Filters((source,)))) == sorted(want_ids)

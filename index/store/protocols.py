@@ -41,8 +41,10 @@ class StoreReader(Protocol):
     def iter_chunks(self) -> Iterator[tuple[str, str, dict]]:
         """(chunk id, text, metadata) of every chunk."""
 
-    def query_chunk_ids(self, vector: np.ndarray, k: int, where: dict | None = None) -> list[tuple[str, float]]:
-        """(chunk id, cosine similarity) of the k chunks nearest to `vector`, optionally filtered by `where`."""
+    def query_chunk_ids(self, vector: np.ndarray, k: int, where: dict | None = None,
+                        ids: Sequence[str] | None = None) -> list[tuple[str, float]]:
+        """(chunk id, cosine similarity) of the k chunks nearest to `vector`, optionally filtered by `where` or
+        restricted to `ids`."""
 
     def sentence_vectors(self, ids: Sequence[str], hashes: dict[str, str] | None = None) -> dict[str, np.ndarray]:
         """Vectors of the current version of sentences named `{article_id}::s{index}`."""

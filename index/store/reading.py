@@ -27,14 +27,16 @@ def where_filter(filters: Filters) -> dict | None:
 class Reading:
     """Chunk and sentence vectors for retrieval and audits; a collection whose files were torn is refused."""
 
-    def query_chunk_ids(self, vector: np.ndarray, k: int, where: dict | None = None) -> list[tuple[str, float]]:
-        """(chunk id, cosine similarity) of the k nearest chunks: ids and distances only, the fast path."""
-        if k <= 0:
+    def query_chunk_ids(self, vector: np.ndarray, k: int, where: dict | None = None,
+                        ids: Sequence[str] | None = None) -> list[tuple[str, float]]:
+        """(chunk id, cosine similarity) of the k nearest chunks: ids and distances only, the fast path; `ids`:
+        only among these (Chroma searches the graph for them: fast for thousands, slow for a handful)."""
+        if k <= 0 or (ids is not None and not ids):
             return []
         if "chunks" in self.torn:
             raise self._torn_error("chunks")
         res = self._call(self._chunks.query, query_embeddings=[np.asarray(vector, dtype=np.float32)],
-                         n_results=k, where=where, include=["distances"])
+                         n_results=k, where=where, ids=list(ids) if ids is not None else None, include=["distances"])
         return [(cid, 1.0 - dist) for cid, dist in zip(res["ids"][0], res["distances"][0])]
 
     def sentence_vectors(self, ids: Sequence[str], hashes: dict[str, str] | None = None) -> dict[str, np.ndarray]:
