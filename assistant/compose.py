@@ -36,7 +36,7 @@ def compose(query: Query, cands: list[Candidate], abstain_below: float, sides: t
         return abstain(ranked, support)
     if built is None:
         built = FALLBACK.build(query, cands, sides)
-    if built.citations.support < abstain_below:  # the sentences it would rest on do not support an answer
+    if built.citations.support < abstain_below and not built.exact:  # what it would rest on does not support it
         return abstain(ranked, built.citations.support)
     return answer_from(built, ranked, support)
 

@@ -36,7 +36,7 @@ class Assistant:
         self.retriever = HybridRetriever(self.store, self.lexical)
         self.library = Library(self.store, self.lexical, config)
         self.articles = ArticleCache(self.store)
-        self.quotes = QuoteArchive(self.store, self.lexical)
+        self.archive = QuoteArchive(self.store, self.lexical)
         self.abstain_below = config.abstain_below if abstain_below is None else abstain_below
 
     @classmethod
@@ -92,7 +92,7 @@ class Assistant:
         """Every statement the articles attribute to the query's person (about its topic first), newest first,
         less those already shown; None when the archive knows no statement of that person."""
         about = ABOUT.search(query.text)
-        found = self.quotes.candidates(query.person, self.articles, about.group("topic") if about else "")
+        found = self.archive.candidates(query.person, self.articles, about.group("topic") if about else "")
         if not found:
             return None
         left = [c for c in found if c.key not in query.exclude]

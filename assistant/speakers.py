@@ -31,3 +31,9 @@ def speaker_of(c: Candidate) -> tuple[str | None, str | None, int]:
             if prev and prev.speaker:
                 return prev.speaker, prev.role, j
     return None, None, c.index
+
+
+def named(speaker: str, role: str | None) -> str:
+    """'Ned Price (US State Department spokesperson)'; the role left out when the name says it already
+    ('Mayor Ilsa Varenko', role 'Mayor')."""
+    return f"{speaker} ({role})" if role and role.lower() not in speaker.lower() else speaker

@@ -18,6 +18,7 @@ class Built:
     short: str | None
     citations: Citations
     timeline: tuple[TimelineEntry, ...] = ()  # a figure given differently over time (figure kind)
+    exact: bool = False  # found by an exact lookup (an abbreviation spelled out): stands on any support
 
 
 class Kind:

@@ -7,6 +7,7 @@ import re
 from assistant.candidates import Candidate
 from assistant.kinds.typed_kind import TypedKind
 from assistant.query import Query
+from assistant.typed import Typed
 
 _ASKS = re.compile(r"\bwhat\s+(?:does|did|do)\s+(?:the\s+)?(?P<abbr>[A-Z][A-Za-z.&]{1,9})\s+stand\s+for\b"
                    r"|\bwhat\s+is\s+(?:the\s+)?(?P<abbr2>[A-Z][A-Z.&]{1,9})\s+short\s+for\b", re.I)
@@ -20,6 +21,16 @@ def abbreviation(question: str) -> str | None:
 class Expansion(TypedKind):
     name = "expansion"
     asks = _ASKS
+    exact_lookup = True
+
+    def pick(self, query: Query, cands: list[Candidate]) -> tuple[Candidate, Typed] | None:
+        """A lookup, not a ranking: the best-scored sentence that spells the abbreviation out, however far down."""
+        for c in cands:
+            spans = self.spans(c, query)
+            if spans:
+                s, e, label = spans[0]
+                return c, Typed(s, e, c.article.text[s:e], label, 0)
+        return None
 
     def spans(self, c: Candidate, query: Query) -> list[tuple[int, int, str]]:
         """'Syrian Observatory for Human Rights (SOHR)': the capitalised words before the bracketed letters whose

@@ -96,8 +96,8 @@ class Figure(Kind):
         # other articles' figures for the same thing (same topic words around them), e.g. an updated toll
         topic = set(terms(query.text)) - set(query.focus) - set(query.predicate) - DEATH - _CHANGE_WORDS
         need = t.FIGURE_RIVAL_TOPIC * _topic_cover(best.c, topic)
-        others = [r for r in picks[1 : 1 + t.FIGURE_RIVALS] if r.fit >= best.fit - t.FIGURE_RIVAL_MARGIN
-                  and r.value != best.value and _topic_cover(r.c, topic) >= need]
+        others = [r for r in picks[1 : 1 + t.FIGURE_RIVALS] if topic and r.fit >= best.fit - t.FIGURE_RIVAL_MARGIN
+                  and r.value != best.value and _topic_cover(r.c, topic) >= need]  # no topic: no telling they agree
         series = _distinct([best, *updates, *others])
         if len(series) > 1 and all(r.day for r in series):
             return timeline(series)

@@ -17,6 +17,7 @@ class TypedKind(Kind):
     """Subclasses say which questions they take (`asks`) and which spans of a sentence may answer (`spans`)."""
 
     asks: re.Pattern
+    exact_lookup = False  # the span is found by an exact pattern, not ranked: its sentence needs no support
 
     def matches(self, question: str) -> bool:
         return bool(self.asks.search(question))
@@ -61,4 +62,5 @@ class TypedKind(Kind):
         c, typed = picked
         cites = Citations()
         mark = cites.cite(c)
-        return Built(f"{typed.text} {mark}\n\n{quote(c)} {mark}{dated(c)}", typed.text, cites)
+        return Built(f"{typed.text} {mark}\n\n{quote(c)} {mark}{dated(c)}", typed.text, cites,
+                     exact=self.exact_lookup)

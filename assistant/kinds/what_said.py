@@ -11,7 +11,7 @@ from assistant.citing import Citations, dated, quote
 from assistant.kinds.base import Built, Kind
 from assistant.query import Query, Turn
 from assistant.spans import attribution
-from assistant.speakers import speaker_of
+from assistant.speakers import named, speaker_of
 from common.text import STOPWORDS, words
 
 _ASKS = re.compile(
@@ -76,7 +76,7 @@ class WhatSaid(Kind):
                 lines.append(f"- {quote(c, j)} {cites.cite(c, j)}")
                 shown.add((c.article.id, j))
         speaker, role = picked[0][1], picked[0][2]
-        who = f"{speaker} ({role})" if role else speaker
+        who = named(speaker, role)
         quotes = [attribution(c.text) for c in cites.items]
         short = next((q.quote for q in quotes if q and q.quote), None)
         return Built(f"{who} said:\n" + "\n".join(lines), short, cites)
@@ -90,7 +90,7 @@ def archive(query: Query, cands: list[Candidate]) -> Built:
     lines = [f"- {quote(c)} {cites.cite(c)}{dated(c)}" for c in shown]
     more = len(cands) - len(shown)
     speaker, role, _ = speaker_of(shown[0])
-    who = f"{speaker} ({role})" if role else speaker
+    who = named(speaker, role)
     tail = f"\n({more} more statements of {speaker} are in the articles; ask about a topic to narrow them.)" if more else ""
     quotes = [q for c in shown for q in (c.stored.analysis.by_sentence.get(c.index, []) if c.stored.analysis else [])]
     short = next((c.article.text[q.start : q.end] for q in quotes for c in shown[:1] if q.sentence == c.index), None)

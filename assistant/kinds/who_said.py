@@ -10,7 +10,7 @@ from assistant.citing import Citations, dated, quote
 from assistant.kinds.base import Built, Kind
 from assistant.query import Query
 from assistant.spans import attribution
-from assistant.speakers import speaker_of
+from assistant.speakers import named, speaker_of
 
 _ASKS = re.compile(
     r"\bwho (?:said|says|stated|told|warned|noted|claimed|called|described|posted|tweeted|wrote|announced|"
@@ -33,6 +33,6 @@ class WhoSaid(Kind):
                 cites = Citations()
                 mark = cites.cite(c)
                 extra = f" {cites.cite(c, where)}" if where != c.index else ""
-                who = f"{speaker} ({role})" if role else speaker
+                who = named(speaker, role)
                 return Built(f"{who} {mark}{extra}\n\n{quote(c)} {mark}{dated(c)}", speaker, cites)
         return None
