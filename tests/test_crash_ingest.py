@@ -230,7 +230,7 @@ def test_chroma_files_torn_by_a_kill_are_reported_to_readers_and_rebuilt_by_the_
                          capture_output=True, text=True)
     assert ask.returncode == 2 and "is damaged" in ask.stderr and "assistant check --repair" in ask.stderr
     check = subprocess.run([*CLI, "check", *store_args], cwd=REPO, env=child_env(), capture_output=True, text=True)
-    assert check.returncode == 1 and "news-sentences: Chroma cannot read" in check.stdout
+    assert check.returncode == 1 and "news-sentences: its vector files were torn" in check.stdout
 
     _, report = run_ingest(data, index, "hash")  # no --repair needed: the next ingest rebuilds
     assert "news-sentences" in report["recovered"][0] and sorted(report["updated"]) == sorted(a.id for a in articles)
