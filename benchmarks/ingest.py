@@ -1,7 +1,9 @@
 """Ingest benchmark: ours vs raw embedding of the same texts vs LlamaIndex from_documents, same model.
 
 Run: .venv/bin/python benchmarks/ingest.py [--articles PATH] [--limit N] [--skip-llamaindex]
-     [--llamaindex-chunk-sizes 1024,200]
+     [--llamaindex-chunk-sizes 256] [--chunks-only-too] [--no-analysis-too]
+Ours is measured with the language analysis of every article (spaCy, ASSISTANT_ANALYSIS, on by default) and, with
+--no-analysis-too (default on), without it; raw is the same model on exactly the texts ours embeds.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.common import peak_rss_mb, print_table, shared_dir  # noqa: E402
+from benchmarks.common import load_average, peak_rss_mb, print_table, shared_dir  # noqa: E402
 from common.config import Config  # noqa: E402
 from common.offline import configure_environment  # noqa: E402
 
@@ -25,9 +27,12 @@ def main() -> None:
     ap.add_argument("--articles", default=None)
     ap.add_argument("--limit", type=int, default=None)
     ap.add_argument("--skip-llamaindex", action="store_true")
-    ap.add_argument("--chunks-only-too", action=argparse.BooleanOptionalAction, default=True,
+    ap.add_argument("--chunks-only-too", action=argparse.BooleanOptionalAction, default=False,
                     help="also measure ingest without sentence vectors")
-    ap.add_argument("--llamaindex-chunk-sizes", default="1024", help="comma-separated; 1024 is LlamaIndex's default")
+    ap.add_argument("--no-analysis-too", action=argparse.BooleanOptionalAction, default=True,
+                    help="also measure ingest without the language analysis")
+    ap.add_argument("--llamaindex-chunk-sizes", default="256",
+                    help="comma-separated; 256 covers what MiniLM reads (1024 is LlamaIndex's default)")
     args = ap.parse_args()
     path = Path(args.articles) if args.articles else shared_dir() / "data" / "multihop_rag" / "articles.jsonl"
 
@@ -38,9 +43,12 @@ def main() -> None:
     articles = list(load_paths([path]).articles)[: args.limit]
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
-        for sentence_vectors in (True, False) if args.chunks_only_too else (True,):
-            config = Config.from_env(env={}, index_dir=Path(tmp) / f"idx-{sentence_vectors}",
-                                     sentence_vectors=sentence_vectors)
+        runs = [(True, True)] + ([(True, False)] if args.no_analysis_too else []) + \
+            ([(False, False)] if args.chunks_only_too else [])
+        raw_seconds: dict[bool, float] = {}
+        for sentence_vectors, analysis in runs:
+            config = Config.from_env(env={}, index_dir=Path(tmp) / f"idx-{sentence_vectors}-{analysis}",
+                                     sentence_vectors=sentence_vectors, analysis=analysis)
             embedder = make_embedder(config)
             embedder.embed(["warm up"])
             # raw: the same model on exactly the texts ingest embeds (chunks, and sentences if on)
@@ -49,10 +57,12 @@ def main() -> None:
             if sentence_vectors:
                 texts += [s.text for p in prepared for s in p.sentences]
             n_sent = sum(len(p.sentences) for p in prepared)
-            t = time.perf_counter()
-            for i in range(0, len(texts), 512):
-                embedder.embed(texts[i : i + 512])
-            raw = time.perf_counter() - t
+            if sentence_vectors not in raw_seconds:  # the same texts for both analysis settings: measured once
+                t = time.perf_counter()
+                for i in range(0, len(texts), 512):
+                    embedder.embed(texts[i : i + 512])
+                raw_seconds[sentence_vectors] = time.perf_counter() - t
+            raw = raw_seconds[sentence_vectors]
 
             ing = Ingestor(config, embedder=embedder)
             t = time.perf_counter()
@@ -63,19 +73,21 @@ def main() -> None:
             again = ing.ingest_articles(articles)
             reingest = time.perf_counter() - t
             assert len(again.unchanged) == len(articles)
-            label = "ours (chunks + sentence vectors)" if sentence_vectors else "ours (chunk vectors only)"
+            label = ("ours (chunks + sentence vectors" if sentence_vectors else "ours (chunk vectors only") + \
+                (", analysis)" if analysis else ", no analysis)")
             rows.append((label, len(articles), n_sent, len(texts), f"{ours:.1f}", f"{n_sent / ours:.0f}",
-                         f"{raw:.1f}", f"{raw / ours:.2f}", f"{reingest:.2f}"))
+                         f"{raw:.1f}", f"{raw / ours:.2f}", f"{reingest:.2f}", load_average()))
+            print(rows[-1], file=sys.stderr, flush=True)
         print_table(rows, ("pipeline", "articles", "sentences", "texts embedded", "wall s", "sentences/s",
-                           "raw embed s", "raw/ours", "re-ingest s"))
+                           "raw embed s", "raw/ours", "re-ingest s", "load 1/5/15m"))
         if not args.skip_llamaindex:
             print()
             li_rows = []
             for chunk_size in (int(x) for x in args.llamaindex_chunk_sizes.split(",")):
                 secs, n_nodes = llamaindex_ingest(articles, embedder, Path(tmp) / f"li-{chunk_size}", chunk_size)
                 li_rows.append((f"LlamaIndex from_documents, chunk_size={chunk_size}", n_nodes, f"{secs:.1f}",
-                                f"{n_sent / secs:.0f}"))
-            print_table(li_rows, ("pipeline", "nodes embedded", "wall s", "sentences/s"))
+                                f"{n_sent / secs:.0f}", load_average()))
+            print_table(li_rows, ("pipeline", "nodes embedded", "wall s", "sentences/s", "load 1/5/15m"))
     print(f"\npeak RSS: {peak_rss_mb():.0f} MB")
 
 

@@ -123,19 +123,24 @@ def parts(assistant, qs: list[str], runs: int = 20) -> dict[str, float]:
         return statistics.median(times)
 
     store, lex = assistant.store, assistant.lexical.refresh()
+    retriever = assistant.retriever
     qs = qs[:runs]
     vecs = [assistant.embedder.embed([q])[0] for q in qs]
-    source = max(lex.sources, key=lambda s: sum(m.get("source") == s for m in lex.metas))
-    stored = list(store.get_articles(lex.metas[i]["article_id"] for i in range(0, lex.n_docs, max(1, lex.n_docs // runs))).values())
+    by_size = sorted(lex.sources, key=lambda s: lex.count(Filters((s,))))
+    big, small = Filters((by_size[-1],)), Filters((by_size[0],))
+    ids = sorted(lex.hashes)
+    stored = list(store.get_articles(ids[:: max(1, len(ids) // runs)]).values())
     sentence_ids = [[f"{a.article.id}::s{i}" for i in range(min(60, len(a.sentence_spans)))] for a in stored]
     return {
         "embed": median_ms(lambda q: assistant.embedder.embed([q]), qs),
         "dense": median_ms(lambda v: store.query_chunk_ids(v, 30), vecs),
-        "dense_source": median_ms(lambda v: store.query_chunk_ids(v, 30, where_filter(Filters((source,)))), vecs),
+        "dense_where": median_ms(lambda v: store.query_chunk_ids(v, 30, where_filter(big)), vecs[:5]),
+        "dense_big_source": median_ms(lambda v: retriever._dense(lex, v, big, {}), vecs),
+        "dense_small_source": median_ms(lambda v: retriever._dense(lex, v, small, {}), vecs),
         "bm25": median_ms(lambda q: lex.search(terms(q), 30, Filters()), qs),
+        "bm25_source": median_ms(lambda q: lex.search(terms(q), 30, big), qs),
         "sentence_vectors": median_ms(store.sentence_vectors, sentence_ids),
         "articles": median_ms(lambda a: store.get_articles([a.article.id]), stored),
-        "article_hashes": median_ms(lambda _: store.article_hashes(), range(3)),
     }
 
 
@@ -148,9 +153,16 @@ def ask_child(path: Path, qs: list[str], warmup: int, profile: bool, with_parts:
     assistant.embedder.embed(["warm up"])
     t_model = time.perf_counter()
     rss = {"model": proc_memory_mb(os.getpid())["VmRSS"]}
-    assistant.lexical.refresh()
+    lex = assistant.lexical.refresh()
     t_bm25 = time.perf_counter()
     rss["bm25"] = proc_memory_mb(os.getpid())["VmRSS"]
+    qvec = assistant.embedder.embed([qs[0]])[0]
+    hits = assistant.store.query_chunk_ids(qvec, 30)  # Chroma loads the chunk vectors (HNSW) into memory
+    rss["chunk_vectors"] = proc_memory_mb(os.getpid())["VmRSS"]
+    first = assistant.store.get_articles([h[0].split("::")[0] for h in hits[:3]])
+    assistant.store.sentence_vectors([f"{a}::s0" for a in first])  # ... and the sentence vectors
+    rss["sentence_vectors"] = proc_memory_mb(os.getpid())["VmRSS"]
+    del lex
     assistant.ask(qs[0])
     t_first = time.perf_counter()
     rss["first_ask"] = proc_memory_mb(os.getpid())["VmRSS"]
@@ -293,11 +305,17 @@ def report(rows: list[tuple[int, dict]]) -> None:
          "LI p95 ms", "startup s", "BM25 s", "serve ready s", "HTTP p50 ms", "serve peak RSS MB", "exact cites",
          "load 1/5/15m"),
     )
+    keys = list(rows[0][1]["rss_after_mb"])
+    print("\nRSS (MB) of the measuring process after each step: the model loaded, the lexical index opened (bm25), "
+          "one dense search (Chroma's chunk vectors), one sentence-vector read (its sentence vectors), the first "
+          "answer\n")
+    print_table([(f"{n}x", *(f"{r['rss_after_mb'].get(k, 0):.0f}" for k in keys)) for n, r in rows], ("size", *keys))
     if all("parts_ms" in r for _, r in rows):
         keys = list(rows[0][1]["parts_ms"])
         print("\nmedian ms of each step alone (--parts): embed = one query through MiniLM, dense = Chroma top 30 "
-              "chunks, dense_source = the same with a source filter, sentence_vectors = 60 ids, articles = one "
-              "record, article_hashes = every record (LexicalIndex re-reads them only after a write finished)\n")
+              "chunks, dense_where = the same with Chroma's source filter (5 questions), dense_big/small_source = "
+              "the retriever's filtered dense search for the largest/smallest outlet, bm25(_source) = the lexical "
+              "index's top 30 (largest outlet), sentence_vectors = 60 ids, articles = one record\n")
         print_table([(f"{n}x", *(f"{r['parts_ms'][k]:.1f}" for k in keys)) for n, r in rows], ("size", *keys))
     if len(rows) > 1:
         (n0, r0), (n1, r1) = rows[0], rows[-1]

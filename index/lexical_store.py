@@ -7,7 +7,10 @@ import threading
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
+
+import numpy as np
 
 from common.records import Filters
 from common.text import terms
@@ -15,7 +18,7 @@ from common.text import terms
 STATE_ID = "\x00state"  # the one document that says which store generation the index reflects
 WRITER_HEAP = 50_000_000  # bytes Tantivy buffers before it writes a segment (one indexing thread)
 WRITER_WAIT_SECONDS = 30.0  # another process holds the index's writer (a reader catching up): wait this long
-FORMAT = 2  # bumped when the schema changes: an index of another format is rebuilt
+FORMAT = 3  # bumped when the schema changes: an index of another format is rebuilt
 
 
 def chunk_terms(text: str, meta: dict) -> list[str]:
@@ -34,6 +37,9 @@ def _schema():
     b.add_text_field("source", stored=False, tokenizer_name="raw", fast=True)
     b.add_float_field("published_at", stored=False, indexed=True, fast=True)
     b.add_bytes_field("meta", stored=True)  # the chunk's metadata as Chroma holds it (JSON)
+    # the vectors of the chunk's sentences (float32, sentence_start..sentence_end-1): answers read them here rather
+    # than from Chroma, whose sentence collection would be loaded into memory whole (2.4 GB at 1 M sentences)
+    b.add_bytes_field("svec", stored=True)
     return b.build()
 
 
@@ -55,10 +61,18 @@ class LexicalView:
         self.generation: str | None = state.get("generation")
         self.unsearchable: int = int(state.get("unsearchable", 0))
         self.n_docs = max(0, self._searcher.num_docs - (1 if state else 0))
-        self.n_articles = self._count(self._term("first", "1"))
+
+    @cached_property
+    def n_articles(self) -> int:
+        return self._count(self._term("first", "1"))
+
+    @cached_property
+    def sources(self) -> set[str]:
+        if not self.n_articles:
+            return set()
         buckets = self._searcher.aggregate(self._term("first", "1"),
                                            {"s": {"terms": {"field": "source", "size": 1_000_000}}})
-        self.sources = {b["key"] for b in buckets["s"]["buckets"]} if self.n_articles else set()
+        return {b["key"] for b in buckets["s"]["buckets"]}
 
     def _term(self, field: str, value: str):
         import tantivy
@@ -133,6 +147,21 @@ class LexicalView:
         hits = (self._hit(addr, 0.0) for _, addr in found.hits)
         return {h.chunk_id: h.meta for h in hits}
 
+    def sentence_vectors(self, article_id: str, content_hash: str) -> dict[int, np.ndarray]:
+        """{sentence index: vector} of this version of the article, as its chunks hold them (empty when the
+        index holds another version, or was written without sentence vectors)."""
+        found = self._searcher.search(self._term("article_id", article_id), 10_000, count=False)
+        out: dict[int, np.ndarray] = {}
+        for _, addr in found.hits:
+            doc = self._searcher.doc(addr)
+            meta, raw = json.loads(doc["meta"][0]), doc.get_first("svec")
+            if meta.get("content_hash") != content_hash or not raw:
+                continue
+            vecs = np.frombuffer(raw, dtype=np.float32).reshape(-1, int(meta["svec_dim"]))
+            for n, index in enumerate(range(meta["sentence_start"], meta["sentence_end"])):
+                out.setdefault(index, vecs[n])
+        return out
+
     def article_hashes(self) -> dict[str, str]:
         """{article id: content hash} of every article the index holds (one document each)."""
         found = self._searcher.search(self._term("first", "1"), max(1, self.n_articles), count=False)
@@ -202,20 +231,30 @@ class LexicalStore:
                     time.sleep(0.1)
             return self._writer
 
-    def replace(self, article_id: str, content_hash: str, rows: Sequence[tuple[str, str, dict]]) -> None:
-        """Stage one article's chunks (chunk id, text, metadata), replacing whatever it had."""
+    def replace(self, article_id: str, content_hash: str, rows: Sequence[tuple[str, str, dict]],
+                sentence_vectors: np.ndarray | dict[int, np.ndarray] | None = None) -> None:
+        """Stage one article's chunks (chunk id, text, metadata), replacing whatever it had; `sentence_vectors`:
+        the article's sentence vectors (by sentence index), kept with the chunks that hold them."""
         with self._lock:
             self.remove(article_id)
             for cid, text, meta in rows:
-                self.add(cid, text, {**meta, "article_id": article_id, "content_hash": content_hash})
+                vecs = None
+                if sentence_vectors is not None:
+                    span = range(meta["sentence_start"], meta["sentence_end"])
+                    if all(i in sentence_vectors if isinstance(sentence_vectors, dict) else i < len(sentence_vectors)
+                           for i in span):
+                        vecs = np.stack([sentence_vectors[i] for i in span]) if len(span) else None
+                self.add(cid, text, {**meta, "article_id": article_id, "content_hash": content_hash}, vecs)
 
-    def add(self, chunk_id: str, text: str, meta: dict) -> None:
+    def add(self, chunk_id: str, text: str, meta: dict, sentence_vectors: np.ndarray | None = None) -> None:
         """Stage one chunk (its metadata names its article and content hash). Tantivy applies a removal only to
         what was added before it: remove an article's old chunks first, then add the new ones."""
         import tantivy
 
         with self._lock:
             writer = self.writer()
+            if sentence_vectors is not None:
+                meta = {**meta, "svec_dim": int(sentence_vectors.shape[1])}
             doc = tantivy.Document(terms=" ".join(chunk_terms(text, meta)), chunk_id=chunk_id,
                                    article_id=meta["article_id"], meta=json.dumps(meta, separators=(",", ":")).encode())
             if meta.get("chunk_index", 0) == 0:
@@ -224,6 +263,8 @@ class LexicalStore:
                 doc.add_text("source", meta["source"])
             if meta.get("published_at") is not None:
                 doc.add_float("published_at", float(meta["published_at"]))
+            if sentence_vectors is not None:
+                doc.add_bytes("svec", np.ascontiguousarray(sentence_vectors, dtype=np.float32).tobytes())
             writer.add_document(doc)
             self._staged = True
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from common.config import Config
 from index.lexical_store import LexicalStore, LexicalView
 
-FETCH_ARTICLES = 50  # more changed articles than this: read every chunk in pages rather than by article id
+FETCH_ARTICLES = 100  # articles whose chunks and sentence vectors are read from the store at once
 DIR_NAME = "assistant-lexical"  # in a local index directory
 
 
@@ -59,14 +59,18 @@ def catch_up(store, lexical: LexicalStore, force: bool = False) -> CatchUp:
         return CatchUp((), (), generation, time.monotonic() - started, skipped=True)
     ready, todo, gone, unsearchable = differences(store, view)
     with lexical._lock:
-        for aid in [*todo, *gone]:
+        for aid in gone:
             lexical.remove(aid)
-        wanted = set(todo)
-        rows = store.iter_chunks() if len(todo) > FETCH_ARTICLES else store.chunks_of(todo) if todo else ()
-        for cid, text, meta in rows:
-            aid = meta.get("article_id")
-            if aid in wanted and meta.get("content_hash") == ready[aid]:  # not another version's leftovers
-                lexical.add(cid, text, meta)
+        for start in range(0, len(todo), FETCH_ARTICLES):
+            batch = {aid: ready[aid] for aid in todo[start : start + FETCH_ARTICLES]}
+            rows: dict[str, list] = {aid: [] for aid in batch}
+            for cid, text, meta in store.chunks_of(list(batch)):
+                aid = meta.get("article_id")
+                if aid in batch and meta.get("content_hash") == batch[aid]:  # not another version's leftovers
+                    rows[aid].append((cid, text, meta))
+            vectors = store.article_sentence_vectors(batch)
+            for aid, chunk_rows in rows.items():
+                lexical.replace(aid, batch[aid], chunk_rows, vectors.get(aid))
         lexical.commit(generation, unsearchable)
     return CatchUp(tuple(todo), tuple(gone), generation, time.monotonic() - started)
 

@@ -177,3 +177,23 @@ def test_a_filtered_dense_search_that_finds_too_few_in_the_wide_set_searches_onl
         assert got[0][0] == best[0] and len(got) == 3 and {cid for cid, _s, _m in got} <= set(want_ids)
     assert all(m["source"] == source for _c, _s, m in got)
     assert sorted(lex.view.chunk_ids(Filters((source,)))) == sorted(want_ids)
+
+
+def test_sentence_vectors_are_read_from_the_lexical_index_exactly_as_chroma_holds_them(ingested):
+    import numpy as np
+
+    from index.store import vector_prefix
+
+    store = ingested.store
+    aid = "velmora-flood-toll"
+    prefix = vector_prefix(aid, store.searchable_hashes()[0][aid])
+    n = len(store.get_article(aid).sentence_spans)
+    in_chroma = store.vectors("sentences", [f"{prefix}::s{i}" for i in range(n)])
+    sentences, store._sentences = store._sentences, None  # any read of Chroma's sentence collection fails now
+    try:
+        got = store.sentence_vectors([f"{aid}::s{i}" for i in range(n)])
+    finally:
+        store._sentences = sentences
+    assert len(got) == n == len(in_chroma)
+    for i in range(n):  # the vectors as written; Chroma's copy differs in the last bit at most (it re-normalises)
+        np.testing.assert_allclose(got[f"{aid}::s{i}"], in_chroma[f"{prefix}::s{i}"], rtol=1e-6, atol=1e-7)

@@ -38,7 +38,8 @@ def replicas(tmp_path):
     try:
         for n in (1, 2):
             cache = {"ASSISTANT_LEXICAL_CACHE": str(tmp_path / f"lexical-{n}")}
-            servers.append(start_server(tmp_path / "unused", tmp_path / f"replica-{n}.log", {**env, **cache}))
+            log = tmp_path / f"replica-{n}.log"
+            servers.append(start_server(tmp_path / "unused", log, {**env, **cache}, timeout=300))
         yield env, servers
     finally:
         for s in servers:

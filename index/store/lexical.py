@@ -60,20 +60,22 @@ class LexicalSide:
     def _writes_lexical(self) -> bool:
         return not self.config.chroma_host
 
-    def _journal_done(self, article_id: str, rows: Sequence[tuple[str, str, dict]] | None = None) -> None:
+    def _journal_done(self, article_id: str, rows: Sequence[tuple[str, str, dict]] | None = None,
+                      sentence_vectors=None) -> None:
         """An article write, delete or settlement is complete: stage its lexical entry (`rows`: its chunks as
-        written; else read from its record), then clear its journal entry once that is committed."""
+        written, with its sentence vectors; else read from its record), then clear its journal entry once that is
+        committed."""
         if not self._writes_lexical():
             self._journal_clear([article_id])
             return
-        self._lexical_stage(article_id, rows)
+        self._lexical_stage(article_id, rows, sentence_vectors)
         self._lex().deferred.append(article_id)
         self._lexical_flush(force=self._lock_depth == 0)
 
-    def _lexical_stage(self, article_id: str, rows) -> None:
+    def _lexical_stage(self, article_id: str, rows, sentence_vectors=None) -> None:
         lex = self.lexical
         if rows is not None:
-            lex.replace(article_id, rows[0][2]["content_hash"] if rows else "", rows)
+            lex.replace(article_id, rows[0][2]["content_hash"] if rows else "", rows, sentence_vectors)
             return
         got = self._call(self._articles.get, ids=[article_id], include=["metadatas"])
         record = got["metadatas"][0] if got["ids"] else None
@@ -81,7 +83,9 @@ class LexicalSide:
             lex.remove(article_id)
             return
         want = record.get("content_hash", "")
-        lex.replace(article_id, want, [r for r in self.chunks_of([article_id]) if r[2].get("content_hash") == want])
+        vectors = self.article_sentence_vectors({article_id: want}).get(article_id)
+        lex.replace(article_id, want, [r for r in self.chunks_of([article_id]) if r[2].get("content_hash") == want],
+                    vectors)
 
     def _lexical_flush(self, force: bool) -> None:
         """Commit what is staged (when due, or `force`), then clear the journal entries it covers."""

@@ -41,28 +41,51 @@ class Reading:
 
     def sentence_vectors(self, ids: Sequence[str], hashes: dict[str, str] | None = None) -> dict[str, np.ndarray]:
         """Vectors of the current version of sentences named `{article_id}::s{index}`, keyed so. The version
-        is the record's content hash, looked up unless `hashes` ({article_id: content_hash}) gives it."""
+        is the record's content hash, looked up unless `hashes` ({article_id: content_hash}) gives it. Read from
+        the lexical index, which keeps them with each chunk, where it holds that version; else from Chroma."""
         if not ids:
             return {}
-        if "sentences" in self.torn:
-            raise self._torn_error("sentences")
         parts = {sid: sid.rpartition("::s") for sid in ids}  # (article id, "::s", index)
         hashes = dict(hashes or {})
         missing = [a for a in dict.fromkeys(aid for aid, _, _ in parts.values()) if a not in hashes]
         if missing:
             got = self._call(self._articles.get, ids=missing, include=["metadatas"])
             hashes.update({a: m.get("content_hash", "") for a, m in zip(got["ids"], got["metadatas"])})
+        out: dict[str, np.ndarray] = {}
+        view = self.lexical.view()
+        for aid in dict.fromkeys(aid for aid, _, _ in parts.values()):
+            if aid in hashes:
+                held = view.sentence_vectors(aid, hashes[aid])
+                out.update({sid: held[int(i)] for sid, (a, _, i) in parts.items() if a == aid and int(i) in held})
+        parts = {sid: p for sid, p in parts.items() if sid not in out}
+        if not parts:
+            return out
+        if "sentences" in self.torn:
+            raise self._torn_error("sentences")
         physical: dict[str, str] = {}  # physical id -> logical id
         for sid, (aid, _, index) in parts.items():
             if aid in hashes:
                 physical[f"{vector_prefix(aid, hashes[aid])}::s{index}"] = sid
                 physical[sid] = sid  # indexes written before vector ids carried the hash
         got = self._call(self._sentences.get, ids=list(physical), include=["embeddings", "metadatas"])
-        out: dict[str, np.ndarray] = {}
         for pid, emb, meta in zip(got["ids"], got["embeddings"], got["metadatas"]):
             sid = physical[pid]
             if (meta or {}).get("content_hash") == hashes[parts[sid][0]]:
                 out[sid] = np.asarray(emb, dtype=np.float32)
+        return out
+
+    def article_sentence_vectors(self, hashes: dict[str, str]) -> dict[str, dict[int, np.ndarray]]:
+        """{article id: {sentence index: vector}} of the given versions ({id: content hash}) of these articles,
+        from Chroma (for writing them into the lexical index)."""
+        if not hashes or "sentences" in self.torn:
+            return {}
+        got = self._call(self._sentences.get, where={"article_id": {"$in": list(hashes)}},
+                         include=["embeddings", "metadatas"])
+        out: dict[str, dict[int, np.ndarray]] = {}
+        for emb, meta in zip(got["embeddings"], got["metadatas"]):
+            aid = (meta or {}).get("article_id")
+            if aid in hashes and meta.get("content_hash") == hashes[aid]:
+                out.setdefault(aid, {})[int(meta["sentence_index"])] = np.asarray(emb, dtype=np.float32)
         return out
 
     def chunks_of(self, article_ids: Sequence[str]) -> Iterator[tuple[str, str, dict]]:

@@ -185,7 +185,8 @@ class Records:
         except Exception:
             self._settle_quietly(article.id)
             raise
-        self._journal_done(article.id, [(f"{prefix}::c{c.index}", c.text, m) for c, m in zip(chunks, chunk_metas)])
+        self._journal_done(article.id, [(f"{prefix}::c{c.index}", c.text, m) for c, m in zip(chunks, chunk_metas)],
+                           sentence_vectors)
         self.version += 1
 
     def delete_article(self, article_id: str) -> None:
