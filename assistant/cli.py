@@ -195,14 +195,31 @@ def cmd_check(args, config: Config) -> int:
 
 
 def cmd_ask(args, config: Config) -> int:
+    filters = filters_from_args(args)  # a wrong date is refused before anything loads
+    from assistant.serve_reuse import ask_running_server
+
+    wanted = {"sources": args.source, "date_from": args.since, "date_to": args.until}
+    served = ask_running_server(config, args.question, {k: v for k, v in wanted.items() if v})
+    if served is not None and (args.json or not served["abstained"]):  # the API's JSON lacks the related sentences
+        print(json.dumps(served, indent=2, ensure_ascii=False) if args.json else render_served(served))
+        return 0
     from assistant.core import Assistant
     from assistant.formatting import render_text
     from assistant.llm_answer import Answerer
 
     assistant = Assistant(config, store=reading_store(config))
-    answer = Answerer.from_config(assistant, config).ask(args.question, filters=filters_from_args(args))
+    answer = Answerer.from_config(assistant, config).ask(args.question, filters=filters)
     print(json.dumps(answer.to_dict(), indent=2, ensure_ascii=False) if args.json else render_text(answer))
     return 0
+
+
+def render_served(answer: dict) -> str:
+    """A running server's /api/ask JSON as `assistant ask` prints an answer."""
+    from assistant.formatting import render_text
+    from common.records import Answer, Citation
+
+    cites = tuple(Citation(**c) for c in answer["citations"])
+    return render_text(Answer(answer["answer"], answer["short_answer"], answer["abstained"], cites))
 
 
 def cmd_chat(args, config: Config) -> int:

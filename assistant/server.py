@@ -293,6 +293,13 @@ def serve(config: Config, allow_insecure: bool = False) -> int:
               "extractive on failure)")
     base = f"http://{host}:{config.port}"
     print(f'Widget: <script src="{base}/widget.js" data-assistant="{base}"></script>', flush=True)
-    uvicorn.run(app, host=config.host, port=config.port, log_level="info", server_header=False)
+    from assistant.serve_reuse import announce
+
+    announced = announce(config)  # `assistant ask` on this index asks this server instead of loading it all itself
+    try:
+        uvicorn.run(app, host=config.host, port=config.port, log_level="info", server_header=False)
+    finally:
+        if announced is not None:
+            announced.unlink(missing_ok=True)
     return 0
 
