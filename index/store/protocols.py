@@ -43,8 +43,7 @@ class StoreReader(Protocol):
 
     def query_chunk_ids(self, vector: np.ndarray, k: int, where: dict | None = None,
                         ids: Sequence[str] | None = None) -> list[tuple[str, float]]:
-        """(chunk id, cosine similarity) of the k chunks nearest to `vector`, optionally filtered by `where` or
-        restricted to `ids`."""
+        """(chunk id, cosine similarity) of the k chunks nearest to `vector`, within `where` or `ids` if given."""
 
     def sentence_vectors(self, ids: Sequence[str], hashes: dict[str, str] | None = None) -> dict[str, np.ndarray]:
         """Vectors of the current version of sentences named `{article_id}::s{index}`."""
