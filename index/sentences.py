@@ -7,6 +7,10 @@ import re
 import threading
 import unicodedata
 
+from index.cuts import bound as _bound
+from index.cuts import last_space as _last_space
+from index.cuts import strip as _strip
+
 # No sentence is longer than this many characters: a longer run (a table flattened into one line, a text
 # without punctuation) is cut further at whitespace, or hard-cut where there is no whitespace for this long.
 MAX_SENTENCE_CHARS = 2000
@@ -286,36 +290,6 @@ def _pieces(text: str, start: int, end: int, limit: int):
         start, _ = _strip(text, cut, end)
     if start < end:
         yield start, end
-
-
-def _bound(text: str, start: int, end: int, limit: int):
-    """A sentence longer than `limit` cut at the last whitespace within each `limit` chars (else hard)."""
-    while end - start > limit:
-        cut = _last_space(text, start, start + limit)
-        if cut < 0:
-            cut = start + limit
-        s, e = _strip(text, start, cut)
-        if s < e:
-            yield s, e
-        start, _ = _strip(text, cut, end)
-    if start < end:
-        yield start, end
-
-
-def _last_space(text: str, start: int, stop: int) -> int:
-    """Index of the last whitespace character in text[start + 1 : stop + 1], or -1."""
-    for i in range(min(stop, len(text) - 1), start, -1):
-        if text[i].isspace():
-            return i
-    return -1
-
-
-def _strip(text: str, s: int, e: int) -> tuple[int, int]:
-    while s < e and text[s].isspace():
-        s += 1
-    while e > s and text[e - 1].isspace():
-        e -= 1
-    return s, e
 
 
 _SPLITTER = SentenceSplitter()
