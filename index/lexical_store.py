@@ -55,8 +55,8 @@ class Hit:
 class LexicalView:
     """One committed state of the index (a Tantivy searcher): what a question reads, never changed under it."""
 
-    def __init__(self, index, schema, state: dict):
-        self._index, self._schema, self._searcher = index, schema, index.searcher()
+    def __init__(self, index, schema, searcher, state: dict):
+        self._index, self._schema, self._searcher = index, schema, searcher
         self.committed = bool(state)  # False: never built (an index from before the lexical index, or empty)
         self.generation: str | None = state.get("generation")
         self.unsearchable: int = int(state.get("unsearchable", 0))
@@ -211,7 +211,7 @@ class LexicalStore:
         searcher = self._index.searcher()
         found = searcher.search(self._state_query(), 1, count=False).hits
         state = json.loads(searcher.doc(found[0][1])["meta"][0]) if found else {}
-        return LexicalView(self._index, self._schema, state)
+        return LexicalView(self._index, self._schema, searcher, state)  # the state and the view: one commit
 
     def _state_query(self):
         import tantivy
