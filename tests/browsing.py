@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from contextlib import contextmanager
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -22,12 +23,31 @@ VELMORA = "How many people died in the Velmora flood?"
 def playwright():
     """The sync Playwright module, or a skip naming what is missing."""
     if not CHROMIUM.exists():
-        pytest.skip("browser tests need Debian's chromium at /usr/bin/chromium (apt-get install chromium)")
+        pytest.skip("browser tests need Debian's chromium at /usr/bin/chromium (apt-get install chromium)",
+                    allow_module_level=True)
     return pytest.importorskip("playwright.sync_api", reason="browser tests need playwright (pip install playwright)")
 
 
 def launch(pw):
     return pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
+
+
+@contextmanager
+def chromium():
+    """Debian's chromium, headless, for one test module (a skip naming what is missing without it)."""
+    with playwright().sync_playwright() as pw:
+        browser = launch(pw)
+        yield browser
+        browser.close()
+
+
+@contextmanager
+def scheme_page(browser, scheme: str = "light", **context_args):
+    """new_page() for one test, closed after it; `page.scheme` says which color scheme it has."""
+    page = new_page(browser, scheme, **context_args)
+    page.scheme = scheme
+    yield page
+    page.context.close()
 
 
 def new_page(browser, scheme: str = "light", **context_args):

@@ -84,3 +84,12 @@ def chroma_server(tmp_path):
         proc.wait(timeout=10)
     except subprocess.TimeoutExpired:
         proc.kill()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's chromium through Playwright, one per browser-test module (skipped without them)."""
+    from .browsing import chromium
+
+    with chromium() as b:
+        yield b

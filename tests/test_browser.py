@@ -2,27 +2,13 @@
 
 from __future__ import annotations
 
-import threading
-from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
-
 import pytest
 
+from .browsing import ANSWERS, ARTIFACTS, VELMORA, ask, open_chat, playwright, scheme_page, serve_folder, shot
 from .conftest import EXAMPLES
 from .serving import XSS_QUESTION, XSS_SENTENCE, build_index, start_server, write_extra_articles
 
-CHROMIUM = Path("/usr/bin/chromium")
-if not CHROMIUM.exists():
-    pytest.skip("browser tests need Debian's chromium at /usr/bin/chromium (apt-get install chromium)",
-                allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api", reason="browser tests need playwright (pip install playwright)")
-
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run", "--disable-quic"]
-ARTIFACTS = Path(__file__).parent / "artifacts"
-VELMORA = "How many people died in the Velmora flood?"
-ANSWERS = "#transcript .msg.bot.answered, #transcript .msg.bot.abstained"
+sync_api = playwright()
 WIDGET_PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>Partner site</title></head>
 <body style="font-family:sans-serif;margin:24px"><h1>Partner news site</h1>
 <p>An ordinary page on another origin that embeds the assistant twice: the floating widget script and an iframe.</p>
@@ -30,18 +16,6 @@ WIDGET_PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>Partner
 <script src="{server}/widget.js" data-assistant="{server}" data-title="Ask our newsroom"></script>
 </body></html>
 """
-
-
-def shot(page, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / name), full_page=True)
-
-
-def serve_folder(folder: Path) -> tuple[ThreadingHTTPServer, str]:
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), partial(SimpleHTTPRequestHandler, directory=str(folder)))
-    httpd.log_message = lambda *a: None
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    return httpd, f"http://127.0.0.1:{httpd.server_address[1]}"
 
 
 @pytest.fixture(scope="module")
@@ -67,37 +41,10 @@ def web(tmp_path_factory, sites):
     server.stop()
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
-        yield b
-        b.close()
-
-
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(viewport={"width": 1400, "height": 950})
-    pg = context.new_page()
-    pg.console_messages = []
-    pg.on("console", lambda m: pg.console_messages.append(m.text))
-    pg.set_default_timeout(30_000)
-    yield pg
-    context.close()
-
-
-def open_chat(page, url: str) -> None:
-    page.goto(url)
-    page.wait_for_selector("#question textarea")
-
-
-def ask(page, question: str):
-    """Type a question, press Enter, and wait for its answer (answered or abstained); returns that message."""
-    before = page.locator(ANSWERS).count()
-    page.fill("#question textarea", question)
-    page.press("#question textarea", "Enter")
-    page.wait_for_function(f"document.querySelectorAll({ANSWERS!r}).length > {before}")
-    return page.locator(ANSWERS).nth(before)
+    with scheme_page(browser) as pg:
+        yield pg
 
 
 def mark_in_view(page) -> bool:

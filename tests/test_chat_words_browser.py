@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from .browsing import VELMORA, launch, new_page, open_chat, playwright, shot, wait_settled
+from .browsing import VELMORA, open_chat, playwright, scheme_page, shot, wait_settled
 from .conftest import EXAMPLES
 from .serving import build_index, start_server
 
@@ -24,19 +24,10 @@ def web(tmp_path_factory):
     server.stop()
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as pw:
-        b = launch(pw)
-        yield b
-        b.close()
-
-
 @pytest.fixture
 def page(browser):
-    pg = new_page(browser)
-    yield pg
-    pg.context.close()
+    with scheme_page(browser) as pg:
+        yield pg
 
 
 def chat_error(page, question: str) -> str:

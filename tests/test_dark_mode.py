@@ -10,10 +10,9 @@ from .browsing import (
     VELMORA,
     ask,
     assert_readable,
-    launch,
-    new_page,
     open_chat,
     playwright,
+    scheme_page,
     serve_folder,
     shot,
     wait_settled,
@@ -43,20 +42,10 @@ def web(tmp_path_factory):
     site.server_close()
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as pw:
-        b = launch(pw)
-        yield b
-        b.close()
-
-
 @pytest.fixture(params=SCHEMES)
 def page(request, browser):
-    pg = new_page(browser, request.param)
-    pg.scheme = request.param
-    yield pg
-    pg.context.close()
+    with scheme_page(browser, request.param) as pg:
+        yield pg
 
 
 def test_the_scheme_reaches_the_page(page, web):

@@ -22,10 +22,9 @@ from .browsing import (
     VELMORA,
     ask,
     assert_readable,
-    launch,
-    new_page,
     open_chat,
     playwright,
+    scheme_page,
     shot,
     wait_settled,
 )
@@ -34,6 +33,7 @@ from .serving import Server, build_index, start_server
 from .test_newsroom_tools import figure_turn
 
 sync_api = playwright()
+CLIPBOARD = ["clipboard-read", "clipboard-write"]
 DOOMED = """---
 title: Lighthouse keeper retires after forty years
 source: Harbour Gazette
@@ -55,27 +55,16 @@ def web(tmp_path_factory):
     server.stop()
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as pw:
-        b = launch(pw)
-        yield b
-        b.close()
-
-
 @pytest.fixture(params=SCHEMES)
 def page(request, browser):
-    pg = new_page(browser, request.param, permissions=["clipboard-read", "clipboard-write"])
-    pg.scheme = request.param
-    yield pg
-    pg.context.close()
+    with scheme_page(browser, request.param, permissions=CLIPBOARD) as pg:
+        yield pg
 
 
 @pytest.fixture
 def light(browser):
-    pg = new_page(browser, "light", permissions=["clipboard-read", "clipboard-write"])
-    yield pg
-    pg.context.close()
+    with scheme_page(browser, "light", permissions=CLIPBOARD) as pg:
+        yield pg
 
 
 def reload_chat(page) -> None:

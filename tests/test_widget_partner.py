@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from .browsing import SCHEMES, VELMORA, assert_readable, launch, new_page, playwright, serve_folder, shot
+from .browsing import SCHEMES, VELMORA, assert_readable, playwright, scheme_page, serve_folder, shot
 from .conftest import EXAMPLES, free_port
 from .serving import build_index, start_server
 
@@ -37,20 +37,10 @@ def sites(tmp_path_factory):
         httpd.server_close()
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as pw:
-        b = launch(pw)
-        yield b
-        b.close()
-
-
 @pytest.fixture(params=SCHEMES)
 def page(request, browser):
-    pg = new_page(browser, request.param)
-    pg.scheme = request.param
-    yield pg
-    pg.context.close()
+    with scheme_page(browser, request.param) as pg:
+        yield pg
 
 
 def inside(selector: str) -> str:
