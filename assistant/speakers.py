@@ -9,9 +9,9 @@ from assistant.spans import attribution
 
 def speaker_of(c: Candidate) -> tuple[str | None, str | None, int]:
     """(speaker, role, index of the sentence that names them) for a candidate sentence: from the quotes its
-    article's analysis attributes (a pronoun or "the spokesman" already resolved to the name given earlier);
-    without an analysis, from the sentence's wording, looking back over a few sentences when it begins "He also
-    said …", and ahead for a post's byline."""
+    article's analysis attributes (a pronoun or "the spokesman" already resolved to the name given earlier); else
+    from the sentence's wording, looking back over a few sentences when it begins "He also said …", and (without
+    an analysis) ahead for a post's byline."""
     quotes = c.stored.analysis.by_sentence.get(c.index, []) if c.stored.analysis is not None else []
     named = next((q for q in quotes if q.speaker), None)
     if named is not None:
@@ -19,7 +19,9 @@ def speaker_of(c: Candidate) -> tuple[str | None, str | None, int]:
     att = attribution(c.text)
     if att and att.speaker:
         return att.speaker, att.role, c.index
-    for j in range(c.index + 1, c.index + 1 + t.SPEAKER_LOOKAHEAD):  # a post is followed by "— Name (@handle) date"
+    # a post is followed by "— Name (@handle) date"; the analysis gives each of the post's sentences to its byline,
+    # so with one, a byline further on does not speak for a sentence it left out (the report before the post)
+    for j in range(c.index + 1, c.index + 1 + t.SPEAKER_LOOKAHEAD) if c.stored.analysis is None else ():
         nxt = attribution(c.sentence(j) or "")
         if nxt and nxt.speaker:
             if nxt.role and nxt.role.startswith("@"):

@@ -118,3 +118,25 @@ def tied_to(c: Candidate, spans: list[tuple[int, int, str]], lemmas: set[str],
         if inside and min(dist.get(i, 99) for i in inside) <= most:
             out.append((s, e, label))
     return out
+
+
+_NOT_A_CLAUSE = ("amod", "prep", "pcomp", "aux", "auxpass", "compound")  # "including 77 fighters" is no clause
+
+
+def clause_words(c: Candidate, start: int, end: int) -> set[str] | None:
+    """The stemmed form and lemma of the verb whose clause the words at [start, end) (article offsets) belong to,
+    with its complements ('managed to escape' → manag, manage, escap, escape; 'are being held' → held, hold;
+    'are dead' → dead): the predicate of that clause. None without a parse or a verb above the words."""
+    toks = tokens_of(c)
+    at = {t.index: t for t in toks}
+    inside = {t.index for t in toks if start <= t.start and t.end <= end}
+    tok = next((at[i] for i in sorted(inside) if at[i].head not in inside or at[i].head == i), None)
+    while tok is not None and tok.head != tok.index:
+        tok = at.get(tok.head)
+        if tok is not None and tok.tag.startswith("VB") and tok.dep not in _NOT_A_CLAUSE:
+            break
+    else:
+        return None
+    verbs = [tok] + [t for t in toks if t.head == tok.index and t.dep in ("xcomp", "acomp")]
+    text = c.article.text
+    return {w for v in verbs for w in terms(f"{text[v.start:v.end]} {v.lemma}")}

@@ -69,7 +69,30 @@ def subject(cue, s: int, e: int):
         if tok.dep_ not in ("conj", "xcomp", "advcl", "acl", "dobj") or tok.head is tok:
             break
         tok = tok.head
-    return name_after(cue)
+    return name_after(cue) or speaker_misread(cue)
+
+
+def speaker_misread(cue):
+    """A cue without a subject because the parser read the speaker's phrase as a clause the cue reports (a ccomp
+    before it), though the cue reports the clause after it, and a cue reports one statement. "The US backed Syrian
+    Democratic Forces (SDF), a group …, said that …": an unhyphenated modifier ("US backed", nothing but the
+    name between subject and verb), so the object ending right before the cue speaks. "Martin Riedl, a professor
+    who … co-authored the paper, said that …": a verb inside the description set off by commas after a name, so
+    the name speaks."""
+    after = any(c.dep_ in ("ccomp", "xcomp") and c.i > cue.i for c in cue.children)
+    before = next((c for c in cue.children if c.dep_ == "ccomp" and c.i < cue.i), None)
+    if not after or before is None or not before.tag_.startswith("VB") \
+            or any(not t.is_punct for t in cue.doc[before.right_edge.i + 1:cue.i]):
+        return None
+    subj = next((c for c in before.children if c.dep_ == "nsubj" and c.i < before.i), None)
+    if subj is None:
+        return None
+    if any(t.text == "," for t in cue.doc[subj.i:before.i]):
+        return subj if subj.tag_ in ("NNP", "NNPS") else None
+    obj = next((c for c in before.children if c.dep_ == "dobj" and c.tag_.startswith("NN")), None)
+    if obj is None or any(not t.is_punct for t in cue.doc[obj.right_edge.i + 1:cue.i]):
+        return None
+    return obj
 
 
 def name_after(cue):

@@ -12,6 +12,7 @@ from assistant.citing import Citations, dated, quote, reported
 from assistant.kinds.base import Built, Kind
 from assistant.query import Query, Turn
 from assistant.spans import Span, dates, figures
+from assistant.typed import clause_words
 from common.dates import YEAR_RE, format_date, resolve_date
 from common.records import TimelineEntry
 from common.text import VAGUE_NUMBERS, terms
@@ -92,18 +93,25 @@ class Figure(Kind):
         # the same count given again, later or more exactly, in the best figure's article ("over 100 … on
         # Thursday", then "123 … the SOHR said on Sunday"): the later, more specific one answers
         updates = [r for r in rows if r.c.article.id == best.c.article.id and r.value != best.value
-                   and r.fit >= best.fit - t.FIGURE_RIVAL_MARGIN and r.noun & best.noun]
+                   and r.fit >= best.fit - t.FIGURE_RIVAL_MARGIN and r.noun & best.noun and same_count(r, best)]
         # other articles' figures for the same thing (same topic words around them), e.g. an updated toll
         topic = set(terms(query.text)) - set(query.focus) - set(query.predicate) - DEATH - _CHANGE_WORDS
         need = t.FIGURE_RIVAL_TOPIC * _topic_cover(best.c, topic)
+        # (no topic: no telling they agree)
         others = [r for r in picks[1 : 1 + t.FIGURE_RIVALS] if topic and r.fit >= best.fit - t.FIGURE_RIVAL_MARGIN
-                  and r.value != best.value and _topic_cover(r.c, topic) >= need]  # no topic: no telling they agree
+                  and r.value != best.value and _topic_cover(r.c, topic) >= need and same_count(r, best)]
         series = _distinct([best, *updates, *others])
         if len(series) > 1 and all(r.day for r in series):
             return timeline(series)
         cites = Citations()
         mark = cites.cite(best.c)
         return Built(f"{best.f.text}{reported(best.c)} {mark}\n\n{quote(best.c)} {mark}", best.f.text, cites)
+
+
+def same_count(r: Row, best: Row) -> bool:
+    """Not two different counts: when the best figure's own clause says what the question asks ('are being
+    held') and the other's clause says something else ('managed to escape'), the other counts another thing."""
+    return not (best.clause and r.clause is False)
 
 
 def _topic_cover(c: Candidate, topic: set[str]) -> float:
@@ -142,6 +150,7 @@ class Row:
     noun: frozenset[str]
     day: date | None
     specific: bool
+    clause: bool | None = None  # its own clause's verb is the question's predicate (None: no parse or no verb)
 
 
 def _rows(query: Query, cands: list[Candidate]) -> list[Row]:
@@ -171,10 +180,15 @@ def _rows(query: Query, cands: list[Candidate]) -> list[Row]:
                    + t.FIGURE_FOCUS_FIT * sum(weight[w] for w in noun & focus) / total
                    + t.FIGURE_NEAR_FIT * len(near & qterms) / (len(qterms) or 1)
                    + t.FIGURE_PREDICATE_FIT * bool(near & predicate))
+            # the parse: is the predicate the verb of the figure's own clause ('where 3,500 prisoners are being
+            # held'), not of another clause of the sentence ('Hundreds of prisoners managed to escape')?
+            verbs = clause_words(c, c.span[0] + f.start, c.span[0] + f.end) if predicate else None
+            clause = None if verbs is None else bool(verbs & predicate)
+            fit += t.FIGURE_CLAUSE_FIT * bool(clause)
             key = (c.article.id, _value(f))
             if key not in rows or fit > rows[key].fit:
                 rows[key] = Row(fit, c, f, key[1], frozenset(noun - {key[1]}), _day(c),
-                                not (_VAGUE.match(f.text) or f.value in VAGUE_NUMBERS))
+                                not (_VAGUE.match(f.text) or f.value in VAGUE_NUMBERS), clause)
     return list(rows.values())
 
 
