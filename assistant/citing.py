@@ -57,6 +57,11 @@ def dated(c: Candidate) -> str:
     return f" ({', '.join(bits)})" if bits else ""
 
 
+def outlet(c: Candidate) -> str:
+    """' (Ostrakand Wire)': the outlet of the sentence's article, or ''."""
+    return f" ({c.article.source})" if c.article.source else ""
+
+
 def absolute(expression: str, c: Candidate) -> str:
     """' (Sunday 23 January 2022)' for a relative date expression in the sentence, '' when it says it already."""
     d = resolve_date(expression, c.article.published_at, c.text)
@@ -66,13 +71,14 @@ def absolute(expression: str, c: Candidate) -> str:
     return "" if formatted.lower() in expression.lower() else f" ({formatted})"
 
 
-def reported(c: Candidate) -> str:
-    """', according to the SOHR, on Sunday (Sunday 23 January 2022)' when the sentence says who and when."""
+def reported(c: Candidate, when: bool = True) -> str:
+    """', according to the SOHR, on Sunday (Sunday 23 January 2022)' when the sentence says who and when (`when`
+    False: who only, for a line that already leads with its date)."""
     att = attribution(c.text)
     out = ""
     if att and att.speaker:
         out += f", according to {att.speaker}"
-    when = dates(c.text)
-    if when:
-        out += f", {when[0].text}{absolute(when[0].text, c)}"
+    said = dates(c.text) if when else []
+    if said:
+        out += f", {said[0].text}{absolute(said[0].text, c)}"
     return out

@@ -8,7 +8,7 @@ from datetime import date
 
 from assistant import tuning as t
 from assistant.candidates import Candidate
-from assistant.citing import Citations, dated, quote, reported
+from assistant.citing import Citations, outlet, quote, reported
 from assistant.kinds.base import Built, Kind
 from assistant.query import Query, Turn
 from assistant.spans import Span, dates, figures
@@ -220,7 +220,8 @@ def timeline(series: list[Row]) -> Built:
     cites = Citations()
     latest, latest_mark = series[-1], cites.cite(series[-1].c)  # the answer rests on the latest: it is [1]
     marks = [cites.cite(r.c) for r in series]
-    lines = [f"- {format_date(r.day)}: {r.f.text}{reported(r.c)}{dated(r.c)} {mark}"
+    # each line leads with its day: the outlet follows, never the day again ('on Saturday (Saturday 7 March …)')
+    lines = [f"- {format_date(r.day)}: {r.f.text}{reported(r.c, when=False)}{outlet(r.c)} {mark}"
              for r, mark in zip(series, marks)]
     text = (f"The figure changed over time; the latest is {latest.f.text} ({format_date(latest.day)}) "
             f"{latest_mark}:\n" + "\n".join(lines))
