@@ -93,3 +93,12 @@ def browser():
 
     with chromium() as b:
         yield b
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh light-scheme page in Debian's chromium (modules that test both schemes define their own)."""
+    from .browsing import scheme_page
+
+    with scheme_page(browser) as pg:
+        yield pg

@@ -75,6 +75,13 @@ class ScriptedLLM:
         self._server.shutdown()
         self._server.server_close()
 
+    def reset(self) -> ScriptedLLM:
+        """No queued replies, no default, no requests kept: as fresh for the next test."""
+        self.replies.clear()
+        self.requests.clear()
+        self.default = None
+        return self
+
     def push(self, *replies: Reply | str) -> None:
         self.replies.extend(r if isinstance(r, Reply) else Reply(r) for r in replies)
 

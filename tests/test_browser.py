@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from .browsing import ANSWERS, ARTIFACTS, VELMORA, ask, open_chat, playwright, scheme_page, serve_folder, shot
+from .browsing import ANSWERS, ARTIFACTS, VELMORA, ask, open_chat, playwright, serve_folder, shot
 from .conftest import EXAMPLES
 from .serving import XSS_QUESTION, XSS_SENTENCE, build_index, start_server, write_extra_articles
 
@@ -39,12 +39,6 @@ def web(tmp_path_factory, sites):
     (sites[0] / "page.html").write_text(WIDGET_PAGE.format(server=server.url), encoding="utf-8")
     yield server
     server.stop()
-
-
-@pytest.fixture
-def page(browser):
-    with scheme_page(browser) as pg:
-        yield pg
 
 
 def mark_in_view(page) -> bool:

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from .browsing import VELMORA, open_chat, playwright, scheme_page, shot, wait_settled
+from .browsing import VELMORA, open_chat, playwright, shot, wait_settled
 from .conftest import EXAMPLES
 from .serving import build_index, start_server
 
@@ -22,12 +22,6 @@ def web(tmp_path_factory):
     server = start_server(root / "index", root / "server.log", {"ASSISTANT_EMBEDDER": "hash"})
     yield server
     server.stop()
-
-
-@pytest.fixture
-def page(browser):
-    with scheme_page(browser) as pg:
-        yield pg
 
 
 def chat_error(page, question: str) -> str:

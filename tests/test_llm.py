@@ -79,10 +79,7 @@ def server():
 
 @pytest.fixture
 def llm(server):
-    server.replies.clear()
-    server.requests.clear()
-    server.default = None
-    return server
+    return server.reset()
 
 
 def answerer(assistant, config, llm, timeout: float = 10.0, key: str | None = None) -> Answerer:
@@ -116,8 +113,12 @@ def test_prompt_numbers_sentences_with_metadata_packs_to_budget_and_leaves_out_i
     assert f"[S{n}] (“Flood toll in Velmora rises to 14” — Ostrakand Wire — 2026-03-09) {TOLL}" in user
     assert prompt.tokens <= config.llm_max_context_tokens
 
-    small = build_prompt(VELMORA, [], base, config.with_(llm_max_context_tokens=300))
-    assert small.tokens <= 300 and 0 < len(small.sources) < len(prompt.sources)
+    # a budget half-way between the prompt without sentences and the prompt with all of them
+    bare = build_prompt(VELMORA, [], base, config.with_(llm_max_context_tokens=1))
+    assert bare.sources == ()
+    budget = (bare.tokens + build_prompt(VELMORA, [], base, config).tokens) // 2
+    small = build_prompt(VELMORA, [], base, config.with_(llm_max_context_tokens=budget))
+    assert small.tokens <= budget and 0 < len(small.sources) < len(prompt.sources)
     assert small.sources == prompt.sources[: len(small.sources)]  # best first, same numbering
 
 

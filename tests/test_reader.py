@@ -58,10 +58,7 @@ def server():
 
 @pytest.fixture
 def llm(server):
-    server.replies.clear()
-    server.requests.clear()
-    server.default = None
-    return server
+    return server.reset()
 
 
 def reader(assistant, config, llm, timeout: float = 10.0) -> Answerer:
