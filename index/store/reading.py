@@ -67,6 +67,8 @@ class Reading:
             if aid in hashes:
                 physical[f"{vector_prefix(aid, hashes[aid])}::s{index}"] = sid
                 physical[sid] = sid  # indexes written before vector ids carried the hash
+        if not physical:  # their articles were deleted meanwhile (Chroma refuses a get of no ids)
+            return out
         got = self._call(self._sentences.get, ids=list(physical), include=["embeddings", "metadatas"])
         for pid, emb, meta in zip(got["ids"], got["embeddings"], got["metadatas"]):
             sid = physical[pid]
