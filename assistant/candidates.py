@@ -54,14 +54,15 @@ class Candidate:
 def collect(passages, stored: dict[str, StoredArticle]) -> dict[tuple[str, int], Candidate]:
     """Every sentence of the retrieved passages as a candidate, carrying the best share of the top passage's
     fused score it was found with. Passages of an article replaced since it was read are skipped (their offsets
-    may not match the stored text)."""
+    may not match the stored text), and so are those of an article whose vectors were lost (a crash): until it is
+    embedded again it is not searched at all, never by its words alone."""
     if not passages:
         return {}
     top = passages[0].score
     cands: dict[tuple[str, int], Candidate] = {}
     for p in passages:
         art = stored.get(p.article_id)
-        if art is None or art.content_hash != p.meta.get("content_hash"):
+        if art is None or art.content_hash != p.meta.get("content_hash") or art.vectors_pending:
             continue
         for i in range(p.sentence_start, min(p.sentence_end, len(art.sentence_spans))):
             c = cands.setdefault((p.article_id, i), Candidate(art, i))
