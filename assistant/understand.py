@@ -45,7 +45,7 @@ def understand(question: str, history: list[Turn] | None = None) -> Query:
 def turn_from_dict(d: dict) -> Turn:
     """An earlier exchange as the API and the chat send it back ({"question", **answer}); its speaker is the
     first cited sentence's, unless given."""
-    cites = d.get("citations") or []
+    cites = [c for c in d.get("citations") or [] if isinstance(c, dict) and _storable(c.get("article_id"))]
     speaker = d.get("speaker")
     for c in cites if not speaker else []:
         found = attribution(str(c.get("text", "")))
@@ -57,6 +57,19 @@ def turn_from_dict(d: dict) -> Turn:
         answer=str(d.get("answer", "")),
         short_answer=d.get("short_answer"),
         speaker=speaker,
-        article_ids=tuple(dict.fromkeys(c["article_id"] for c in cites if "article_id" in c)),
-        cited=tuple((c["article_id"], c["sentence_index"]) for c in cites if "sentence_index" in c),
+        article_ids=tuple(dict.fromkeys(c["article_id"] for c in cites)),
+        cited=tuple((c["article_id"], c["sentence_index"]) for c in cites
+                    if type(c.get("sentence_index")) is int and c["sentence_index"] >= 0),
     )
+
+
+def _storable(article_id) -> bool:
+    """Whether a citation sent back in `history` names an id an article can have: text that is valid UTF-8 (a lone
+    surrogate such as "\\ud800" cannot be stored, and the store refuses to look it up rather than finding nothing)."""
+    if not isinstance(article_id, str) or not article_id:
+        return False
+    try:
+        article_id.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True

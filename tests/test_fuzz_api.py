@@ -141,6 +141,11 @@ def test_any_json_body_gets_a_json_2xx_or_4xx(client, body):
 
 @fuzz(40)
 @given(question=QUESTIONS, turns=st.integers(0, 25), turn=TURN)
+@example(question="../../x", turns=1, turn={"question": "q", "citations": [  # an id no article can have: was a 500
+    {"article_id": "\ud800", "sentence_index": 0, "text": "t"}]})
+@example(question="Who said that?", turns=1, turn={"question": "q", "citations": [
+    {"article_id": "velmora-flood-toll", "sentence_index": 2**70, "text": "t"}, {"article_id": "\ud800",
+                                                                               "sentence_index": 0, "text": "t"}]})
 def test_limits_decide_the_status(client, question, turns, turn):
     """Well-typed requests: 400 for an empty question, 413 over a limit, else 200 with an answer."""
     r = post_json(client, {"question": question, "history": [turn] * turns})
@@ -318,10 +323,20 @@ def test_upload_tab_refuses_server_paths_it_did_not_receive(root, server, client
 
 
 def test_gradio_ask_with_hostile_input_completes(client):
-    for question, date_from in (("\x00" * 50, ""), ("x" * 5000, "2026-01-01"), ("Velmora?", "0001-01-01T00:00+14:00"),
-                                ("../../x", "not a date"), ("", "")):
-        event, data = gradio_call(client, "on_ask", [question, [], date_from, ""])
+    """The chat's on_ask (question, conversation, sources, published from, published until) finishes every hostile
+    call: an answer or the abstention, or the refusal in plain words (no field or setting names, never "a bug")."""
+    for question, date_from, refusal in (("\x00" * 50, "", None), ("x" * 5000, "2026-01-01", "5,000 characters long"),
+                                         ("Velmora?", "0001-01-01T00:00+14:00", None),
+                                         ("../../x", "not a date", "“Published from” has “not a date”"),
+                                         ("", "", "Type a question first.")):
+        event, data = gradio_call(client, "on_ask", [question, [], [], date_from, ""])
         assert event == "complete", (question, event, data)
+        transcript = data[0]
+        assert not re.search(r"ASSISTANT_|date_from|Traceback|a bug", transcript), transcript
+        if refusal is None:
+            assert "error-box" not in transcript and 'class="msg bot' in transcript, transcript
+        else:
+            assert '<div class="error-box" role="alert">' in transcript and refusal in transcript, transcript
 
 
 def test_server_stays_healthy_and_logged_no_bug(server, client):
