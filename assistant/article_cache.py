@@ -18,9 +18,11 @@ class ArticleCache:
         self._lock = threading.Lock()
 
     def current(self, hashes: dict[str, str]) -> dict[str, StoredArticle]:
-        """The articles {id: content hash} names, read again where the cached copy is another version."""
+        """The articles {id: content hash} names, read again where the cached copy is another version or was read
+        while its vectors were being embedded again (its record has changed since)."""
         stored = self.get(list(hashes))
-        stale = [aid for aid, h in hashes.items() if aid in stored and stored[aid].content_hash != h]
+        stale = [aid for aid, h in hashes.items()
+                 if aid in stored and (stored[aid].content_hash != h or stored[aid].vectors_pending)]
         if stale:  # replaced since we cached it: read it again
             for aid in stale:
                 self.forget(aid)

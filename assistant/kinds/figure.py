@@ -55,6 +55,9 @@ def figure_focus(question: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
         head.append(tok)
     rest = " ".join(tokens[len(head):])
     focus = tuple(terms(" ".join(head[:4])))
+    asked = re.match(r"(?:did|does|do|will|would|could|can|should|might|may)\s+.+?\s+([A-Za-z]+)\W*$", rest, re.I)
+    if asked:  # "how many homes did Town 7 approve": the verb comes last
+        return focus, tuple(terms(asked.group(1))[:1])
     return focus, tuple(terms(rest)[:1])
 
 
@@ -96,10 +99,10 @@ class Figure(Kind):
                    and r.fit >= best.fit - t.FIGURE_RIVAL_MARGIN and r.noun & best.noun and same_count(r, best)]
         # other articles' figures for the same thing (same topic words around them), e.g. an updated toll
         topic = set(terms(query.text)) - set(query.focus) - set(query.predicate) - DEATH - _CHANGE_WORDS
-        need = t.FIGURE_RIVAL_TOPIC * _topic_cover(best.c, topic)
+        need = t.FIGURE_RIVAL_TOPIC * _topic_cover(best, topic)
         # (no topic: no telling they agree)
         others = [r for r in picks[1 : 1 + t.FIGURE_RIVALS] if topic and r.fit >= best.fit - t.FIGURE_RIVAL_MARGIN
-                  and r.value != best.value and _topic_cover(r.c, topic) >= need and same_count(r, best)]
+                  and r.value != best.value and _topic_cover(r, topic) >= need and same_count(r, best)]
         series = _distinct([best, *updates, *others])
         if len(series) > 1 and all(r.day for r in series):
             return timeline(series)
@@ -114,11 +117,13 @@ def same_count(r: Row, best: Row) -> bool:
     return not (best.clause and r.clause is False)
 
 
-def _topic_cover(c: Candidate, topic: set[str]) -> float:
-    """Share of the question's topic words found in the sentence, its neighbours or the article's title."""
+def _topic_cover(r: Row, topic: set[str]) -> float:
+    """Share of the question's topic words found in the sentence (outside the figure itself: "Town 5 approved 7
+    homes" does not cover the "7" of "Town 7"), its neighbours or the article's title."""
     if not topic:
         return 1.0
-    seen = set(c.terms) | set(terms(c.article.title or ""))
+    c, f = r.c, r.f
+    seen = set(terms(f"{c.text[: f.start]} {c.text[f.end :]}")) | set(terms(c.article.title or ""))
     for j in (c.index - 1, c.index + 1):
         seen |= set(terms(c.sentence(j) or ""))
     return len(topic & seen) / len(topic)

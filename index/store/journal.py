@@ -99,8 +99,9 @@ class Journal:
         """Article writes, deletes or settlements are complete (and, in a local index, committed to the lexical
         index as generation `token`): clear their journal entries and announce that generation of the records
         to every reader, in this process or another (LexicalSide._journal_done decides when)."""
-        self._call(self._journal.delete, ids=list(article_ids))
-        token = token or self._next_generation(article_ids[-1])
+        ids = list(dict.fromkeys(article_ids))  # an article settled and then written in one flush: once
+        self._call(self._journal.delete, ids=ids)  # (Chroma refuses duplicate ids)
+        token = token or self._next_generation(ids[-1])
         self._call(self._journal.modify, metadata={"generation": token})
 
     def generation(self) -> str | None:

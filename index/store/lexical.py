@@ -111,6 +111,8 @@ class LexicalSide:
         try:
             if state.deferred:
                 self._lexical_flush(force=True)
+            elif (pending := len(self.searchable_hashes()[1])) != state.store.view().unsearchable:
+                state.store.commit(self.generation(), pending)  # lost vectors embedded again: say so to readers
         finally:
             state.store.release()
             state.deferred.clear()
