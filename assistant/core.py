@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import replace
 
 from assistant import tuning as t
@@ -38,6 +39,7 @@ class Assistant:
         self.articles = ArticleCache(self.store)
         self.archive = QuoteArchive(self.store, self.lexical)
         self.abstain_below = config.abstain_below if abstain_below is None else abstain_below
+        self._question = threading.local()  # per question: did retrieval meet articles whose vectors were lost?
 
     @classmethod
     def open(cls, config: Config) -> Assistant:
@@ -56,6 +58,7 @@ class Assistant:
 
     def ask(self, question: str, history: list[Turn] | list[dict] | None = None,
             filters: Filters | None = None) -> Answer:
+        self._question.met_pending = False
         turns = [h if isinstance(h, Turn) else turn_from_dict(h) for h in history or []]
         if turns:  # the speaker of what it cited, as the article's analysis attributes it
             turns[-1] = with_speaker(turns[-1], self.articles)
@@ -117,6 +120,8 @@ class Assistant:
         if not passages:
             return []
         stored = self.articles.current({p.article_id: p.meta.get("content_hash") for p in passages})
+        if any(s.vectors_pending for s in stored.values()):  # collect() leaves them out; the note says so
+            self._question.met_pending = True
         cands = collect(passages, stored)
         vectors = {}
         if self.config.sentence_vectors:
@@ -130,20 +135,31 @@ class Assistant:
         self.articles.forget(article_id)
 
     def _noted(self, answer: Answer) -> Answer:
-        note = self.unsearchable_note()
-        if note and answer.abstained and not self.lexical.current.hashes:  # nothing was searched: say only that
+        n, searchable = self._unsearchable(getattr(self._question, "met_pending", False))
+        note = self.unsearchable_note(n, searchable)
+        if note and answer.abstained and not searchable:  # nothing was searched: say only that
             return replace(answer, text=note)
         return with_caveat(answer, note)
 
-    def unsearchable_note(self) -> str | None:
+    def _unsearchable(self, met_pending: bool = False) -> tuple[int, int]:
+        """(stored articles that cannot be searched, articles that can): 0 and the lexical index's count when its
+        state says all are searchable and the question met no article whose vectors were lost; otherwise (a
+        crash, a repair under way: rare) counted from the records themselves, which the state may lag."""
+        lex = self.lexical.current
+        if met_pending or lex.unsearchable:
+            ready, pending = self.store.searchable_hashes()
+            return len(pending), len(ready)
+        return lex.unsearchable, len(lex.hashes)
+
+    def unsearchable_note(self, n: int | None = None, searchable: int | None = None) -> str | None:
         """Said with every answer while some stored articles cannot be searched (a crash lost their vectors and
         they are being embedded again), so that "the articles don't say" is never claimed for all of them."""
-        lex = self.lexical.current
-        n = lex.unsearchable
+        if n is None or searchable is None:
+            n, searchable = self._unsearchable()
         if not n:
             return None
-        total = n + len(lex.hashes)
-        which = (f"{n} of the {total} stored articles could not be searched" if lex.hashes
+        total = n + searchable
+        which = (f"{n} of the {total} stored articles could not be searched" if searchable
                  else f"none of the {total} stored articles could be searched")
         return (f"{UNSEARCHABLE_PREFIX} {which}: a crash lost their vectors and they are being indexed again (run "
                 "`assistant check --repair` if no ingest is running).)")
