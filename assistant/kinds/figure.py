@@ -55,9 +55,6 @@ def figure_focus(question: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
         head.append(tok)
     rest = " ".join(tokens[len(head):])
     focus = tuple(terms(" ".join(head[:4])))
-    asked = re.match(r"(?:did|does|do|will|would|could|can|should|might|may)\s+.+?\s+([A-Za-z]+)\W*$", rest, re.I)
-    if asked:  # "how many homes did Town 7 approve": the verb comes last
-        return focus, tuple(terms(asked.group(1))[:1])
     return focus, tuple(terms(rest)[:1])
 
 
@@ -104,7 +101,8 @@ class Figure(Kind):
         others = [r for r in picks[1 : 1 + t.FIGURE_RIVALS] if topic and r.fit >= best.fit - t.FIGURE_RIVAL_MARGIN
                   and r.value != best.value and _topic_cover(r, topic) >= need and same_count(r, best)]
         series = _distinct([best, *updates, *others])
-        if len(series) > 1 and all(r.day for r in series):
+        # a change over time needs two days: figures of one day are different counts, and the best one answers
+        if len(series) > 1 and all(r.day for r in series) and len({r.day for r in series}) > 1:
             return timeline(series)
         cites = Citations()
         mark = cites.cite(best.c)
