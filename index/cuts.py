@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 
-def bound(text: str, start: int, end: int, limit: int):
-    """A sentence longer than `limit` cut at the last whitespace within each `limit` chars (else hard)."""
+def bound(text: str, start: int, end: int, limit: int, prefer=None, hard: int | None = None):
+    """[start, end) cut into stripped pieces of at most `limit` chars: where `prefer(start)` says (-1: nowhere),
+    else at the last whitespace within each `limit` chars, else hard after `hard` (default `limit`) chars."""
     while end - start > limit:
-        cut = last_space(text, start, start + limit)
+        cut = prefer(start) if prefer else -1
         if cut < 0:
-            cut = start + limit
+            cut = last_space(text, start, start + limit)
+        if cut < 0:
+            cut = start + (limit if hard is None else hard)
         s, e = strip(text, start, cut)
         if s < e:
             yield s, e

@@ -8,7 +8,6 @@ import threading
 import unicodedata
 
 from index.cuts import bound as _bound
-from index.cuts import last_space as _last_space
 from index.cuts import strip as _strip
 
 # No sentence is longer than this many characters: a longer run (a table flattened into one line, a text
@@ -275,21 +274,15 @@ def _inside_brackets(line: str, pos: int) -> bool:
 def _pieces(text: str, start: int, end: int, limit: int):
     """[start, end) (stripped) cut into stripped pieces of at most `limit` chars: after the last likely
     sentence end in the second half of each window, else at its last whitespace, else hard."""
-    while end - start > limit:
+
+    def after_sentence_end(s: int) -> int:
         cut = -1
-        for m in _LIKELY_END.finditer(text, start + limit // 2, start + limit):
+        for m in _LIKELY_END.finditer(text, s + limit // 2, s + limit):
             if not _is_abbreviation(m.group(1)):
                 cut = m.end()
-        if cut < 0:
-            cut = _last_space(text, start, start + limit)
-        if cut < 0:
-            cut = start + min(limit, MAX_SENTENCE_CHARS)
-        s, e = _strip(text, start, cut)
-        if s < e:
-            yield s, e
-        start, _ = _strip(text, cut, end)
-    if start < end:
-        yield start, end
+        return cut
+
+    return _bound(text, start, end, limit, after_sentence_end, min(limit, MAX_SENTENCE_CHARS))
 
 
 _SPLITTER = SentenceSplitter()
