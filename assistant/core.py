@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from dataclasses import replace
 
@@ -39,6 +40,7 @@ class Assistant:
         self.articles = ArticleCache(self.store)
         self.archive = QuoteArchive(self.store, self.lexical)
         self.abstain_below = config.abstain_below if abstain_below is None else abstain_below
+        self._turns = threading.BoundedSemaphore(config.ask_workers or os.cpu_count() or 1)
         self._question = threading.local()  # per question: did retrieval meet articles whose vectors were lost?
 
     @classmethod
@@ -58,6 +60,10 @@ class Assistant:
 
     def ask(self, question: str, history: list[Turn] | list[dict] | None = None,
             filters: Filters | None = None) -> Answer:
+        with self._turns:  # at most config.ask_workers at once; the others wait (see Config.ask_workers)
+            return self._ask(question, history, filters)
+
+    def _ask(self, question: str, history: list[Turn] | list[dict] | None, filters: Filters | None) -> Answer:
         self._question.met_pending = False
         turns = [h if isinstance(h, Turn) else turn_from_dict(h) for h in history or []]
         if turns:  # the speaker of what it cited, as the article's analysis attributes it
@@ -88,7 +94,8 @@ class Assistant:
         """The quote archive's answer for a speaker (GET /api/quotes): as "What has SPEAKER said ABOUT?"."""
         query = Query(text=f"What has {speaker} said{about}?", kind="what_said", search_text=f"{speaker}{about}",
                       person=speaker)
-        found = self.quotes_of(query)
+        with self._turns:
+            found = self.quotes_of(query)
         return self._noted(found or Answer(f"The articles quote no statement of {speaker}.", None, True))
 
     def quotes_of(self, query: Query) -> Answer | None:

@@ -55,6 +55,9 @@ class Config:
     port: int = 7860
     max_question_chars: int = 2000
     max_history_turns: int = 20
+    # questions answered at once per process (0: one per CPU core); more wait their turn, so that an upload's
+    # ingest in the same process is not starved of the interpreter by many askers
+    ask_workers: int = 0
     max_request_kb: int = 1000  # an /api request body larger than this is refused with 413 (also when chunked)
     api_keys: str | None = field(default=None, repr=False)  # comma-separated Bearer keys for /api/*
     ui_user: str | None = None
@@ -137,6 +140,8 @@ class Config:
             raise ConfigError("max_file_mb must be positive", "set ASSISTANT_MAX_FILE_MB to e.g. 20")
         if self.hnsw_sync_threshold < 2:
             raise ConfigError("hnsw_sync_threshold must be at least 2", "set ASSISTANT_HNSW_SYNC_THRESHOLD to e.g. 1000")
+        if self.ask_workers < 0:
+            raise ConfigError("ask_workers must be 0 (one per CPU core) or more", "set ASSISTANT_ASK_WORKERS to e.g. 2")
         if self.max_request_kb <= 0:
             raise ConfigError("max_request_kb must be positive", "set ASSISTANT_MAX_REQUEST_KB to e.g. 1000")
         if self.llm and not (self.llm_base_url and self.llm_model):

@@ -47,3 +47,38 @@ def test_what_the_articles_do_not_say_is_declined(sample, question):
     """No article names a Nobel prize; the levee inquiry is mentioned but no sum for it: both are declined."""
     answer = sample[0].ask(question)
     assert answer.abstained and answer.citations == ()
+
+
+def test_no_more_questions_run_at_once_than_ask_workers(sample):
+    """Twelve threads ask at once through an Assistant with ask_workers=2: the embedder (the one step every
+    question passes) never sees more than two questions inside it, and every thread still gets its answer. Without
+    the gate a serving process's upload ingest got ~1/21 of the interpreter among 20 askers (20 articles: 1,177 s;
+    with it, 33 s: benchmarks/concurrent_ask.py --mode local --embedder hash --initial 20 --incoming 16)."""
+    import threading
+    import time
+
+    base, _ = sample
+    inside, most, lock = 0, 0, threading.Lock()
+
+    class Counting:
+        def embed(self, texts):
+            nonlocal inside, most
+            with lock:
+                inside += 1
+                most = max(most, inside)
+            time.sleep(0.05)  # long enough for the other threads to pile up at the gate
+            try:
+                return base.embedder.embed(texts)
+            finally:
+                with lock:
+                    inside -= 1
+
+    gated = Assistant(base.config.with_(ask_workers=2), store=base.store, embedder=Counting())
+    answers = []
+    threads = [threading.Thread(target=lambda: answers.append(gated.ask("How many people died in the Velmora flood?")))
+               for _ in range(12)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert most == 2 and [a.short_answer for a in answers] == ["14 people"] * 12
