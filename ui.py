@@ -13,7 +13,7 @@ from pathlib import Path
 import gradio as gr
 from gradio.utils import get_upload_folder
 
-from assistant.server import is_loopback
+from assistant.server import STATIC, is_loopback  # STATIC: the chat's CSS and scripts too
 from assistant.web_browse import article_list_html, article_sentences_html, browse_placeholder
 from assistant.web_conversations import (
     archive,
@@ -56,120 +56,11 @@ BROWSER_KEY = "newsroom-assistant-conversations"
 
 # Clicking a [n] marker, a source or a related sentence fires `select` with (turn, n) and its kind; the copy button
 # puts the answer with its numbered sources on the clipboard (a hidden textarea where the Clipboard API is missing).
-SELECT_JS = """
-const copyText = (text, button) => {
-  const done = () => { button.textContent = 'Copied'; button.classList.add('copied');
-    setTimeout(() => { button.textContent = 'Copy answer with citations'; button.classList.remove('copied'); }, 2000); };
-  const fallback = () => { const t = document.createElement('textarea'); t.value = text;
-    t.style.position = 'fixed'; t.style.opacity = '0'; document.body.appendChild(t); t.select();
-    try { document.execCommand('copy'); done(); } finally { t.remove(); } };
-  if (navigator.clipboard && window.isSecureContext) navigator.clipboard.writeText(text).then(done, fallback);
-  else fallback();
-};
-element.addEventListener('click', (event) => {
-  const copy = event.target.closest('[data-copy]');
-  if (copy) { copyText(copy.dataset.copy, copy); return; }
-  const b = event.target.closest('[data-cite]');
-  if (!b) return;
-  trigger('select', {index: [Number(b.dataset.turn), Number(b.dataset.cite)], value: b.dataset.kind});
-});
-watch('value', () => { const t = element.querySelector('.transcript'); if (t) t.scrollTop = t.scrollHeight; });
-"""
+SELECT_JS = (STATIC / "chat_select.js").read_text(encoding="utf-8")
 # Clicking an article of the browser's list opens it (its id travels in the event, never shown).
-BROWSE_JS = """
-element.addEventListener('click', (event) => {
-  const b = event.target.closest('[data-article]');
-  if (!b) return;
-  element.querySelectorAll('.article-row.selected').forEach((x) => x.classList.remove('selected'));
-  b.classList.add('selected');
-  trigger('select', {index: 0, value: b.dataset.article});
-});
-"""
-SCROLL_TO_MARK_JS = """
-watch('value', () => {
-  const m = element.querySelector('mark');
-  if (!m) return;
-  let box = m.parentElement;
-  while (box && box !== document.body && !(box.scrollHeight > box.clientHeight + 2
-         && ['auto', 'scroll'].includes(getComputedStyle(box).overflowY))) box = box.parentElement;
-  if (!box || box === document.body) { m.scrollIntoView({block: 'center'}); return; }
-  const offset = m.getBoundingClientRect().top - box.getBoundingClientRect().top;
-  box.scrollTop += offset - box.clientHeight / 3;
-});
-"""
-CSS = """
-:root{--na-bg:#fff8e5;--na-border:#d4a72c;--na-text:#3d2c00;--na-badge-bg:#ffe8a3;--na-badge-text:#6b4200;
-  --err-bg:#ffebe9;--err-border:#cf222e;--err-text:#82071e;--mark-bg:#ffe066;--mark-text:#111}
-.dark{--na-bg:#2e2511;--na-border:#a88222;--na-text:#f6e7c6;--na-badge-bg:#6b5113;--na-badge-text:#fff1c7;
-  --err-bg:#3f161a;--err-border:#f47067;--err-text:#ffd8d3;--mark-bg:#f2cf3f;--mark-text:#111}
-.transcript{max-height:62vh;overflow-y:auto;display:flex;flex-direction:column;gap:10px;padding:4px 2px}
-.transcript.empty,.sources.empty,.article-view.empty{color:var(--body-text-color-subdued);padding:12px}
-.msg{border-radius:10px;padding:9px 13px;line-height:1.5;white-space:pre-wrap;overflow-wrap:anywhere}
-.msg .who{display:block;font-size:12px;font-weight:600;opacity:.7;margin-bottom:2px}
-.msg.user{align-self:flex-end;max-width:85%;background:var(--color-accent-soft);border:1px solid var(--border-color-accent)}
-.msg.bot{align-self:flex-start;max-width:95%;background:var(--background-fill-secondary);border:1px solid var(--border-color-primary)}
-.msg.abstained{--body-text-color:var(--na-text);border:1px solid var(--na-border);background:var(--na-bg);color:var(--na-text)}
-#transcript .msg .badge{display:inline-block;font-size:12px;font-weight:700;color:var(--na-badge-text);background:var(--na-badge-bg);
-  border-radius:4px;padding:1px 6px;margin-bottom:4px}
-.msg .short{margin-top:6px;font-size:13px}
-.msg .pending{opacity:.7;font-style:italic}
-.msg.streaming{border-style:dashed}
-.cite-marker{border:0;background:none;padding:0 1px;color:var(--color-accent);font-weight:700;cursor:pointer}
-.related ol,.sources ol{margin:6px 0 0;padding-left:0;list-style:none}
-.related-title,.sources-title{font-weight:600;margin-top:6px}
-.related li{margin:4px 0}.related .meta{display:block;font-size:12px;opacity:.8}
-#transcript button.related-sentence{border:0;background:none;box-shadow:none;text-align:left;padding:0;cursor:pointer;font:inherit;
-  color:inherit;text-decoration:underline dotted}
-.sources li{margin:6px 0}
-button.source{display:block;width:100%;text-align:left;font:inherit;color:inherit;cursor:pointer;padding:8px 10px;border-radius:8px;
-  border:1px solid var(--border-color-primary);background:var(--background-fill-primary)}
-button.source:hover,button.source.selected{border-color:var(--color-accent);background:var(--color-accent-soft)}
-button.source .num{font-weight:700;color:var(--color-accent)}
-button.source .title{font-weight:600}
-button.source .meta{display:block;font-size:12px;opacity:.8}
-button.source .sentence{display:block;margin-top:3px;font-style:italic}
-.article-view:not(.empty){max-height:520px;overflow-y:auto;padding:0 4px 8px 0}
-.article-head{position:sticky;top:0;z-index:1;background:var(--background-fill-primary);padding:4px 0 6px;border-bottom:1px solid var(--border-color-primary)}
-.article-view h3{margin:4px 0}.article-view .meta{font-size:12px;opacity:.8}
-.article-text{white-space:pre-wrap;line-height:1.55;margin-top:8px}
-.article-text mark{--body-text-color:var(--mark-text);background:var(--mark-bg);color:var(--mark-text);padding:1px 0;border-radius:2px}
-.error-box{--body-text-color:var(--err-text);border:1px solid var(--err-border);background:var(--err-bg);color:var(--err-text);
-  border-radius:8px;padding:8px 12px;margin-top:8px}
-.ingest-report table{border-collapse:collapse;margin-top:8px;font-size:13px}
-.ingest-report td,.ingest-report th{border:1px solid var(--border-color-primary);padding:4px 8px;text-align:left;vertical-align:top}
-.ingest-report.failed .summary{--body-text-color:var(--err-text);color:var(--err-text);font-weight:600}
-#status{font-size:13px;opacity:.85}
-.msg .tools{margin-top:6px}
-#transcript button.copy{font:inherit;font-size:12px;padding:2px 9px;border-radius:6px;cursor:pointer;color:inherit;
-  border:1px solid var(--border-color-primary);background:var(--background-fill-primary);box-shadow:none}
-#transcript button.copy.copied{border-color:var(--color-accent);color:var(--color-accent)}
-.timeline{margin-top:8px;padding:6px 10px 4px;border-left:3px solid var(--color-accent);background:var(--background-fill-primary);
-  border-radius:0 8px 8px 0;white-space:normal}
-.timeline-title{font-weight:600;font-size:13px;margin-bottom:2px}
-.timeline ol{list-style:none;margin:0;padding:0}
-.timeline li{position:relative;display:flex;flex-wrap:wrap;gap:2px 10px;align-items:baseline;padding:3px 0 3px 14px;font-size:13px}
-.timeline li::before{content:"";position:absolute;left:0;top:.75em;width:7px;height:7px;border-radius:50%;background:var(--color-accent)}
-.timeline time{font-variant-numeric:tabular-nums;min-width:9.5em;opacity:.85}
-.timeline .figure{font-weight:700}.timeline .src{opacity:.8}
-.article-list{max-height:64vh;overflow-y:auto}
-.article-list ol{list-style:none;margin:0;padding:0}.article-list li{margin:4px 0}
-.article-list .count,.article-list .more,.article-list.empty{font-size:13px;opacity:.85;padding:4px 2px}
-button.article-row{display:block;width:100%;text-align:left;font:inherit;color:inherit;cursor:pointer;padding:7px 10px;
-  border-radius:8px;border:1px solid var(--border-color-primary);background:var(--background-fill-primary)}
-button.article-row:hover,button.article-row.selected{border-color:var(--color-accent);background:var(--color-accent-soft)}
-button.article-row .title{font-weight:600}button.article-row .meta{display:block;font-size:12px;opacity:.8}
-.pending-badge{margin-left:6px;font-size:11px;font-weight:700;color:var(--na-badge-text);background:var(--na-badge-bg);
-  border-radius:4px;padding:0 5px}
-.browse-view:not(.empty){max-height:64vh;overflow-y:auto;padding:0 4px 8px 0}
-.browse-view.empty,.browse-view .done{color:var(--body-text-color-subdued);padding:12px}
-.browse-view h3{margin:4px 0}.browse-view .meta{font-size:12px;opacity:.8}
-.browse-view ol.sentences{margin:10px 0 0;padding-left:2.6em;line-height:1.55}
-.browse-view ol.sentences li{margin:2px 0 6px}.browse-view ol.sentences li::marker{font-size:12px;opacity:.7}
-#confirm-text{--body-text-color:var(--err-text);color:var(--err-text);font-weight:600}
-#transcript button.cite-marker{box-shadow:none;background:none;border:0}
-#admin-row,#confirm-row{justify-content:flex-start;align-items:center}
-#delete-article,#confirm-delete{background:var(--err-bg);color:var(--err-text);border:1px solid var(--err-border);box-shadow:none}
-"""
+BROWSE_JS = (STATIC / "chat_browse.js").read_text(encoding="utf-8")
+SCROLL_TO_MARK_JS = (STATIC / "chat_scroll_to_mark.js").read_text(encoding="utf-8")
+CSS = (STATIC / "chat.css").read_text(encoding="utf-8")
 
 
 def said(exc: AssistantError) -> str:
