@@ -9,7 +9,7 @@ progress bar) and kills it (SIGKILL, whole process group): "progress", once the 
 random up to the trial's share of what is left, or --kill-articles; then up to 0.3 s more); "time", after a random
 delay (uniform over twice the trial's share of a measured clean run, or in --kill-window); "flush", as soon as
 Chroma is seen rewriting an HNSW id map in place (then at once or up to 5 ms later: a kill then can tear Chroma's
-files, which the next ingest must rebuild); "mixed" picks one of the three per trial. After every kill a fresh process inspects the index as a restarted reader would: journal, check(), records
+files, which the next ingest must rebuild); "mixed" takes the three in turn. After every kill a fresh process inspects the index as a restarted reader would: journal, check(), records
 whose vectors are incomplete, chunks the vector index cannot find by their own vector, questions whose citations
 must be exact. Then one complete run, and the final verification: every corpus article stored once with its
 content hash, chunk and sentence vectors per article exactly those a clean prepare() gives, no other vector,
@@ -53,6 +53,11 @@ class Trial:
     inspection: dict
 
     @property
+    def kind(self) -> str:
+        """progress (after k articles), time (after a delay) or flush (as Chroma saves an HNSW file)."""
+        return "flush" if self.trigger.startswith("HNSW") else "progress" if self.trigger.startswith("after") else "time"
+
+    @property
     def landing(self) -> str:
         """Where the kill landed: mid-write (an article's write journalled or left vectors), between articles,
         before the first write, or after the run had finished."""
@@ -64,6 +69,9 @@ class Trial:
         if i["pending"] or i["stray_vectors"] or i["incomplete_records"]:
             return "mid-write"
         return "between articles" if i["current_records"] > i["current_before"] else "before first write"
+
+
+KILL_KINDS = ("progress", "time", "flush")
 
 
 # -- corpus ------------------------------------------------------------------------------------------------
@@ -367,7 +375,8 @@ def run_trials(corpus: Path, index_dir: Path, embedder: str, trials: int, rng: r
         n += 1
         left = max(total - stored, 1)
         share = max(1, left // max(trials - n + 1, 1))  # leave work for the trials still to come
-        how = mode if mode != "mixed" else rng.choice(["progress", "time", "flush"])
+        # mixed: the three kinds in turn from a seed-chosen start, so that any three trials cover all of them
+        how = mode if mode != "mixed" else KILL_KINDS[(seed + n - 1) % len(KILL_KINDS)]
         if how == "flush":
             extra = rng.choice([0.0, rng.uniform(0.0, 0.005)])
             killed, seconds, _ = kill_during(corpus, index_dir, embedder, on_flush=True, extra=extra)
@@ -529,7 +538,9 @@ def print_outcome(out: Outcome) -> None:
     print_table(rows, ("trial", "killed", "landed", "records", "journal", "stray vec", "incomplete", "check",
                        "bad vec", "own-vec top10", "asked", "exact cit.", "errors"))
     landed = out.landings()
-    print(f"\nkills: {sum(t.killed for t in out.trials)} of {len(out.trials)} trials; landed: "
+    kinds = {k: sum(t.kind == k and t.killed for t in out.trials) for k in KILL_KINDS}
+    print(f"\nkills: {sum(t.killed for t in out.trials)} of {len(out.trials)} trials ("
+          + ", ".join(f"{k} {v}" for k, v in kinds.items()) + "); landed: "
           + ", ".join(f"{k} {v}" for k, v in sorted(landed.items())))
     r = out.final_report
     print(f"final run: {out.final_seconds} s; added {len(r['added'])}, updated {len(r['updated'])}, unchanged "

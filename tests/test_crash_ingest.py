@@ -49,7 +49,8 @@ def corpus(n: int):
     return out[:n]
 
 
-# Fixed seeds, so that every CI run replays the same kill plans (the random-seed loop is
+# Fixed seeds, so that every CI run replays the same kill plans, each seed all three kinds of kill in turn
+# (progress, time, and "flush": as Chroma saves an HNSW file, which can tear it); the random-seed loop is
 # `python benchmarks/kill_ingest.py`, for long runs by hand). 467874656 and 754005821 failed CI in earlier
 # sessions, 149982262 tore Chroma's files and then crashed every later process (-11) until torn files were
 # checked before Chroma may load them.
@@ -64,6 +65,7 @@ def test_sigkilled_ingests_then_a_rerun_leave_every_article_once_and_exact(tmp_p
                     questions=4)
     print_outcome(out)
     assert sum(t.killed for t in out.trials) >= 5, f"seed {s}"
+    assert {t.kind for t in out.trials} == {"progress", "time", "flush"}, f"seed {s}"  # every kill kind, each seed
     assert out.landings().get("mid-write", 0) >= 2, f"seed {s}: {out.landings()}"
     assert out.reader_failures() == [], f"seed {s}"
     assert final_failures(out.final) == [], f"seed {s}"
