@@ -65,6 +65,29 @@ def test_sample_corpus_ingests_and_reingest_embeds_nothing(hash_config):
     assert sorted(again.unchanged) == sorted(first.added) and not again.added and not again.updated
 
 
+def test_sentences_are_counted_without_chroma_loading_their_vectors(hash_config):
+    """/api/health and serve's status line count sentences: Chroma's count() would load the whole sentence
+    collection into memory (+473 MB at 231,460 sentences), which serving otherwise never needs. A local index
+    counts them in SQLite: right after an ingest and a delete, and without touching the collection."""
+    ing = Ingestor(hash_config)
+    ing.ingest_paths([EXAMPLES])
+    gone = next(iter(ing.store.iter_articles()))
+    ing.store.delete_article(gone.article.id)
+    expected = ing.store._sentences.count()
+
+    class Untouchable:
+        name = ing.store._sentences.name
+
+        def count(self):
+            raise AssertionError("Chroma's count() loads every sentence vector")
+
+    real, ing.store._sentences = ing.store._sentences, Untouchable()
+    try:
+        assert ing.store.count()["sentences"] == expected > 0
+    finally:
+        ing.store._sentences = real
+
+
 def test_changed_article_replaces_all_old_chunks(hash_config, tmp_path):
     long_old = " ".join(f"Old sentence number {i} about the Velmora bridge." for i in range(60))
     path = write(tmp_path / "in" / "bridge.txt", long_old)

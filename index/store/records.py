@@ -9,6 +9,7 @@ from datetime import datetime
 
 import numpy as np
 
+import index.store.segments as segments
 from common.analysis import VERSION as ANALYSIS
 from common.errors import ArticleNotFound, ConfigError
 from common.records import Article, Chunk, Sentence, StoredArticle
@@ -68,10 +69,13 @@ class Records:
         return ready, pending
 
     def count(self) -> dict[str, int]:
+        # a local index's sentences are counted in SQLite: Chroma would load every sentence vector to count them,
+        # and serving never needs them in memory (the lexical index holds a copy)
+        local = None if self.config.chroma_host else segments.record_count(self.config.index_dir, self._sentences.name)
         return {
             "articles": self._call(self._articles.count),
             "chunks": self._call(self._chunks.count),
-            "sentences": self._call(self._sentences.count),
+            "sentences": self._call(self._sentences.count) if local is None else local,
         }
 
     def get_article(self, article_id: str) -> StoredArticle:

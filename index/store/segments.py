@@ -67,6 +67,21 @@ def vector_segments(index_dir: Path) -> list[Segment]:
     return [Segment(sid, name, dim) for sid, name, dim in rows]
 
 
+def record_count(index_dir: Path, collection: str) -> int | None:
+    """How many records a collection holds, read from chroma.sqlite3 without Chroma (whose count() loads the
+    collection's vector index whole: +473 MB and 0.5 s for 231,460 sentence vectors); None if it cannot be read."""
+    try:
+        con = sqlite3.connect(f"file:{index_dir / 'chroma.sqlite3'}?mode=ro", uri=True, timeout=30)
+        try:
+            row = con.execute("SELECT COUNT(*) FROM embeddings e JOIN segments s ON e.segment_id = s.id JOIN collections c "
+                              "ON s.collection = c.id WHERE c.name = ? AND s.scope = 'METADATA'", (collection,)).fetchone()
+        finally:
+            con.close()
+    except sqlite3.Error:
+        return None
+    return int(row[0])
+
+
 def inspect(index_dir: Path, use_stamps: bool = True) -> list[Damage]:
     """Every collection whose vector files are torn or were moved aside and not yet rebuilt. Files unchanged since
     they were last found sound (same size, mtime and inode) are not read again."""
