@@ -51,11 +51,7 @@ class Trial:
     killed: bool  # False: the ingest had already finished
     seconds: float  # how long it ran
     inspection: dict
-
-    @property
-    def kind(self) -> str:
-        """progress (after k articles), time (after a delay) or flush (as Chroma saves an HNSW file)."""
-        return "flush" if self.trigger.startswith("HNSW") else "progress" if self.trigger.startswith("after") else "time"
+    kind: str  # progress (after k articles), time (after a delay), flush (as Chroma saves an HNSW file)
 
     @property
     def landing(self) -> str:
@@ -395,7 +391,7 @@ def run_trials(corpus: Path, index_dir: Path, embedder: str, trials: int, rng: r
             trigger = f"at {delay:.1f} s"
         info = inspect(index_dir, versions, embedder, questions, seed + n)
         info["current_before"] = stored
-        trial = Trial(n, trigger, killed, round(seconds, 2), info)
+        trial = Trial(n, trigger, killed, round(seconds, 2), info, how)
         done.append(trial)
         stored = max(stored, info.get("current_records", 0))
         log(f"trial {n}: kill {trigger} → {trial.landing}; {short(info)}")
