@@ -256,7 +256,7 @@ def audit(index_dir: Path, corpora: list[Path], embedder_name: str, questions: i
             if rec.vectors_pending:
                 continue  # being embedded again: readers leave the article out until its record says done
             counted[kind][aid] = counted[kind].get(aid, 0) + 1
-            texts[kind].add((aid, text))
+            texts[kind].add((aid, text if kind == "chunks" else meta.get(index)))  # sentences: stored without text
             if vid != f"{vector_prefix(aid, rec.content_hash)}::{letter}{meta.get(index)}":
                 odd_ids.append(vid)
     out["stray_vectors"] = stray
@@ -276,7 +276,7 @@ def audit(index_dir: Path, corpora: list[Path], embedder_name: str, questions: i
                 continue
             p = prepare(article, config)
             want_chunks = {(aid, c.text) for c in p.chunks}
-            want_sents = {(aid, s.text) for s in p.sentences}
+            want_sents = {(aid, s.index) for s in p.sentences}
             got_chunks = {t for t in texts["chunks"] if t[0] == aid}
             got_sents = {t for t in texts["sentences"] if t[0] == aid}
             if (counted["chunks"].get(aid, 0), counted["sentences"].get(aid, 0)) != (len(p.chunks), len(p.sentences)) \

@@ -88,8 +88,9 @@ def _renamed(rows: Rows, n: int) -> Iterator[tuple[str, dict]]:
 
 def _add(col, ids, embeddings, documents, metadatas) -> None:
     for s in range(0, len(ids), BATCH):
-        col.add(ids=ids[s : s + BATCH], embeddings=embeddings[s : s + BATCH], documents=documents[s : s + BATCH],
-                metadatas=metadatas[s : s + BATCH])
+        docs = {} if documents is None else {"documents": documents[s : s + BATCH]}
+        col.add(ids=ids[s : s + BATCH], embeddings=embeddings[s : s + BATCH], metadatas=metadatas[s : s + BATCH],
+                **docs)
 
 
 def add_replica(client, prefix: str, base: dict[str, Rows], n: int, jitter: float) -> None:
@@ -99,7 +100,8 @@ def add_replica(client, prefix: str, base: dict[str, Rows], n: int, jitter: floa
         ids, metas = zip(*_renamed(rows, n))
         col = client.get_collection(f"{prefix}-{kind}")
         col.delete(ids=list(ids))  # leftovers of an interrupted run
-        _add(col, list(ids), _jitter(rows.embeddings, n, jitter), rows.documents, list(metas))
+        docs = rows.documents if kind == "chunks" else None  # as the Ingestor writes them: sentences without text
+        _add(col, list(ids), _jitter(rows.embeddings, n, jitter), docs, list(metas))
     arts = base["articles"]
     ids = [replica_id(a, n) for a in arts.ids]
     metas = [{**m, "ingested_at": time.time()} for m in arts.metadatas]
@@ -134,3 +136,5 @@ def grow(base: dict[str, Rows], source: Path, target: Path, copies: int, prefix:
         add_replica(client, prefix, base, n, jitter)
         secs = time.perf_counter() - t
         log(f"{target.name}: replica {n} ({per} vectors) in {secs:.0f} s ({secs / per * 1000:.2f} ms/vector)")
+    # announce the new records as a writer does (Journal._journal_clear), so that readers catch their lexical index up
+    client.get_collection(f"{prefix}-writes").modify(metadata={"generation": f"{time.time_ns()}-replicate"})

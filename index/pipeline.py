@@ -17,7 +17,7 @@ from index.chunking import chunk_sentences
 from index.embedders import Embedder, make_embedder
 from index.loaders import load_paths
 from index.sentences import split_sentences
-from index.store import ChromaStore
+from index.store import ArticleWrite, ChromaStore
 
 EMBED_GROUP_TEXTS = 512  # texts embedded per model call: large enough to sort by length and keep cores busy
 ANALYSE_GROUP = 16  # stored articles analysed per batch when an index gains (or upgrades) its language analysis
@@ -191,36 +191,51 @@ class Ingestor:
 
             made = analyse([p.article for p in group], [[(s.char_start, s.char_end) for s in p.sentences] for p in group])
             analyses = [an.to_json(p.article.text) for an, p in zip(made, group)]
-        pos = 0
+        writes, pos = [], 0
         for p, analysis in zip(group, analyses):
             n_c, n_s = len(p.chunks), len(p.sentences) if self.config.sentence_vectors else 0
-            chunk_vecs: np.ndarray = vectors[pos : pos + n_c]
-            sent_vecs = vectors[pos + n_c : pos + n_c + n_s] if self.config.sentence_vectors else None
+            sent_vecs = vectors[pos : pos + n_c + n_s][n_c:] if self.config.sentence_vectors else None
+            finite = bool(np.isfinite(vectors[pos : pos + n_c + n_s]).all())
+            chunk_vecs = vectors[pos : pos + n_c]
             pos += n_c + n_s
-            try:
-                self.store.write_article(p.article, p.sentences, p.chunks, chunk_vecs, sent_vecs, analysis)
-            except AssistantError:
-                raise  # store down: stop the batch; what was written is consistent per article
-            except Exception as exc:  # noqa: BLE001
-                report.failed.append(_failure(p.article, f"could not be stored: {exc}"))
+            if not finite:  # Chroma would refuse the whole call, and the group with it
+                report.failed.append(_failure(p.article, f"got vectors with NaN or infinite values from the "
+                                              f"embedder {self.embedder.name!r}", "check the embedding model"))
                 continue
-            (report.updated if p.article.id in known else report.added).append(p.article.id)
-            report.sentences += len(p.sentences)
-            report.chunks += n_c
+            writes.append(ArticleWrite(p.article, p.sentences, p.chunks, chunk_vecs, sent_vecs, analysis))
+        try:
+            self.store.write_articles(writes)
+            stored = writes
+        except AssistantError:
+            raise  # store down: stop the batch; what was written is consistent per article
+        except Exception:  # noqa: BLE001 - one bad article must not fail its group: write them one by one
+            stored = []
+            for w in writes:
+                try:
+                    self.store.write_articles([w])
+                    stored.append(w)
+                except AssistantError:
+                    raise
+                except Exception as exc:  # noqa: BLE001
+                    report.failed.append(_failure(w.article, f"could not be stored: {exc}"))
+        for w in stored:
+            (report.updated if w.article.id in known else report.added).append(w.article.id)
+            report.sentences += len(w.sentences)
+            report.chunks += len(w.chunks)
             done += 1
             if bar is not None:
                 elapsed = time.perf_counter() - started
                 bar.set_postfix_str(f"{report.sentences / elapsed:.0f} sentences/s", refresh=False)
                 bar.update(1)
             if on_article is not None:
-                on_article(p.article.id, done, total)
+                on_article(w.article.id, done, total)
         return done
 
 
-def _failure(article: Article, reason: str) -> InputError:
+def _failure(article: Article, reason: str, fix: str = "check the article text") -> InputError:
     origin = article.origin or article.id
     path, _, line = origin.rpartition(":") if origin.rpartition(":")[2].isdigit() else (origin, "", "")
-    return InputError(path, f"article {article.id!r} {reason}", "check the article text", int(line) if line else None)
+    return InputError(path, f"article {article.id!r} {reason}", fix, int(line) if line else None)
 
 
 def _progress_bar(total: int, enabled: bool):

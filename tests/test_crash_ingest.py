@@ -266,20 +266,23 @@ def test_a_kill_while_lost_vectors_are_embedded_again_leaves_no_record_pointing_
         assert said.startswith("(Not searched: none of the 30 stored articles could be searched")
         assert "assistant check --repair" in said and "don't say" not in said
     else:
-        assert seen["articles"] == 30 and len(seen["vectors_pending"]) == 29
+        # killed after the first group of re-embedded articles got its records (the Ingestor writes articles in
+        # groups that share their Chroma calls): those are whole again, the rest still say pending
+        pending = len(seen["vectors_pending"])
+        assert seen["articles"] == 30 and 0 < pending < 30
         assert seen["incomplete_records"] == [] and not seen["bad_citations"] and not seen["ask_errors"]
         check = subprocess.run([*CLI, "check", "--index", str(index), "--embedder", "hash"], cwd=REPO,
                                env=child_env(), capture_output=True, text=True)
-        assert check.returncode == 1 and check.stdout.count("not searchable until embedded again") == 29
+        assert check.returncode == 1 and check.stdout.count("not searchable until embedded again") == pending
         listed = subprocess.run([*CLI, "list", "--json", "--index", str(index), "--embedder", "hash"], cwd=REPO,
                                 env=child_env(), capture_output=True, text=True)
-        assert sum(not row["searchable"] for row in json.loads(listed.stdout)) == 29
+        assert sum(not row["searchable"] for row in json.loads(listed.stdout)) == pending
         ask = subprocess.run([*CLI, "ask", "What happened?", "--index", str(index), "--embedder", "hash"], cwd=REPO,
                              env=child_env(), capture_output=True, text=True)
-        assert ask.returncode == 0 and "29 of the 30 stored articles could not be searched" in ask.stdout
+        assert ask.returncode == 0 and f"{pending} of the 30 stored articles could not be searched" in ask.stdout
 
     _, report = run_ingest(data, index, "hash")
-    assert len(report["updated"]) == (30 if method == "update" else 29) and not report["added"]
+    assert len(report["updated"]) == (30 if method == "update" else pending) and not report["added"]
     final = inspect(index, [data], "hash", questions=4, seed=1, final=True)
     assert final_failures(final) == []
 

@@ -136,6 +136,31 @@ def test_bad_batch_keeps_what_was_stored(hash_config, tmp_path):
     assert after == before
 
 
+def test_an_article_the_model_returns_nan_for_fails_alone(hash_config, tmp_path):
+    """Articles are written in groups that share their Chroma calls, and Chroma refuses a whole call if one vector
+    holds NaN. A model that returns NaN for one text must fail only that article, by name; the two others in its
+    group are stored whole and nothing is left journalled."""
+
+    class Glitchy(CountingEmbedder):
+        def embed(self, texts):
+            out = np.array(super().embed(texts))
+            out[[i for i, t in enumerate(texts) if "glitch" in t]] = np.nan
+            return out
+
+    folder = tmp_path / "in"
+    write(folder / "a.txt", "The council met on Monday. It voted 7 to 2.")
+    write(folder / "b.txt", "The glitch began on Tuesday. Nobody noticed.")
+    write(folder / "c.txt", "Rain is expected on Friday. Roads may flood.")
+    ing = Ingestor(hash_config, embedder=Glitchy())
+    report = ing.ingest_paths([folder])
+    assert sorted(report.added) == ["a", "c"]
+    assert len(report.failed) == 1
+    assert "'b'" in str(report.failed[0]) and "NaN" in str(report.failed[0])
+    assert ing.store.get_article("c").article.text == "Rain is expected on Friday. Roads may flood."
+    assert ing.store.pending_writes() == {}
+    assert ing.store.count() == {"articles": 2, "chunks": 2, "sentences": 4}
+
+
 def test_other_embedder_is_refused_on_existing_index(hash_config):
     Ingestor(hash_config, embedder=CountingEmbedder()).ingest_paths([EXAMPLES])
 

@@ -8,11 +8,11 @@ from index.store.journal import LOCK_FILE, STALE_WRITE_SECONDS, Fix, Journal, Op
 from index.store.lexical import LexicalSide
 from index.store.protocols import StoreReader, StoreWriter
 from index.store.reading import Reading, where_filter
-from index.store.records import PENDING, SCHEMA_VERSION, VECTOR_IDS, Records, vector_prefix
+from index.store.records import PENDING, SCHEMA_VERSION, VECTOR_IDS, ArticleWrite, Records, vector_prefix
 from index.store.repair import PROBE_VECTORS, Repair
 
 __all__ = [
-    "GUARD_ATTEMPTS", "GUARD_WAIT_SECONDS", "LOCK_FILE", "PENDING", "PLACEHOLDER_KINDS", "PROBE_VECTORS",
+    "ArticleWrite", "GUARD_ATTEMPTS", "GUARD_WAIT_SECONDS", "LOCK_FILE", "PENDING", "PLACEHOLDER_KINDS", "PROBE_VECTORS",
     "SCHEMA_VERSION", "STALE_WRITE_SECONDS", "VECTOR_IDS", "ChromaStore", "Fix", "Opened", "StoreReader",
     "StoreWriter", "StoredArticle", "vector_prefix", "where_filter",
 ]

@@ -87,9 +87,13 @@ class Journal:
         return fh
 
     def _journal_add(self, article_id: str, content_hash: str) -> None:
-        meta = {"content_hash": content_hash, "started_at": time.time(),
-                "writer": f"{socket.gethostname()}:{os.getpid()}"}
-        self._call(self._journal.upsert, ids=[article_id], embeddings=[[1.0]], metadatas=[meta])
+        self._journal_add_many([(article_id, content_hash)])
+
+    def _journal_add_many(self, items: Sequence[tuple[str, str]]) -> None:
+        """Journal writes about to start: (article id, content hash being written, "" for a delete)."""
+        now, writer = time.time(), f"{socket.gethostname()}:{os.getpid()}"
+        self._call(self._journal.upsert, ids=[i for i, _ in items], embeddings=[[1.0]] * len(items),
+                   metadatas=[{"content_hash": h, "started_at": now, "writer": writer} for _, h in items])
 
     @staticmethod
     def _next_generation(article_id: str) -> str:

@@ -8,8 +8,9 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
-from common.records import Article, Chunk, Sentence, StoredArticle
+from common.records import StoredArticle
 from index.store.journal import Opened
+from index.store.records import ArticleWrite
 from index.store.segments import Damage
 
 
@@ -77,16 +78,8 @@ class StoreWriter(Protocol):
     def bind_embedder(self, name: str, dim: int) -> None:
         """Record the embedding model on the first write; ConfigError if the index has another one."""
 
-    def write_article(
-        self,
-        article: Article,
-        sentences: Sequence[Sentence],
-        chunks: Sequence[Chunk],
-        chunk_vectors: np.ndarray,
-        sentence_vectors: np.ndarray | None,
-        analysis: str | None = None,
-    ) -> None:
-        """Replace everything stored for the article; a crash leaves its old or its new version whole."""
+    def write_articles(self, writes: Sequence[ArticleWrite]) -> None:
+        """Replace everything stored for each article; a crash leaves each one's old or new version whole."""
 
     def analysis_versions(self) -> dict[str, int]:
         """Per article id, the version of the language analysis its record holds (0: none)."""
