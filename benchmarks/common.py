@@ -42,10 +42,12 @@ def load_average() -> str:
 
 
 def proc_memory_mb(pid: int) -> dict[str, float]:
-    """VmHWM (peak resident set) and VmRSS of a running process, in MB, from /proc/PID/status."""
+    """VmHWM (peak resident set), VmRSS, and its parts RssAnon (heap: the process's own) and RssFile (mapped files,
+    e.g. the lexical index: shared with the page cache, given back under memory pressure), in MB, from
+    /proc/PID/status."""
     out = {}
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         key, _, value = line.partition(":")
-        if key in ("VmHWM", "VmRSS"):
+        if key in ("VmHWM", "VmRSS", "RssAnon", "RssFile"):
             out[key] = int(value.split()[0]) / 1024
     return out

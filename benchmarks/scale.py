@@ -284,7 +284,7 @@ def serve_measure(path: Path, qs: list[str], timeout: float = 1800) -> dict:
                 proc.kill()
                 proc.wait()
     return {"serve_ready_s": ready, "serve_idle_rss_mb": idle, "serve_peak_rss_mb": mem["VmHWM"],
-            "serve_rss_mb": mem["VmRSS"], "http_ms": ms_stats(times), "serve_load": f"{load_before} -> {load_average()}"}
+            "serve_rss_mb": mem["VmRSS"], "serve_anon_mb": mem["RssAnon"], "serve_file_mb": mem["RssFile"], "http_ms": ms_stats(times), "serve_load": f"{load_before} -> {load_average()}"}
 
 
 # -- table ------------------------------------------------------------------------------------------------------
@@ -298,11 +298,14 @@ def report(rows: list[tuple[int, dict]]) -> None:
         [(f"{n}x", r["counts"]["articles"], r["counts"]["sentences"], r["counts"]["chunks"],
           f(r, "ask_ms", "p50"), f(r, "ask_ms", "p95"), f(r, "ask_ms", "max"), f(r, "li_ms", "p50"), f(r, "li_ms", "p95"),
           f(r, "startup_s"), f(r, "bm25_s"), f(r, "serve_ready_s"), f(r, "http_ms", "p50"),
-          f(r, "serve_peak_rss_mb", fmt="{:.0f}"), f"{r['citations'] - r['bad_citations']}/{r['citations']}",
+          f(r, "serve_peak_rss_mb", fmt="{:.0f}"),
+          f"{f(r, 'serve_rss_mb', fmt='{:.0f}')} ({f(r, 'serve_anon_mb', fmt='{:.0f}')} + {f(r, 'serve_file_mb', fmt='{:.0f}')})",
+          f"{r['citations'] - r['bad_citations']}/{r['citations']}",
           r["load"].split(" -> ")[-1])
          for n, r in rows],
         ("size", "articles", "sentences", "chunks", "ask p50 ms", "ask p95 ms", "ask max ms", "LI p50 ms",
-         "LI p95 ms", "startup s", "BM25 s", "serve ready s", "HTTP p50 ms", "serve peak RSS MB", "exact cites",
+         "LI p95 ms", "startup s", "BM25 s", "serve ready s", "HTTP p50 ms", "serve peak RSS MB",
+         "serve RSS at end MB (anon + file)", "exact cites",
          "load 1/5/15m"),
     )
     keys = list(rows[0][1]["rss_after_mb"])
