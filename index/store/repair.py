@@ -155,12 +155,12 @@ class Repair:
         for kind, col in (("chunks", self._chunks), ("sentences", self._sentences)):
             if kind in skip or kind in self.torn:
                 continue
-            total, bad = self._call(col.count), 0
-            for offset in range(0, total, page):
+            ids, bad = self._call(col.get, include=[])["ids"], 0  # by id, not offset: see Connection._page
+            for start in range(0, len(ids), page):
                 try:
-                    got = col.get(include=["embeddings"], limit=page, offset=offset)
+                    got = col.get(ids=ids[start : start + page], include=["embeddings"])
                 except Exception:  # noqa: BLE001 - a page that cannot be read counts as damaged
-                    bad += min(page, total - offset)
+                    bad += len(ids[start : start + page])
                     continue
                 vecs = np.asarray(got["embeddings"], dtype=np.float64)
                 if len(vecs):
