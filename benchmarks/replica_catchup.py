@@ -30,22 +30,30 @@ def articles_seen(url: str) -> int:
     return httpx.get(f"{url}/api/health", timeout=30).json()["articles"]
 
 
-def cites(url: str, article: dict) -> bool:
-    """Asked one of its longest sentences word for word, the replica cites the article (it is searchable there)."""
+def probe(article: dict, others: list[dict]) -> str:
+    """The article's longest sentence that no other article holds (news copies share boilerplate sentences)."""
     from index.sentences import split_sentences
 
-    question = max((article["text"][s:e] for s, e in split_sentences(article["text"])), key=len)[:1000]
+    def sentences(a: dict) -> list[str]:
+        return [a["text"][s:e] for s, e in split_sentences(a["text"])]
+
+    elsewhere = {t for o in others if o["id"] != article["id"] for t in sentences(o)}
+    return max((t for t in sentences(article) if t not in elsewhere and len(t) <= 1000), key=len)
+
+
+def cites(url: str, article: dict, question: str) -> bool:
+    """Asked a sentence of its own word for word, the replica cites the article (it is searchable there)."""
     got = httpx.post(f"{url}/api/ask", json={"question": question}, timeout=120).json()
     return any(c["article_id"] == article["id"] for c in got.get("citations", []))
 
 
-def seen_after(urls: list[str], total: int, last: dict, limit: float = 300.0) -> dict[int, float | None]:
+def seen_after(urls: list[str], total: int, last: dict, question: str, limit: float = 300.0) -> dict[int, float | None]:
     """Seconds until each replica (polled in turn) counts `total` articles and cites `last`; None past `limit`."""
     started = time.monotonic()
     lags: dict[int, float | None] = {n: None for n in range(1, len(urls) + 1)}
     while time.monotonic() - started < limit and None in lags.values():
         for n, url in enumerate(urls, 1):
-            if lags[n] is None and articles_seen(url) >= total and cites(url, last):
+            if lags[n] is None and articles_seen(url) >= total and cites(url, last, question):
                 lags[n] = time.monotonic() - started
         time.sleep(0.05)
     return lags
@@ -82,13 +90,14 @@ def main() -> None:
             total = args.initial
             for r in range(args.rounds):
                 batch = rows[args.initial + r * args.incoming : args.initial + (r + 1) * args.incoming]
+                question = probe(batch[-1], rows[: args.initial + (r + 1) * args.incoming])
                 t = time.monotonic()
                 done = run_ingest([write_jsonl(work / f"round-{r}.jsonl", batch)], env)
                 took = time.monotonic() - t
                 if done.returncode != 0:
                     sys.exit(f"ingest failed:\n{done.stdout}\n{done.stderr}")
                 total += len(batch)
-                for n, lag in seen_after([s.url for s in servers], total, batch[-1]).items():
+                for n, lag in seen_after([s.url for s in servers], total, batch[-1], question).items():
                     if lag is None:
                         sys.exit(f"replica {n} did not show round {r}'s articles within 300 s")
                     lags[n].append(lag)
