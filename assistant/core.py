@@ -156,7 +156,7 @@ class Assistant:
         if met_pending or lex.unsearchable:
             ready, pending = self.store.searchable_hashes()
             return len(pending), len(ready)
-        return lex.unsearchable, lex.n_articles  # a count: reading every article's hash opened ~800 MB of stored documents at 1 M sentences
+        return lex.unsearchable, lex.n_articles  # a count: reading each article's hash maps its stored documents
 
     def unsearchable_note(self, n: int | None = None, searchable: int | None = None) -> str | None:
         """Said with every answer while some stored articles cannot be searched (a crash lost their vectors and

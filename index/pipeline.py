@@ -194,15 +194,14 @@ class Ingestor:
         writes, pos = [], 0
         for p, analysis in zip(group, analyses):
             n_c, n_s = len(p.chunks), len(p.sentences) if self.config.sentence_vectors else 0
-            sent_vecs = vectors[pos : pos + n_c + n_s][n_c:] if self.config.sentence_vectors else None
-            finite = bool(np.isfinite(vectors[pos : pos + n_c + n_s]).all())
-            chunk_vecs = vectors[pos : pos + n_c]
+            own = vectors[pos : pos + n_c + n_s]  # the article's chunk vectors, then its sentence vectors
             pos += n_c + n_s
-            if not finite:  # Chroma would refuse the whole call, and the group with it
+            if not np.isfinite(own).all():  # Chroma would refuse the whole call, and the group with it
                 report.failed.append(_failure(p.article, f"got vectors with NaN or infinite values from the "
                                               f"embedder {self.embedder.name!r}", "check the embedding model"))
                 continue
-            writes.append(ArticleWrite(p.article, p.sentences, p.chunks, chunk_vecs, sent_vecs, analysis))
+            writes.append(ArticleWrite(p.article, p.sentences, p.chunks, own[:n_c],
+                                       own[n_c:] if self.config.sentence_vectors else None, analysis))
         try:
             self.store.write_articles(writes)
             stored = writes

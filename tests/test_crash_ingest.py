@@ -28,6 +28,7 @@ from common.config import Config
 from index.embedders import HashEmbedder
 from index.loaders import load_paths
 from index.pipeline import Ingestor, prepare
+from index.store import ArticleWrite
 
 from .conftest import EXAMPLES, REPO, shared_path
 
@@ -187,7 +188,8 @@ def test_a_write_that_fails_halfway_leaves_the_old_version_and_no_journal(tmp_pa
     p = prepare(new, config)
     vectors = HashEmbedder().embed([c.text for c in p.chunks])
     with pytest.raises(Exception):  # noqa: B017 - whatever Chroma raises, the store must stay consistent
-        ingestor.store.write_article(new, p.sentences, p.chunks, vectors, np.ones((len(p.sentences), 3), np.float32))
+        ingestor.store.write_articles([ArticleWrite(new, p.sentences, p.chunks, vectors,
+                                                    np.ones((len(p.sentences), 3), np.float32))])
     assert ingestor.store.pending_writes() == {}
     assert ingestor.store.get_article(article.id) == before
     assert ingestor.store.check() == []

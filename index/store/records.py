@@ -1,4 +1,4 @@
-"""Article records (Chroma metadata ⇄ common.records.StoredArticle): reading them, writing and deleting one."""
+"""Article records (Chroma metadata ⇄ common.records.StoredArticle): reading them, writing them, deleting one."""
 
 from __future__ import annotations
 
@@ -72,7 +72,7 @@ def _record(w: ArticleWrite) -> dict:
 
 
 class Records:
-    """The embedder binding, reading article records, and writing or deleting one article (journalled: Journal)."""
+    """The embedder binding, reading article records, writing articles and deleting one (journalled: Journal)."""
 
     # -- embedder identity ---------------------------------------------------------------------------
     def embedder_name(self) -> str | None:
@@ -149,12 +149,6 @@ class Records:
         return StoredArticle(article, meta.get("content_hash", ""), tuple(map(tuple, spans)), meta.get("n_chunks", 0),
                              bool(meta.get(PENDING)), meta.get("analysis"))
 
-    def write_article(self, article: Article, sentences: Sequence[Sentence], chunks: Sequence[Chunk],
-                      chunk_vectors: np.ndarray, sentence_vectors: np.ndarray | None, analysis: str | None = None) -> None:
-        """Replace everything stored for one article (write_articles with one)."""
-        self.write_articles([ArticleWrite(article, tuple(sentences), tuple(chunks), chunk_vectors, sentence_vectors,
-                                          analysis)])
-
     def write_articles(self, writes: Sequence[ArticleWrite]) -> None:
         """Replace everything stored for each article, crash-safely and without readers ever seeing a mix (its
         language analysis, common.analysis JSON, is part of its record). Per group of distinct articles:
@@ -166,7 +160,7 @@ class Records:
         calls of 500). Sentence vectors are stored without their text (readers take it from the article)."""
         group: list[ArticleWrite] = []
         for w in writes:
-            if any(g.article.id == w.article.id for g in group):
+            if w.article.id in {g.article.id for g in group}:
                 self._write_group(group)
                 group = []
             group.append(w)
