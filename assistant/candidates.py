@@ -20,6 +20,7 @@ class Candidate:
     type_fit: float = 0.0
     score: float = 0.0  # ranks sentences
     support: float = 0.0  # how well the sentence supports any answer (abstention)
+    reader: float = 0.0  # the trained reader's confidence in the answer span it found in this sentence (0: none)
     terms: set = field(default_factory=set)
 
     @property

@@ -6,7 +6,9 @@ from assistant import tuning as t
 from assistant.candidates import Candidate
 from assistant.kinds.base import Built
 from assistant.kinds.other import Other
+from assistant.kinds.read import read_answer
 from assistant.kinds.registry import BY_NAME
+from assistant.qa.reader import Reading
 from assistant.query import Query
 from assistant.score import diverse
 from common.records import Answer, Citation
@@ -16,10 +18,12 @@ NOT_FOUND = "The articles don't say."
 FALLBACK = Other()
 
 
-def compose(query: Query, cands: list[Candidate], abstain_below: float, sides: tuple[str, ...] = ()) -> Answer:
+def compose(query: Query, cands: list[Candidate], abstain_below: float, sides: tuple[str, ...] = (),
+            readings: tuple[Reading, ...] = ()) -> Answer:
     """The answer to `query` from scored candidate sentences (best first); `sides`: the outlets a comparison
-    names. Abstains when no sentence supports an answer well enough, or when the kind found nothing and says
-    that means the articles do not say it."""
+    names; `readings`: the trained reader's spans, best first (a kind that `reads` answers with the best, or
+    abstains when none is confident). Abstains when no sentence supports an answer well enough, or when the kind
+    found nothing and says that means the articles do not say it."""
     ranked = tuple(c.citation() for c in diverse(cands, t.RANKED))
     support = max((c.support for c in cands), default=0.0)
     if support < abstain_below:
@@ -31,7 +35,13 @@ def compose(query: Query, cands: list[Candidate], abstain_below: float, sides: t
         support = max((c.support for c in cands), default=0.0)
         if support < abstain_below:
             return abstain(ranked, support)
-    built = kind.build(query, cands, sides)
+    if kind.reads and readings:
+        best = next((r for r in readings if any(c.key == (r.article_id, r.index) for c in cands)), None)
+        if best is None or best.confidence < t.READER_DECLINE:
+            return abstain(ranked, support)
+        built = read_answer(query, cands, best, sides)
+    else:
+        built = kind.build(query, cands, sides)
     if built is None and kind.strict(query, cands):
         return abstain(ranked, support)
     if built is None:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from dataclasses import replace
+from pathlib import Path
 
 from assistant import tuning as t
 from assistant.article_cache import ArticleCache
@@ -14,6 +16,7 @@ from assistant.conversation import previous_candidates, with_speaker
 from assistant.kinds.registry import BY_NAME
 from assistant.lexical import LexicalIndex
 from assistant.library import Library
+from assistant.qa.reader import Reader, Reading, rerank
 from assistant.query import Query, Turn
 from assistant.quotes import ABOUT, QuoteArchive
 from assistant.retrieve import Facet, HybridRetriever
@@ -24,6 +27,8 @@ from common.records import UNSEARCHABLE_PREFIX, Answer, Filters, with_caveat
 from common.text import terms
 from index.embedders import Embedder, make_embedder
 from index.store import ChromaStore
+
+log = logging.getLogger("assistant")
 
 
 class Assistant:
@@ -42,6 +47,9 @@ class Assistant:
         self.abstain_below = config.abstain_below if abstain_below is None else abstain_below
         self._turns = threading.BoundedSemaphore(config.ask_workers or os.cpu_count() or 1)
         self._question = threading.local()  # per question: did retrieval meet articles whose vectors were lost?
+        self._reader: Reader | None = None
+        self.reader_status = "not loaded yet" if config.reader else "off (ASSISTANT_READER=0)"
+        self._reader_lock = threading.Lock()
 
     @classmethod
     def open(cls, config: Config) -> Assistant:
@@ -53,10 +61,37 @@ class Assistant:
             self._embedder = make_embedder(self.config)
         return self._embedder
 
+    @property
+    def reader(self) -> Reader | None:
+        """The trained reader, loaded on first use; None when it is off or its files are missing or altered (the
+        answers then come from the hand rules, and `reader_status` says why)."""
+        if self._reader is None and self.config.reader and self.reader_status == "not loaded yet":
+            with self._reader_lock:
+                if self._reader is None and self.reader_status == "not loaded yet":
+                    from assistant.qa.model import MANIFEST, ReaderModel, ReaderUnavailable
+
+                    where = Path(self.config.reader_dir) / MANIFEST.name if self.config.reader_dir else MANIFEST
+                    try:
+                        self._reader = Reader(ReaderModel(where))
+                        self.reader_status = "on"
+                    except ReaderUnavailable as e:
+                        self.reader_status = f"off: {e}"
+                        log.warning("answering without the trained reader: %s", e)
+        return self._reader
+
     def warm(self) -> None:
-        """Load the model and the lexical index now rather than on the first question."""
+        """Load the models and the lexical index now rather than on the first question."""
         self.embedder.embed(["warm up"])
+        _ = self.reader
         self.lexical.refresh()
+
+    def read(self, query: Query, candidates: list[Candidate]) -> tuple[list[Candidate], tuple[Reading, ...]]:
+        """Stage 3b: the reader's spans in windows around the best candidates, and the candidates re-ranked."""
+        reader = self.reader if candidates and BY_NAME[query.kind].reads else None
+        if reader is None:
+            return candidates, ()
+        readings = reader.read(query.search_text, candidates)
+        return rerank(candidates, readings), tuple(readings)
 
     def ask(self, question: str, history: list[Turn] | list[dict] | None = None,
             filters: Filters | None = None) -> Answer:
@@ -83,9 +118,9 @@ class Assistant:
         named = None
         if len({f.source for f in facets}) == 1:  # "… according to the Kessaly Herald": only its articles
             named, filters, facets = facets[0].source, facets[0].filters, []
-        candidates = self.candidates(query, filters, facets)
+        candidates, readings = self.read(query, self.candidates(query, filters, facets))
         sides = tuple(dict.fromkeys(f.source for f in facets)) if len(facets) > 1 else ()
-        answer = compose(query, candidates, self.abstain_below, sides)
+        answer = compose(query, candidates, self.abstain_below, sides, readings)
         if named and answer.abstained:
             answer = replace(answer, text=f"The articles from {named} don't say.")
         return self._noted(answer)

@@ -97,5 +97,11 @@ SECOND_SENTENCES = 2  # at most this many more sentences (seed)
 SIDE_CANDIDATES = 40  # sentences searched for each outlet a comparison names (dev)
 SIDE_SHARE_OF_TOP = 0.6  # ... its best is shown if it scores this share of the best (dev)
 
+# --- the trained reader (assistant/qa/, issue 21) -------------------------------------------------------------
+READER_WINDOWS = 4  # windows read per question, around the best-scored sentences (hand: latency, see README)
+READER_RANK_WEIGHT = 0.3  # added to a sentence's score x the reader's confidence in the span it holds (dev)
+READER_PHRASE_WORDS = 8  # a span holding a noun phrase's head is widened to the phrase up to this long (hand)
+READER_DECLINE = 0.2  # a reader kind with no span more confident than this: the articles don't say (dev)
+
 # --- verifying an LLM's answer --------------------------------------------------------------------------------
 VERIFY_SUPPORT = 0.75  # share of a claim's content words (beyond titles) its cited sentences must contain (hand)

@@ -47,6 +47,10 @@ class Config:
     # collection is created): fewer saves make large ingests faster, more of them leave less log to replay on open.
     hnsw_sync_threshold: int = 1000
     max_file_mb: float = 20.0
+    # the trained extractive reader (assistant/qa/): short answers, sentence order and declining; off: the hand rules
+    reader: bool = True
+    # a folder holding reader.json and reader.onnx (a retrained reader); default: the one shipped in assistant/qa/
+    reader_dir: str | None = None
     top_k: int = 8  # passages retrieved (fused dense + BM25) whose sentences are scored, per question
     # An answer needs a best sentence scoring at least this (0..1); below it the assistant abstains.
     abstain_below: float = 0.36

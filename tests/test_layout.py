@@ -8,7 +8,7 @@ from pathlib import Path
 
 from .conftest import REPO
 
-PACKAGES = ("common", "index", "assistant", "prompts")
+PACKAGES = ("common", "index", "assistant", "prompts", "training")
 MAX_LINES = 320
 
 

@@ -29,6 +29,7 @@ class Kind:
     sentences are shown)."""
 
     name = "other"
+    reads = False  # the trained reader's span is this kind's short answer (measured better on dev than build())
     own_pronouns = False  # enrich() resolves "he"/"she" in the question itself (the follow-up rule then leaves them)
 
     def matches(self, question: str) -> bool:

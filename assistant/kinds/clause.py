@@ -18,6 +18,7 @@ class Clause(Kind):
 
     def __init__(self, name: str, asks: str, find: Callable[[str], Span | None]):
         self.name = name
+        self.reads = True
         self._asks = re.compile(asks, re.I)
         self._find = find
 

@@ -51,12 +51,13 @@ def short_span(question: str, sentence: str, role: frozenset[str] = frozenset())
 
 
 def best_sentences(query: Query, cands: list[Candidate], sides: tuple[str, ...] = (),
-                   role: frozenset[str] = frozenset(), short: bool = True) -> Built:
+                   role: frozenset[str] = frozenset(), short: bool | str = True) -> Built:
     """The best sentence, another article's if nearly as good, and the best of each outlet a comparison names;
-    `short`: look for a name, place or year in the best sentence as the short answer."""
+    `short`: look for a name, place or year in the best sentence as the short answer (a string: that answer)."""
     cites = Citations()
     top = cands[0]
-    short = short_span(query.text, top.text, role) if short else None
+    if isinstance(short, bool):
+        short = short_span(query.text, top.text, role) if short else None
     lines = [f"{quote(top)} {cites.cite(top)}{dated(top)}"]
     if short:
         lines.insert(0, f"{short} {cites.cite(top)}")
@@ -77,6 +78,7 @@ def best_sentences(query: Query, cands: list[Candidate], sides: tuple[str, ...] 
 
 class Other(Kind):
     name = "other"
+    reads = True
 
     def build(self, query: Query, cands: list[Candidate], sides: tuple[str, ...] = ()) -> Built | None:
         return best_sentences(query, cands, sides)

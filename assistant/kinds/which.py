@@ -42,6 +42,7 @@ def asked_noun(question: str) -> str | None:
 
 class Which(TypedKind):
     name = "which"
+    reads = True
     asks = re.compile(r"^\W*(?:and\s+)?(?:(?:in|on|at|from|for|to|of|by|with)\s+)?(?:which|what)\b|\bname of\b",
                       re.I)
 

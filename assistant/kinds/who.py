@@ -13,6 +13,7 @@ from common.analysis import AGENTS
 
 class Who(TypedKind):
     name = "who"
+    reads = True
     asks = re.compile(r"^\W*(?:and\s+|so\s+)?(?:who|whom|whose)\b|\bname of the (?:person|man|woman)\b", re.I)
 
     def spans(self, c: Candidate, query: Query) -> list[tuple[int, int, str]]:

@@ -1,0 +1,124 @@
+"""Stage 3b, read: the trained reader over windows around the best-scored sentences: the answer span it finds in
+each (exact article offsets) and how sure it is that the window answers the question."""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Protocol
+
+from assistant import tuning as t
+from assistant.candidates import Candidate
+from assistant.qa.decode import best_span
+from assistant.qa.windows import Tokens, article_tokens, budget_for, encode, question_ids, widen_to_words, window_around
+
+
+@dataclass(frozen=True)
+class Reading:
+    """The reader's answer in one window: text[start:end] of the article, inside sentence `index`."""
+
+    article_id: str
+    index: int
+    center: int  # the sentence the window was built around
+    start: int
+    end: int
+    text: str
+    margin: float  # span score less the window's "no answer" score: > 0, the reader prefers this span
+    here: float  # the reader's logit that the window answers the question
+
+    @property
+    def confidence(self) -> float:
+        """0..1: how sure the reader is that this span answers (the mean of its two signals, squashed)."""
+        return 1.0 / (1.0 + math.exp(-(self.margin + self.here) / 2))
+
+
+class Logits(Protocol):
+    def logits(self, pairs: list[tuple[list[int], list[int]]]): ...
+
+
+class Reader:
+    """Reads windows around the top candidates; one per process, shared by threads (tokenised articles cached)."""
+
+    def __init__(self, model: Logits, windows: int = t.READER_WINDOWS):
+        self.model = model
+        self.windows = windows
+        self._tokens: OrderedDict[tuple[str, str], Tokens] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def tokens(self, c: Candidate) -> Tokens:
+        key = (c.article.id, c.stored.content_hash)
+        with self._lock:
+            found = self._tokens.get(key)
+            if found is not None:
+                self._tokens.move_to_end(key)
+                return found
+        toks = article_tokens(c.article.text, c.stored.sentence_spans)
+        with self._lock:
+            self._tokens[key] = toks
+            while len(self._tokens) > t.ARTICLE_CACHE:
+                self._tokens.popitem(last=False)
+        return toks
+
+    def read(self, question: str, ranked: list[Candidate]) -> list[Reading]:
+        """Readings of the windows around the first `windows` candidates, best first (by confidence)."""
+        top = ranked[: self.windows]
+        if not top:
+            return []
+        q_ids = question_ids(question)
+        budget = budget_for(q_ids)
+        toks = [self.tokens(c) for c in top]
+        wins = [window_around(tk, c.index, budget) for tk, c in zip(toks, top)]
+        start, end, here = self.model.logits([encode(q_ids, tk, w) for tk, w in zip(toks, wins)])
+        out = []
+        for k, (c, tk, w) in enumerate(zip(top, toks, wins)):
+            sp = best_span(start[k], end[k], len(q_ids) + 2, w.lo, tk.sentence[w.lo : w.hi])
+            if sp is None:
+                continue
+            a, b = widen_to_words(c.article.text, int(tk.starts[sp.piece_start]), int(tk.ends[sp.piece_end]))
+            a, b = whole_phrase(c.stored.analysis, a, b)
+            if a >= b:
+                continue
+            out.append(Reading(c.article.id, int(tk.sentence[sp.piece_start]), c.index, a, b, c.article.text[a:b],
+                               sp.margin, float(here[k])))
+        out.sort(key=lambda r: -r.confidence)
+        return out
+
+
+def whole_phrase(analysis, start: int, end: int) -> tuple[int, int]:
+    """A span that holds the head of a noun phrase but not all of it ("explosion" in "a controlled explosion")
+    widened to the whole phrase, as a reporter would quote it; at most READER_PHRASE_WORDS words. A span that is a
+    name is left alone."""
+    if analysis is None or any((e.start, e.end) == (start, end) for e in analysis.in_span("entities", start, end)):
+        return start, end  # a name stays as the reader gave it ("Tomas Ferr", not "goalkeeper Tomas Ferr")
+    for p in analysis.in_span("phrases", max(0, start - 200), end + 200):
+        if p.start <= start and end <= p.end and start <= p.head_start and p.head_end <= end and (p.start, p.end) != (
+                start, end) and len(analysis.in_span("tokens", p.start, p.end)) <= t.READER_PHRASE_WORDS:
+            return p.start, p.end
+    return start, end
+
+
+def rerank(ranked: list[Candidate], readings: list[Reading]) -> list[Candidate]:
+    """The candidates re-ordered with the reader's word: each sentence holding a reading gains READER_RANK_WEIGHT x
+    its confidence (a neighbour sentence the reader found the answer in joins the candidates, scored as the window's
+    centre was)."""
+    if not readings:
+        return ranked
+    by_key = {c.key: c for c in ranked}
+    out = list(ranked)
+    for r in readings:
+        c = by_key.get((r.article_id, r.index))
+        if c is None:
+            centre = by_key[(r.article_id, r.center)]
+            c = Candidate(centre.stored, r.index, passage=centre.passage, dense=centre.dense, lexical=centre.lexical,
+                          context=centre.context, statement=centre.statement, type_fit=centre.type_fit,
+                          score=centre.score, support=centre.support)
+            by_key[c.key] = c
+            out.append(c)
+        c.reader = max(c.reader, r.confidence)
+    for c in by_key.values():
+        if c.reader:
+            c.score += t.READER_RANK_WEIGHT * c.reader
+    out.sort(key=lambda c: -c.score)
+    return out

