@@ -38,7 +38,7 @@ def run(assistant: Assistant, questions: list[dict], modes: dict[str, set[str] |
 
     def spy(query, cands):  # the best reading's confidence, for calibrating READER_DECLINE
         out = read(query, cands)
-        seen.append(out[1][0].confidence if out[1] else None)
+        seen.append((out[1][0].confidence, out[1][0].text) if out[1] else None)
         return out
 
     assistant.read = spy
@@ -54,7 +54,7 @@ def run(assistant: Assistant, questions: list[dict], modes: dict[str, set[str] |
             row = score_question(q, pred)
             row["kind"] = kind_of(q["question"]).name
             row["short"] = a.short_answer
-            row["confidence"] = seen[-1] if seen else None
+            row["confidence"], row["reading"] = seen[-1] if seen and seen[-1] else (None, None)
             rows[mode].append(row)
     for k in KINDS:
         k.reads = default[k.name]
