@@ -211,6 +211,14 @@ def test_exposure_needs_auth_off_loopback():
     assert "ASSISTANT_API_KEYS" not in err.value.fix
     check_exposure(config(host="0.0.0.0"), allow_insecure=True)
     check_exposure(config(host="0.0.0.0", api_keys="k", ui_user="u", ui_password="p"))
+    # loopback behind a proxy that serves public names is reachable from other machines too
+    with pytest.raises(ConfigError, match="assistant.example.org") as err:
+        check_exposure(config(public_hosts="assistant.example.org"))
+    assert "ASSISTANT_API_KEYS" in err.value.fix and "ASSISTANT_UI_USER" in err.value.fix
+    check_exposure(config(public_hosts="assistant.example.org", api_keys="k", ui_user="u", ui_password="p"))
+    with pytest.raises(ConfigError, match="ASSISTANT_UI_EDIT_WITHOUT_LOGIN"):
+        check_exposure(config(host="0.0.0.0", api_keys="k", ui_edit_without_login=True))
+    check_exposure(config(ui_edit_without_login=True))  # loopback only: allowed
     with pytest.raises(ConfigError, match="only one of"):
         check_exposure(config(ui_user="u"))
 
