@@ -49,7 +49,9 @@ def test_health_answers_without_a_key(server):
     assert r.status_code == 200
     body = r.json()
     assert body["articles"] == 10 and body["chunks"] > 0 and body["sentences"] > 0
-    assert "local index" in body["store"] and body["embedder"].startswith("hash")
+    assert "store" not in body and body["embedder"].startswith("hash")  # the index path: only with a key
+    keyed = httpx.get(f"{server.url}/api/health", headers={"Authorization": f"Bearer {KEYS[0]}"}).json()
+    assert "local index" in keyed["store"]
 
 
 def test_ask_returns_exactly_answer_to_dict(client, index_dir):
