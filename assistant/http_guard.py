@@ -161,8 +161,11 @@ class LoginThrottle:
             sent = True
             return {"type": "http.request", "body": body, "more_body": False}
 
-        form = await Request(scope, replay).form()
-        user = str(form.get("username") or "").strip().lower()
+        try:
+            form = await Request(scope, replay).form()
+            user = str(form.get("username") or "").strip().lower()
+        except Exception:  # noqa: BLE001 - a malformed form: Gradio refuses it itself
+            user = ""
         count, until = self.failed.get(user, (0, 0.0))
         wait = until - self.clock()
         if wait > 0:
@@ -181,7 +184,8 @@ class LoginThrottle:
             await send(message)
 
         await app(scope, replay, watch)
-        self.record(user, status == 200, scope)
+        if status in (200, 400):  # 400: wrong user name or password (a server without log-in redirects)
+            self.record(user, status == 200, scope)
 
     def record(self, user: str, ok: bool, scope) -> None:
         if ok:

@@ -102,8 +102,9 @@ class RedactSecrets(logging.Filter):
 
 
 def slow_client_protocol(timeout: float) -> type:
-    """Uvicorn's HTTP protocol, closing a connection whose client sends nothing for `timeout` seconds while the
-    server waits for it (the request head, or the rest of a body): uvicorn alone waits forever, so a few slow
+    """Uvicorn's HTTP protocol, closing a connection whose client takes over `timeout` seconds to send a request
+    head (counted from its first byte, so dripping a header line now and then does not help), or goes `timeout`
+    seconds without sending more of a body the server is reading: uvicorn alone waits forever, so a few slow
     clients could hold every connection."""
 
     class SlowClientTimeout(AutoHTTPProtocol):
@@ -115,30 +116,37 @@ def slow_client_protocol(timeout: float) -> type:
 
         def data_received(self, data: bytes) -> None:
             super().data_received(data)
-            self._arm()
+            if self._waiting_for_head():
+                if self._timer is None:
+                    self._arm()  # the first byte of the next request's head: its deadline starts now
+            elif self.cycle.more_body and not self.flow.read_paused:
+                self._arm()  # more of the body came: wait for the next part afresh
+            else:
+                self._cancel()  # the request is in: the client owes nothing until the response is sent
 
         def connection_lost(self, exc) -> None:
-            if self._timer is not None:
-                self._timer.cancel()
+            self._cancel()
             super().connection_lost(exc)
 
         def _arm(self) -> None:
-            if self._timer is not None:
-                self._timer.cancel()
+            self._cancel()
             self._timer = self.loop.call_later(timeout, self._too_slow)
 
-        def _waiting_for_client(self) -> bool:
-            cycle = self.cycle
-            if cycle is None:
-                return True  # no request head yet (or idle between requests: uvicorn's keep-alive ends that sooner)
-            return cycle.more_body and not cycle.response_complete and not self.flow.read_paused
+        def _cancel(self) -> None:
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
+
+        def _waiting_for_head(self) -> bool:
+            return self.cycle is None or self.cycle.response_complete
 
         def _too_slow(self) -> None:
-            if self.transport.is_closing():
+            self._timer = None
+            if self.transport.is_closing() or self.transport.get_protocol() is not self:  # closed, or upgraded
                 return
-            if self._waiting_for_client():
+            if self._waiting_for_head() or (self.cycle.more_body and not self.flow.read_paused):
                 self.transport.close()
-            else:
-                self._arm()
+            elif self.cycle.more_body:
+                self._arm()  # we paused reading (the app is slow to take the body): not the client's fault
 
     return SlowClientTimeout

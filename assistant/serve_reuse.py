@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import http.client
+import ipaddress
 import json
 import os
 import secrets
@@ -43,11 +44,11 @@ def _loopback(host: str) -> str | None:
         return "127.0.0.1"
     if host == "::":
         return "::1"
-    from assistant.http_guard import is_ip
-
-    if host == "localhost" or (is_ip(host.strip("[]")) and host.strip("[]").startswith(("127.", "::1"))):
-        return host
-    return None
+    try:
+        loopback = host == "localhost" or ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        loopback = False
+    return host if loopback else None
 
 
 def announce(config: Config, secret: bytes) -> Path | None:

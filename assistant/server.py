@@ -244,8 +244,8 @@ def serve(config: Config, allow_insecure: bool = False) -> int:
               "extractive on failure)")
     base = f"http://{host}:{config.port}"
     print(f'Widget: <script src="{base}/widget.js" data-assistant="{base}"></script>', flush=True)
-    announced = announce(config, secret)  # `assistant ask` on this index asks this server, not loading it all itself
     _exit_on_sigterm()
+    announced = announce(config, secret)  # `assistant ask` on this index asks this server, not loading it all itself
     logging.getLogger("uvicorn.access").addFilter(RedactSecrets())
     try:
         uvicorn.run(app, host=config.host, port=config.port, log_level="info", server_header=False,

@@ -238,7 +238,7 @@ def test_store_unavailable_is_503(tmp_path):
                 if time.time() > deadline:
                     raise
                 time.sleep(0.3)
-        client = TestClient(create_app(config, assistant, with_ui=False))
+        client = TestClient(create_app(config, assistant, with_ui=False), base_url="http://localhost")  # a Host we answer
         assert client.get("/api/health").status_code == 200
     finally:
         chroma.terminate()

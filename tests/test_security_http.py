@@ -185,6 +185,33 @@ def test_a_client_that_stops_sending_is_cut_off(guarded, sent):
     assert httpx.get(f"{guarded.url}/api/health").status_code == 200  # other clients are served meanwhile
 
 
+def test_a_client_dripping_its_request_head_is_cut_off(guarded):
+    """Slowloris: one header line every half second keeps an idle timer happy; the head's deadline counts from
+    its first byte, after a first request on the same connection too. 60 lines would take 30 s."""
+    with socket.create_connection(("127.0.0.1", urlsplit(guarded.url).port), timeout=60) as sock:
+        sock.sendall(b"GET /api/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        assert b"200 OK" in sock.recv(4096)
+        sock.sendall(b"GET /api/health HTTP/1.1\r\n")
+        closed = False
+        for _ in range(60):
+            time.sleep(0.5)
+            try:
+                sock.sendall(b"X-Drip: 1\r\n")
+            except OSError:
+                closed = True
+                break
+            sock.setblocking(False)
+            try:
+                closed = sock.recv(4096) == b""
+            except BlockingIOError:
+                pass
+            finally:
+                sock.setblocking(True)
+            if closed:
+                break
+        assert closed, "the server still waits for a head dripped for 30 s"
+
+
 def test_failed_log_ins_are_throttled_per_user_name(guarded):
     """Five wrong passwords in a row, then even the right one is refused for a while (429, Retry-After).
     Last in the module: it locks the editor's name out of this server."""
