@@ -46,7 +46,7 @@ class RequestGuard:
 
     def __init__(self, app, public_hosts: tuple[str, ...], throttle: LoginThrottle):
         self.app = app
-        self.public = {host_name(h) for h in public_hosts}
+        self.public = {host_name(urlsplit(h).netloc if "://" in h else h) for h in public_hosts}  # a URL given: its host
         self.throttle = throttle
         self.noted: set[str] = set()
 

@@ -245,3 +245,19 @@ def test_unexpected_errors_are_json_500_without_internals():
     r = client.get("/boom")
     assert r.status_code == 500 and r.json()["error"] == "server_error" and "secret" not in r.text
     assert client.get("/missing").json() == {"error": "not_found", "message": "no article with id 'x'", "fix": "list the ids"}
+
+
+def test_public_host_names_and_own_origins():
+    """ASSISTANT_PUBLIC_HOSTS may be written as names, name:port or URLs; the chat's own origin is the Host the
+    request names, or a public name on its default port (a proxy passing its own Host)."""
+    from assistant.http_guard import LoginThrottle, RequestGuard
+
+    guard = RequestGuard(None, ("https://Assistant.Newsroom.example/", "b.example:8443"), LoginThrottle())
+    assert guard.foreign_host("assistant.newsroom.example:443") is None and guard.foreign_host("B.example") is None
+    assert guard.foreign_host("127.0.0.1:7860") is None and guard.foreign_host("[::1]:7860") is None
+    assert guard.foreign_host("evil.example") is not None and guard.foreign_host("assistant.newsroom.example.evil") is not None
+    assert guard.own_origin("https://assistant.newsroom.example", "127.0.0.1:7860")
+    assert guard.own_origin("http://127.0.0.1:7860", "127.0.0.1:7860")
+    assert not guard.own_origin("http://127.0.0.1:7861", "127.0.0.1:7860")  # another port: another origin
+    assert not guard.own_origin("https://assistant.newsroom.example:8080", "127.0.0.1:7860")
+    assert not guard.own_origin("null", "127.0.0.1:7860") and not guard.own_origin("file://x", "127.0.0.1:7860")
