@@ -76,7 +76,7 @@ def sites(tmp_path_factory):
     httpd, partner = serve_folder(root / "site")
     env = {"ASSISTANT_EMBEDDER": "hash", "ASSISTANT_UI_USER": USER, "ASSISTANT_UI_PASSWORD": PASSWORD,
            "ASSISTANT_API_KEYS": KEY, "ASSISTANT_ALLOWED_ORIGINS": partner, "GRADIO_TEMP_DIR": str(root / "gradio")}
-    server = start_server(root / "index", root / "server.log", env)
+    server = start_server(root / "index", root / "server.log", env, timeout=300)
     with httpx.Client(base_url=server.url, timeout=60) as c:
         assert c.post("/login", data={"username": USER, "password": PASSWORD}).status_code == 200
         fns = {d["api_name"]: d["id"] for d in c.get("/config").json()["dependencies"]}

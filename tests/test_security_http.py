@@ -36,7 +36,7 @@ def guarded(index_dir):
     env = {"ASSISTANT_EMBEDDER": "hash", "ASSISTANT_API_KEYS": KEY, "ASSISTANT_UI_USER": USER,
            "ASSISTANT_UI_PASSWORD": PASSWORD, "ASSISTANT_ALLOWED_ORIGINS": "https://partner.example",
            "ASSISTANT_PUBLIC_HOSTS": PUBLIC, "ASSISTANT_CLIENT_TIMEOUT": "2"}
-    server = start_server(index_dir, index_dir.parent / "guarded.log", env)
+    server = start_server(index_dir, index_dir.parent / "guarded.log", env, timeout=300)  # a busy shared machine
     yield server
     server.stop()
 
@@ -44,7 +44,7 @@ def guarded(index_dir):
 @pytest.fixture(scope="module")
 def local(index_dir):
     """The scripts/run.sh set-up: loopback, no log-in, no keys."""
-    server = start_server(index_dir, index_dir.parent / "local.log", {"ASSISTANT_EMBEDDER": "hash"})
+    server = start_server(index_dir, index_dir.parent / "local.log", {"ASSISTANT_EMBEDDER": "hash"}, timeout=300)
     yield server
     server.stop()
 
