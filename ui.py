@@ -13,7 +13,7 @@ from pathlib import Path
 import gradio as gr
 from gradio.utils import get_upload_folder
 
-from assistant.server import STATIC, is_loopback  # STATIC: the chat's CSS and scripts too
+from assistant.server import STATIC  # the chat's CSS and scripts too
 from assistant.web_browse import article_list_html, article_sentences_html, browse_placeholder
 from assistant.web_conversations import (
     archive,
@@ -69,12 +69,20 @@ def said(exc: AssistantError) -> str:
     return plain_error(exc)
 
 
-def may_delete(config, username: str | None) -> bool:
-    """Who may delete articles in the browser: the logged-in user when the chat has a log-in (ASSISTANT_UI_USER),
-    else anyone reaching a server that listens on a loopback address only (nobody on an open public server)."""
+def may_edit(config, username: str | None) -> bool:
+    """Who may delete and add articles in the chat: the logged-in user when the chat has a log-in
+    (ASSISTANT_UI_USER); without one, nobody unless ASSISTANT_UI_EDIT_WITHOUT_LOGIN=1 (loopback servers only:
+    `serve` refuses it on others), since a loopback address alone says nothing about who is asking (a proxy)."""
     if config.ui_user:
         return username is not None and username == config.ui_user
-    return is_loopback(config.host)
+    return config.ui_edit_without_login
+
+
+def who(request) -> str:
+    """The log's words for who made a request: the logged-in user (or that there is no log-in) and the address."""
+    user = getattr(request, "username", None)
+    client = getattr(getattr(request, "client", None), "host", None) or "?"
+    return f"{user!r} from {client}" if user else f"a visitor without log-in (ASSISTANT_UI_EDIT_WITHOUT_LOGIN) from {client}"
 
 
 def theme() -> gr.themes.Base:
@@ -97,7 +105,7 @@ def build_ui(assistant, ingestor, answerer=None) -> gr.Blocks:
         return f'<div id="status-line">{n} articles · {esc(config.describe_store())}</div>'
 
     def is_admin(request: gr.Request | None) -> bool:
-        return may_delete(config, getattr(request, "username", None) if request is not None else None)
+        return may_edit(config, getattr(request, "username", None) if request is not None else None)
 
     def export_update(turns: list[dict]):
         path = write_export(turns, EXPORT_DIR)
@@ -236,13 +244,14 @@ def build_ui(assistant, ingestor, answerer=None) -> gr.Blocks:
         if not article_id:
             return gr.update(), gr.update(), None, hidden, hidden, gr.update(), gr.update(), gr.update()
         if not is_admin(request):
-            log.warning("chat: refused to delete article %r: not an admin (see ASSISTANT_UI_USER)", article_id)
+            log.warning("chat: refused to delete article %r for %s: not an admin (see ASSISTANT_UI_USER)", article_id,
+                        who(request))
             view = browse_placeholder("Only the assistant's administrator can delete articles.")
             return view, gr.update(), article_id, hidden, hidden, gr.update(), gr.update(), gr.update()
         try:
             name = assistant.library.article(article_id).article.title or "The untitled article"
             ingestor.store.delete_article(article_id)
-            log.warning("chat: deleted article %r from the index", article_id)
+            log.warning("chat: deleted article %r from the index, for %s", article_id, who(request))
         except AssistantError as exc:
             return error_html(said(exc)), gr.update(), article_id, hidden, hidden, gr.update(), gr.update(), gr.update()
         finally:
@@ -252,9 +261,14 @@ def build_ui(assistant, ingestor, answerer=None) -> gr.Blocks:
         return (view, on_browse(sources, date_from, date_to, title), None, hidden, hidden, status(),
                 gr.update(choices=choices), gr.update(choices=choices))
 
-    def on_ingest(files, progress=gr.Progress()):  # noqa: B008 - Gradio injects progress this way
+    def on_ingest(files, request: gr.Request, progress=gr.Progress()):  # noqa: B008 - Gradio injects progress this way
         if not files:
             return error_html("Choose one or more files first."), gr.update(), gr.update(), gr.update()
+        if not is_admin(request):
+            log.warning("chat: refused to add %d uploaded file(s) for %s: not an admin (see ASSISTANT_UI_USER)",
+                        len(files), who(request))
+            return (error_html("Only the assistant's administrator can add articles (log in, or ask them)."),
+                    gr.update(), gr.update(), gr.update())
         staged = Path(tempfile.mkdtemp(prefix="assistant-upload-"))
         try:
             paths = _stage(files, staged)
@@ -264,6 +278,7 @@ def build_ui(assistant, ingestor, answerer=None) -> gr.Blocks:
                 progress((done, total), desc="Adding articles", unit="articles")
 
             report = ingestor.ingest_paths(paths, on_article=on_article)
+            log.warning("chat: %s, for %s", report.summary().splitlines()[0], who(request))
             choices = source_choices()
             return report_html(report, staged), gr.update(choices=choices), status(), gr.update(choices=choices)
         except AssistantError as exc:

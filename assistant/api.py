@@ -13,11 +13,11 @@ from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from assistant.web_format import EXAMPLE_QUESTIONS
-from assistant.web_input import check_history, check_question, parse_filters
+from assistant.web_input import check_history, check_question, lone_surrogate, parse_filters
 from common.errors import AssistantError, InvalidRequest, Unauthorized
 from common.records import Citation, TimelineEntry
 
@@ -53,6 +53,15 @@ class AskIn(BaseModel):
     question: str = Field(description="the question (at most ASSISTANT_MAX_QUESTION_CHARS characters)")
     history: list[TurnIn] | None = Field(None, description="earlier turns, oldest first, for follow-up questions")
     filters: FiltersIn | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def text_is_unicode(cls, data):
+        """JSON may escape half a UTF-16 pair ("\\ud800"): not a character, refused before anything uses it."""
+        where = lone_surrogate(data)
+        if where is not None:
+            raise ValueError(f"{where or 'a value'} holds a lone UTF-16 surrogate (\\ud800-\\udfff), not text")
+        return data
 
 
 class AnswerOut(BaseModel):
@@ -156,19 +165,21 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(Exception, on_unexpected)
 
 
-def build_router(assistant, api_keys: tuple[str, ...], answerer=None) -> APIRouter:
+def build_router(assistant, api_keys: tuple[str, ...], answerer=None, reuse_secret: bytes | None = None) -> APIRouter:
     """Routes over one Assistant; `api_keys` non-empty means /api/ask and /api/articles need a Bearer key.
-    `answerer` (llm_answer.Answerer) answers in LLM mode when the server has it on; default: extractive."""
+    `answerer` (llm_answer.Answerer) answers in LLM mode when the server has it on; default: extractive.
+    `reuse_secret`: this server's announcement secret, proved at /api/serve-proof (serve_reuse)."""
     from assistant.llm_answer import Answerer
 
     config = assistant.config
     answerer = answerer or Answerer(assistant, None, config)
 
-    def require_key(creds: Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)]) -> None:
-        if not api_keys:
-            return
+    def key_ok(creds: HTTPAuthorizationCredentials | None) -> bool:
         token = (creds.credentials if creds else "").encode()
-        if not any(hmac.compare_digest(token, k.encode()) for k in api_keys):
+        return not api_keys or any(hmac.compare_digest(token, k.encode()) for k in api_keys)
+
+    def require_key(creds: Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)]) -> None:
+        if not key_ok(creds):
             raise Unauthorized("missing or wrong API key",
                                "send the header 'Authorization: Bearer KEY' with a key from ASSISTANT_API_KEYS")
 
@@ -227,9 +238,23 @@ def build_router(assistant, api_keys: tuple[str, ...], answerer=None) -> APIRout
         return {"examples": list(EXAMPLE_QUESTIONS)}
 
     @router.get("/health", responses={503: {"model": ErrorOut}})
-    def health() -> dict:
-        """Counts of articles, chunks and sentence vectors, and which store is used (no key needed)."""
-        return {"status": "ok", **assistant.library.status(), "auth": {"api_keys": bool(api_keys)}}
+    def health(creds: Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)]) -> dict:
+        """Counts of articles, chunks and sentence vectors (no key needed); which store is used only with a key
+        (when the server has keys)."""
+        status = assistant.library.status()
+        if not key_ok(creds):
+            status.pop("store", None)  # the index path or Chroma address is nobody's business without a key
+        return {"status": "ok", **status, "auth": {"api_keys": bool(api_keys)}}
+
+    if reuse_secret is not None:
+        from assistant.serve_reuse import proof
+
+        @router.get("/serve-proof", include_in_schema=False)
+        def serve_proof(challenge: str) -> dict:
+            """That this server wrote its announcement: an HMAC of the caller's challenge with its secret."""
+            if not 16 <= len(challenge) <= 128:
+                raise InvalidRequest("challenge must have 16 to 128 characters", "send a fresh random challenge")
+            return {"proof": proof(reuse_secret, challenge)}
 
     _add_fallback(router)
     return router

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Sequence
 
+from assistant.formatting import render_served, show, show_json
 from common.config import Config
 from common.errors import AssistantError
 from common.offline import configure_environment
@@ -137,7 +137,7 @@ def cmd_ingest(args, config: Config) -> int:
     from index.pipeline import Ingestor
 
     report = Ingestor(config).ingest_paths(args.paths, progress=not args.no_progress)  # a bar, or lines when piped
-    print(json.dumps(report.to_dict(), indent=2) if args.json else report.summary())
+    show_json(report.to_dict()) if args.json else show(report.summary())
     return 0 if report.ok else 1
 
 
@@ -146,7 +146,7 @@ def cmd_list(args, config: Config) -> int:
 
     rows = [r.to_dict() for r in Assistant(config, store=reading_store(config)).library.articles()]
     if args.json:
-        print(json.dumps(rows, indent=2, ensure_ascii=False))
+        show_json(rows)
         return 0
     print(f"{len(rows)} articles in {config.describe_store()}")
     pending = sum(not r["searchable"] for r in rows)
@@ -156,8 +156,8 @@ def cmd_list(args, config: Config) -> int:
     for r in rows:
         date = (r["published_at"] or "-")[:10]
         title = (r["title"] or "(untitled)")[:60]
-        print(f"{r['id'][:40]:40}  {date:10}  {(r['source'] or '-')[:20]:20}  {r['sentences']:5} sent  "
-              f"{r['chunks']:4} chunks  {title}")
+        show(f"{r['id'][:40]:40}  {date:10}  {(r['source'] or '-')[:20]:20}  {r['sentences']:5} sent  "
+             f"{r['chunks']:4} chunks  {title}")
     return 0
 
 
@@ -167,7 +167,7 @@ def cmd_delete(args, config: Config) -> int:
     for article_id in args.ids:
         try:
             store.delete_article(article_id)
-            print(f"deleted {article_id}")
+            show(f"deleted {article_id}")
         except AssistantError as exc:
             print(f"error: {exc}", file=sys.stderr)
             status = 1
@@ -180,16 +180,16 @@ def cmd_check(args, config: Config) -> int:
 
         report = Ingestor(config, store=reading_store(config)).repair(progress=True)
         for line in report.recovered:
-            print(f"repaired: {line}")
+            show(f"repaired: {line}")
         print(f"{len(report.recovered)} problem(s) repaired in {config.describe_store()}; "
               f"{len(report.updated)} article(s) embedded again")
         return 0 if report.ok else 1
     store = reading_store(config)
     for line in store.opened_fixes:
-        print(f"repaired on opening: {line}")
+        show(f"repaired on opening: {line}")
     problems = store.check()
     for p in problems:
-        print(f"found: {p}")
+        show(f"found: {p}")
     print(f"{len(problems)} problem(s) found in {config.describe_store()}")
     return 0 if not problems else 1
 
@@ -201,7 +201,7 @@ def cmd_ask(args, config: Config) -> int:
     wanted = {"sources": args.source, "date_from": args.since, "date_to": args.until}
     served = ask_running_server(config, args.question, {k: v for k, v in wanted.items() if v})
     if served is not None and (args.json or not served["abstained"]):  # the API's JSON lacks the related sentences
-        print(json.dumps(served, indent=2, ensure_ascii=False) if args.json else render_served(served))
+        show_json(served) if args.json else show(render_served(served))
         return 0
     from assistant.core import Assistant
     from assistant.formatting import render_text
@@ -209,17 +209,8 @@ def cmd_ask(args, config: Config) -> int:
 
     assistant = Assistant(config, store=reading_store(config))
     answer = Answerer.from_config(assistant, config).ask(args.question, filters=filters)
-    print(json.dumps(answer.to_dict(), indent=2, ensure_ascii=False) if args.json else render_text(answer))
+    show_json(answer.to_dict()) if args.json else show(render_text(answer))
     return 0
-
-
-def render_served(answer: dict) -> str:
-    """A running server's /api/ask JSON as `assistant ask` prints an answer."""
-    from assistant.formatting import render_text
-    from common.records import Answer, Citation
-
-    cites = tuple(Citation(**c) for c in answer["citations"])
-    return render_text(Answer(answer["answer"], answer["short_answer"], answer["abstained"], cites))
 
 
 def cmd_chat(args, config: Config) -> int:
@@ -247,7 +238,7 @@ def cmd_chat(args, config: Config) -> int:
             print(f"error: {exc}", file=sys.stderr)
             continue
         answer = answerer.ask(question, history=history[-config.max_history_turns:], filters=filters)
-        print(render_text(answer))
+        show(render_text(answer))
         history.append({"question": question, **answer.to_dict()})
 
 

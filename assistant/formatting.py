@@ -1,8 +1,25 @@
-"""Plain-text rendering of answers and citations, shared by the CLI and chat front ends."""
+"""Plain-text rendering of answers and citations, shared by the CLI and chat front ends, and made safe to print."""
 
 from __future__ import annotations
 
+import json
+import re
+
 from common.records import Answer, Citation
+
+# C0 controls but tab and newline, DEL and C1 controls: an article's text could otherwise move the cursor, retitle
+# or recolour the terminal, or hide what is printed (ESC ] 0 ; title BEL, ESC [ 31 m, CSI as one byte \x9b).
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def terminal_safe(text: str) -> str:
+    """`text` with every terminal control character shown as a visible \\xNN instead of acting on the terminal."""
+    return CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+def json_safe(text: str) -> str:
+    """JSON text (ensure_ascii=False) with DEL and C1 controls, which JSON lets through raw, escaped as \\u00NN."""
+    return CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def citation_line(n: int, c: Citation) -> str:
@@ -23,3 +40,18 @@ def render_text(answer: Answer) -> str:
         lines.append("\nClosest sentences (related, not an answer):")
         lines += [citation_line(n, c) for n, c in enumerate(answer.related, 1)]
     return "\n".join(lines)
+
+
+def render_served(answer: dict) -> str:
+    """A running server's /api/ask JSON as `assistant ask` prints an answer."""
+    cites = tuple(Citation(**c) for c in answer["citations"])
+    return render_text(Answer(answer["answer"], answer["short_answer"], answer["abstained"], cites))
+
+
+def show(text: str) -> None:
+    """Print text that may come from articles (titles, sentences, ids) with its terminal controls made visible."""
+    print(terminal_safe(text))
+
+
+def show_json(value) -> None:
+    print(json_safe(json.dumps(value, indent=2, ensure_ascii=False)))

@@ -8,7 +8,6 @@ import ipaddress
 import logging
 import sys
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
@@ -16,6 +15,8 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, HTMLResponse
 
 from assistant.api import build_router, error_response, install_error_handlers
+from assistant.http_guard import LoginThrottle, RequestGuard
+from assistant.http_limits import ApiBodyLimit, RedactSecrets, RefusedOrigins, slow_client_protocol
 from assistant.web_input import split_list
 from common.config import Config
 from common.errors import ConfigError, TooLarge
@@ -59,88 +60,28 @@ def is_loopback(host: str) -> bool:
 
 
 def check_exposure(config: Config, allow_insecure: bool = False) -> None:
-    """Refuse a non-loopback address unless both the API and the UI need credentials (or the user insists)."""
+    """Refuse a server others can reach (a non-loopback address, or public names behind a proxy) unless both the
+    API and the UI need credentials (or the user insists)."""
     if bool(config.ui_user) != bool(config.ui_password):
         raise ConfigError("only one of ASSISTANT_UI_USER and ASSISTANT_UI_PASSWORD is set", "set both, or neither")
-    if is_loopback(config.host) or allow_insecure:
+    public = split_list(config.public_hosts)
+    if allow_insecure or (is_loopback(config.host) and not public):
         return
+    where = (f"listen on {config.host}" if not is_loopback(config.host)
+             else f"serve {', '.join(public)} (ASSISTANT_PUBLIC_HOSTS) through a proxy")
+    if config.ui_edit_without_login and not config.ui_user:
+        raise ConfigError(f"refusing to {where} with ASSISTANT_UI_EDIT_WITHOUT_LOGIN (anyone could delete and add "
+                          "articles)",
+                          "set ASSISTANT_UI_USER and ASSISTANT_UI_PASSWORD instead of ASSISTANT_UI_EDIT_WITHOUT_LOGIN")
     missing = [] if split_list(config.api_keys) else ["ASSISTANT_API_KEYS"]
     if not config.ui_user:
         missing.append("ASSISTANT_UI_USER and ASSISTANT_UI_PASSWORD")
     if missing:
         raise ConfigError(
-            f"refusing to listen on {config.host} (reachable from other machines) without authentication",
-            f"set {' and '.join(missing)}, or serve on --host 127.0.0.1, or pass --allow-insecure",
+            f"refusing to {where} (reachable from other machines) without authentication",
+            f"set {' and '.join(missing)}, or serve on --host 127.0.0.1 without ASSISTANT_PUBLIC_HOSTS, "
+            "or pass --allow-insecure",
         )
-
-
-class ApiOnlyCORS:
-    """CORS headers for /api/* only (the chat UI and the widget page stay same-origin). The first request from
-    each origin that is not allowed is logged with the setting that would allow it: in the browser the widget
-    only sees a failed fetch."""
-
-    def __init__(self, app, origins: tuple[str, ...]):
-        self.app = app
-        self.origins = set(origins)
-        self.refused: set[str] = set()
-        self.cors = CORSMiddleware(app, allow_origins=list(origins), allow_methods=["GET", "POST"],
-                                   allow_headers=["Authorization", "Content-Type"], max_age=600)
-
-    async def __call__(self, scope, receive, send):
-        if scope["type"] == "http" and scope["path"].startswith("/api/"):
-            self._note_refused(scope)
-            await self.cors(scope, receive, send)
-        else:
-            await self.app(scope, receive, send)
-
-    def _note_refused(self, scope) -> None:
-        headers = dict(scope.get("headers") or ())
-        origin = headers.get(b"origin", b"").decode("latin-1")
-        if not origin or origin in self.origins or "*" in self.origins or origin in self.refused:
-            return
-        if urlsplit(origin).netloc == headers.get(b"host", b"").decode("latin-1"):
-            return  # same origin: the chat, /widget and /read on this server
-        self.refused.add(origin)
-        allowed = ",".join([*sorted(self.origins), origin])
-        log.warning("refused API requests from the web page origin %s: it is not in ASSISTANT_ALLOWED_ORIGINS, so the "
-                    "browser blocks the answers (the widget shows why); to let that site use the widget, start the "
-                    "server with ASSISTANT_ALLOWED_ORIGINS=%s", origin, allowed)
-
-
-class ApiBodyLimit:
-    """Refuses an /api body over `limit` bytes also when it comes without Content-Length (chunked): past the
-    limit it answers 413 itself, tells the app the client left, and drops whatever the app still sends."""
-
-    def __init__(self, app, limit: int):
-        self.app = app
-        self.limit = limit
-
-    async def __call__(self, scope, receive, send):
-        if scope["type"] != "http" or not scope["path"].startswith("/api/"):
-            return await self.app(scope, receive, send)
-        seen, refused, started = 0, False, False
-
-        async def limited_receive():
-            nonlocal seen, refused
-            if refused:
-                return {"type": "http.disconnect"}
-            message = await receive()
-            seen += len(message.get("body", b""))
-            if seen > self.limit and not started:
-                refused = True
-                too_large = TooLarge(f"the request body is larger than {self.limit} bytes",
-                                     "send a shorter question and fewer history turns")
-                await error_response(too_large)(scope, receive, send)
-                return {"type": "http.disconnect"}
-            return message
-
-        async def guarded_send(message):
-            nonlocal started
-            if not refused:
-                started = True
-                await send(message)
-
-        await self.app(scope, limited_receive, guarded_send)
 
 
 def load_ui():
@@ -158,8 +99,10 @@ def load_ui():
         return module
 
 
-def create_app(config: Config, assistant=None, ingestor=None, with_ui: bool = True) -> FastAPI:
-    """The whole server; one Assistant and one Ingestor share one ChromaStore (one client per path)."""
+def create_app(config: Config, assistant=None, ingestor=None, with_ui: bool = True,
+               reuse_secret: bytes | None = None) -> FastAPI:
+    """The whole server; one Assistant and one Ingestor share one ChromaStore (one client per path).
+    `reuse_secret`: the secret of this server's announcement (serve_reuse), which /api/serve-proof proves."""
     from assistant.core import Assistant
     from assistant.llm_answer import Answerer
     from index.pipeline import Ingestor
@@ -171,7 +114,7 @@ def create_app(config: Config, assistant=None, ingestor=None, with_ui: bool = Tr
                   description="Answers with exact-sentence citations. Send `Authorization: Bearer KEY` when the "
                               "server has ASSISTANT_API_KEYS.")
     install_error_handlers(app)
-    app.include_router(build_router(assistant, split_list(config.api_keys), answerer))
+    app.include_router(build_router(assistant, split_list(config.api_keys), answerer, reuse_secret))
     frame_ancestors = " ".join(["'self'", *origins])
     max_body = config.max_request_kb * 1000
 
@@ -188,8 +131,13 @@ def create_app(config: Config, assistant=None, ingestor=None, with_ui: bool = Tr
             response.headers.setdefault("Content-Security-Policy", "frame-ancestors 'self'")
         return response
 
-    app.add_middleware(ApiOnlyCORS, origins=origins)
+    # One CORS policy for the whole app, the API's (Gradio sees the parent's CORSMiddleware and adds none of its
+    # own, which reflected any origin with credentials); RequestGuard keeps other sites off the non-/api routes.
+    app.add_middleware(RefusedOrigins, origins=origins)
+    app.add_middleware(CORSMiddleware, allow_origins=list(origins), allow_methods=["GET", "POST"],
+                       allow_headers=["Authorization", "Content-Type"], max_age=600)
     app.add_middleware(ApiBodyLimit, limit=max_body)
+    app.add_middleware(RequestGuard, public_hosts=split_list(config.public_hosts), throttle=LoginThrottle())
 
     @app.get("/widget.js", include_in_schema=False)
     def widget_js() -> FileResponse:
@@ -280,7 +228,10 @@ def serve(config: Config, allow_insecure: bool = False) -> int:
     from assistant.startup import start_up_repair
 
     ingestor = start_up_repair(config, assistant)
-    app = create_app(config, assistant, ingestor)
+    from assistant.serve_reuse import announce, new_secret
+
+    secret = new_secret()
+    app = create_app(config, assistant, ingestor, reuse_secret=secret)
     host = f"[{config.host}]" if ":" in config.host else config.host
     counts = assistant.library.counts()
     print(f"Newsroom assistant: {counts['articles']} articles in {config.describe_store()}")
@@ -293,13 +244,26 @@ def serve(config: Config, allow_insecure: bool = False) -> int:
               "extractive on failure)")
     base = f"http://{host}:{config.port}"
     print(f'Widget: <script src="{base}/widget.js" data-assistant="{base}"></script>', flush=True)
-    from assistant.serve_reuse import announce
-
-    announced = announce(config)  # `assistant ask` on this index asks this server instead of loading it all itself
+    _exit_on_sigterm()
+    announced = announce(config, secret)  # `assistant ask` on this index asks this server, not loading it all itself
+    logging.getLogger("uvicorn.access").addFilter(RedactSecrets())
     try:
-        uvicorn.run(app, host=config.host, port=config.port, log_level="info", server_header=False)
+        uvicorn.run(app, host=config.host, port=config.port, log_level="info", server_header=False,
+                    http=slow_client_protocol(config.client_timeout))
     finally:
         if announced is not None:
             announced.unlink(missing_ok=True)
     return 0
+
+
+def _exit_on_sigterm() -> None:
+    """Uvicorn stops gracefully on SIGTERM (what `systemctl stop` sends), then raises the signal again under the
+    handler it found: with Python's default that kills the process before any `finally` or atexit runs (the
+    announcement stayed behind). This handler turns it into SystemExit, so they do run."""
+    import signal
+
+    def stop(signum, _frame):
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, stop)
 

@@ -3,6 +3,7 @@ and the figure timeline's dates in words; both read the turns as the chat keeps 
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 
 TIMELINE_MIN = 2  # a figure from at least this many articles is shown as a dated timeline
@@ -77,16 +78,29 @@ def conversation_markdown(exchanges: list[dict], now: datetime | None = None) ->
             out += ["Sources:", ""]
             for n, c in enumerate(cites, 1):
                 meta = ", ".join(x for x in (c.get("source"), day(c.get("published_at"))) if x)
-                url = f" <{c['url']}>" if c.get("url") else ""
+                url = f" <{c['url']}>" if _web_url(c.get("url")) else ""
                 out += [f"{n}. *{_line(c.get('title') or 'Untitled article')}*" + (f" — {_line(meta)}" if meta else "") + url,
                         f"   > {_line(c.get('text', ''))}", ""]
     return "\n".join(out).rstrip() + "\n"
 
 
+def _web_url(url) -> bool:
+    """Only http(s) links are written (an article's url could be javascript:…), and only ones that stay one link."""
+    return isinstance(url, str) and re.fullmatch(r"https?://[^\s<>]+", url) is not None
+
+
+def _inert(text: str) -> str:
+    """Article text as Markdown text that renders as itself: no raw HTML (`<img onerror>`), no autolink, no
+    inline or reference link ("[x](javascript:…)", "[x]: url")."""
+    text = str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return re.sub(r"\](?=[(:\[])", r"\\]", text)
+
+
 def _line(text: str) -> str:
-    return " ".join(str(text).split())
+    return _inert(" ".join(str(text).split()))
 
 
 def _quote_safe(text: str) -> str:
     """Answer text as Markdown (its "- " lines stay a list); a line that would become a heading is escaped."""
-    return "\n".join(("\\" + line) if line.lstrip().startswith("#") else line for line in str(text).splitlines())
+    return "\n".join(("\\" + line) if line.lstrip().startswith("#") else line
+                     for line in _inert(text).splitlines())

@@ -27,7 +27,23 @@ def refusal(cls: type[AssistantError], message: str, fix: str, plain: str) -> As
     return exc
 
 
+def lone_surrogate(value, where: str = "") -> str | None:
+    """Where in a decoded JSON value a string holds half a UTF-16 pair ('history.0.question'), or None."""
+    if isinstance(value, str):
+        return where if any("\ud800" <= ch <= "\udfff" for ch in value) else None
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for k, v in items:
+        found = lone_surrogate(k, where) if isinstance(k, str) else None
+        found = found if found is not None else lone_surrogate(v, f"{where}.{k}" if where else str(k))
+        if found is not None:
+            return found
+    return None
+
+
 def check_question(question: str, config: Config) -> str:
+    if lone_surrogate(question) is not None:
+        raise refusal(InvalidRequest, "the question holds a lone UTF-16 surrogate (\\ud800-\\udfff), not text",
+                      "send the question as UTF-8 text", "Your question has a character that is not text. Type it again.")
     q = question.strip()
     if not q:
         raise refusal(InvalidRequest, "the question is empty", "send a non-empty question", "Type a question first.")

@@ -67,6 +67,12 @@ class Config:
     ui_user: str | None = None
     ui_password: str | None = field(default=None, repr=False)
     allowed_origins: str | None = None  # comma-separated origins for CORS and widget frame-ancestors
+    # comma-separated host names a proxy serves this server under (the browser's address bar): requests naming any
+    # other Host are refused (DNS rebinding); loopback names and IP addresses are always accepted
+    public_hosts: str | None = None
+    # delete and upload in the chat without a log-in (loopback servers only): off, only the logged-in user may
+    ui_edit_without_login: bool = False
+    client_timeout: float = 30.0  # seconds a client may take to send a request's head or the next part of its body
     # Optional LLM answers (off by default): any OpenAI-compatible chat endpoint phrases the answer from the
     # retrieved sentences; every figure, date and quote is checked against the cited sentences (verify.py).
     llm: bool = False  # ASSISTANT_LLM=1 or --llm; needs llm_base_url and llm_model
@@ -146,6 +152,8 @@ class Config:
             raise ConfigError("hnsw_sync_threshold must be at least 2", "set ASSISTANT_HNSW_SYNC_THRESHOLD to e.g. 1000")
         if self.ask_workers < 0:
             raise ConfigError("ask_workers must be 0 (one per CPU core) or more", "set ASSISTANT_ASK_WORKERS to e.g. 2")
+        if self.client_timeout <= 0:
+            raise ConfigError("client_timeout must be positive", "set ASSISTANT_CLIENT_TIMEOUT to e.g. 30 (seconds)")
         if self.max_request_kb <= 0:
             raise ConfigError("max_request_kb must be positive", "set ASSISTANT_MAX_REQUEST_KB to e.g. 1000")
         if self.llm and not (self.llm_base_url and self.llm_model):

@@ -34,6 +34,18 @@ class Unauthorized(AssistantError):
     status, code = 401, "unauthorized"
 
 
+class Forbidden(AssistantError):
+    """A request refused for where it comes from: a foreign web page or a Host name this server is not (HTTP 403)."""
+
+    status, code = 403, "forbidden"
+
+
+class TooManyRequests(AssistantError):
+    """Too many failed log-ins for one user name: wait before the next (HTTP 429)."""
+
+    status, code = 429, "too_many_requests"
+
+
 class TooLarge(AssistantError):
     """A question or history over the configured limits (HTTP 413)."""
 

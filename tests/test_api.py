@@ -49,7 +49,9 @@ def test_health_answers_without_a_key(server):
     assert r.status_code == 200
     body = r.json()
     assert body["articles"] == 10 and body["chunks"] > 0 and body["sentences"] > 0
-    assert "local index" in body["store"] and body["embedder"].startswith("hash")
+    assert "store" not in body and body["embedder"].startswith("hash")  # the index path: only with a key
+    keyed = httpx.get(f"{server.url}/api/health", headers={"Authorization": f"Bearer {KEYS[0]}"}).json()
+    assert "local index" in keyed["store"]
 
 
 def test_ask_returns_exactly_answer_to_dict(client, index_dir):
@@ -236,7 +238,7 @@ def test_store_unavailable_is_503(tmp_path):
                 if time.time() > deadline:
                     raise
                 time.sleep(0.3)
-        client = TestClient(create_app(config, assistant, with_ui=False))
+        client = TestClient(create_app(config, assistant, with_ui=False), base_url="http://localhost")  # a Host we answer
         assert client.get("/api/health").status_code == 200
     finally:
         chroma.terminate()

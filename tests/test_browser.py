@@ -34,7 +34,7 @@ def sites(tmp_path_factory):
 def web(tmp_path_factory, sites):
     root = tmp_path_factory.mktemp("web")
     build_index(root / "index", [EXAMPLES, *write_extra_articles(root / "extra")])
-    env = {"ASSISTANT_EMBEDDER": "hash", "ASSISTANT_ALLOWED_ORIGINS": sites[1]}
+    env = {"ASSISTANT_EMBEDDER": "hash", "ASSISTANT_ALLOWED_ORIGINS": sites[1], "ASSISTANT_UI_EDIT_WITHOUT_LOGIN": "1"}
     server = start_server(root / "index", root / "server.log", env)
     (sites[0] / "page.html").write_text(WIDGET_PAGE.format(server=server.url), encoding="utf-8")
     yield server

@@ -19,7 +19,8 @@ TECHNICAL = ("ASSISTANT_", "date_from", "date_to", "YYYY")
 def web(tmp_path_factory):
     root = tmp_path_factory.mktemp("words")
     build_index(root / "index", [EXAMPLES])
-    server = start_server(root / "index", root / "server.log", {"ASSISTANT_EMBEDDER": "hash"})
+    server = start_server(root / "index", root / "server.log",
+                          {"ASSISTANT_EMBEDDER": "hash", "ASSISTANT_UI_EDIT_WITHOUT_LOGIN": "1"})
     yield server
     server.stop()
 

@@ -34,7 +34,8 @@ def web(tmp_path_factory):
     build_index(root / "index", [EXAMPLES])
     site, site_url = serve_folder(root)
     server = start_server(root / "index", root / "server.log",
-                          {"ASSISTANT_EMBEDDER": "hash", "ASSISTANT_ALLOWED_ORIGINS": site_url})
+                          {"ASSISTANT_EMBEDDER": "hash", "ASSISTANT_ALLOWED_ORIGINS": site_url,
+                           "ASSISTANT_UI_EDIT_WITHOUT_LOGIN": "1"})
     (root / "partner.html").write_text(PARTNER_PAGE.format(server=server.url), encoding="utf-8")
     yield server, f"{site_url}/partner.html"
     server.stop()

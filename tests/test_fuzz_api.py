@@ -141,17 +141,19 @@ def test_any_json_body_gets_a_json_2xx_or_4xx(client, body):
 
 @fuzz(40)
 @given(question=QUESTIONS, turns=st.integers(0, 25), turn=TURN)
-@example(question="../../x", turns=1, turn={"question": "q", "citations": [  # an id no article can have: was a 500
+@example(question="../../x", turns=1, turn={"question": "q", "citations": [  # half a UTF-16 pair: was a 500
     {"article_id": "\ud800", "sentence_index": 0, "text": "t"}]})
 @example(question="Who said that?", turns=1, turn={"question": "q", "citations": [
     {"article_id": "velmora-flood-toll", "sentence_index": 2**70, "text": "t"}, {"article_id": "\ud800",
                                                                                "sentence_index": 0, "text": "t"}]})
 def test_limits_decide_the_status(client, question, turns, turn):
-    """Well-typed requests: 400 for an empty question, 413 over a limit, else 200 with an answer."""
-    r = post_json(client, {"question": question, "history": [turn] * turns})
+    """Well-typed requests: 400 for text holding a lone UTF-16 surrogate (not text; anywhere in the body) or an
+    empty question, 413 over a limit, else 200 with an answer."""
+    request = {"question": question, "history": [turn] * turns}
+    r = post_json(client, request)
     body = check_json_reply(client, r)
     q = question.strip()
-    if not q:
+    if any("\ud800" <= ch <= "\udfff" for ch in json.dumps(request, ensure_ascii=False)) or not q:
         assert r.status_code == 400, body
     elif len(q) > LIMITS.max_question_chars or turns > LIMITS.max_history_turns:
         assert r.status_code == 413, body

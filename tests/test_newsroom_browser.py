@@ -50,7 +50,8 @@ def web(tmp_path_factory):
     (root / "extra").mkdir()
     (root / "extra" / "lighthouse-keeper.md").write_text(DOOMED, encoding="utf-8")
     build_index(root / "index", [EXAMPLES, root / "extra"])
-    server = start_server(root / "index", root / "server.log", {"ASSISTANT_EMBEDDER": "hash"})
+    server = start_server(root / "index", root / "server.log",
+                          {"ASSISTANT_EMBEDDER": "hash", "ASSISTANT_UI_EDIT_WITHOUT_LOGIN": "1"})
     yield server
     server.stop()
 
@@ -177,7 +178,7 @@ def test_article_browser_filters_searches_and_opens_sentences(page, web):
     wait_settled(page, "#browse-article")
     assert page.locator("#browse-article h3").text_content() == "Port Kessaly council passes budget after late-night vote"
     assert page.locator("#browse-article ol.sentences li").count() == 17
-    assert page.locator("#delete-article").is_visible()  # a loopback server without log-in: this user is the admin
+    assert page.locator("#delete-article").is_visible()  # loopback, no log-in, ASSISTANT_UI_EDIT_WITHOUT_LOGIN=1
     assert_readable(page, ["button.article-row .title", "button.article-row .meta", "#browse-article h3",
                            "#browse-article .meta", "#browse-article ol.sentences li", ".article-list .count"])
     shot(page, f"state-article-browser-{page.scheme}.png")

@@ -188,15 +188,18 @@ def test_browser_html_escapes_and_never_shows_ids(library):
     assert view.count("<li value=") == len(stored.sentence_spans)
 
 
-def test_who_may_delete():
+def test_who_may_edit():
+    """Delete and upload in the chat: the logged-in user; without a log-in nobody, not even on loopback (behind a
+    proxy every visitor comes from 127.0.0.1), unless ASSISTANT_UI_EDIT_WITHOUT_LOGIN says so."""
     from assistant.server import load_ui
 
-    may_delete = load_ui().may_delete
+    may_edit = load_ui().may_edit
 
     def cfg(**kw) -> Config:
         return Config.from_env(env={}, index_dir=Path("/nonexistent"), **kw)
 
-    assert may_delete(cfg(), None)  # loopback, no log-in: the person at this machine
-    assert not may_delete(cfg(host="0.0.0.0"), None)  # an open public server (--allow-insecure): nobody
-    with_login = cfg(host="0.0.0.0", ui_user="editor", ui_password="pw")
-    assert may_delete(with_login, "editor") and not may_delete(with_login, None) and not may_delete(with_login, "x")
+    assert not may_edit(cfg(), None)  # loopback, no log-in: not by default
+    assert may_edit(Config.from_env(env={"ASSISTANT_UI_EDIT_WITHOUT_LOGIN": "1"}, index_dir=Path("/x")), None)
+    assert not may_edit(cfg(host="0.0.0.0"), None)  # an open public server (--allow-insecure): nobody
+    with_login = cfg(host="0.0.0.0", ui_user="editor", ui_password="pw", ui_edit_without_login=True)
+    assert may_edit(with_login, "editor") and not may_edit(with_login, None) and not may_edit(with_login, "x")

@@ -211,6 +211,14 @@ def test_exposure_needs_auth_off_loopback():
     assert "ASSISTANT_API_KEYS" not in err.value.fix
     check_exposure(config(host="0.0.0.0"), allow_insecure=True)
     check_exposure(config(host="0.0.0.0", api_keys="k", ui_user="u", ui_password="p"))
+    # loopback behind a proxy that serves public names is reachable from other machines too
+    with pytest.raises(ConfigError, match="assistant.example.org") as err:
+        check_exposure(config(public_hosts="assistant.example.org"))
+    assert "ASSISTANT_API_KEYS" in err.value.fix and "ASSISTANT_UI_USER" in err.value.fix
+    check_exposure(config(public_hosts="assistant.example.org", api_keys="k", ui_user="u", ui_password="p"))
+    with pytest.raises(ConfigError, match="ASSISTANT_UI_EDIT_WITHOUT_LOGIN"):
+        check_exposure(config(host="0.0.0.0", api_keys="k", ui_edit_without_login=True))
+    check_exposure(config(ui_edit_without_login=True))  # loopback only: allowed
     with pytest.raises(ConfigError, match="only one of"):
         check_exposure(config(ui_user="u"))
 
@@ -237,3 +245,19 @@ def test_unexpected_errors_are_json_500_without_internals():
     r = client.get("/boom")
     assert r.status_code == 500 and r.json()["error"] == "server_error" and "secret" not in r.text
     assert client.get("/missing").json() == {"error": "not_found", "message": "no article with id 'x'", "fix": "list the ids"}
+
+
+def test_public_host_names_and_own_origins():
+    """ASSISTANT_PUBLIC_HOSTS may be written as names, name:port or URLs; the chat's own origin is the Host the
+    request names, or a public name on its default port (a proxy passing its own Host)."""
+    from assistant.http_guard import LoginThrottle, RequestGuard
+
+    guard = RequestGuard(None, ("https://Assistant.Newsroom.example/", "b.example:8443"), LoginThrottle())
+    assert guard.foreign_host("assistant.newsroom.example:443") is None and guard.foreign_host("B.example") is None
+    assert guard.foreign_host("127.0.0.1:7860") is None and guard.foreign_host("[::1]:7860") is None
+    assert guard.foreign_host("evil.example") is not None and guard.foreign_host("assistant.newsroom.example.evil") is not None
+    assert guard.own_origin("https://assistant.newsroom.example", "127.0.0.1:7860")
+    assert guard.own_origin("http://127.0.0.1:7860", "127.0.0.1:7860")
+    assert not guard.own_origin("http://127.0.0.1:7861", "127.0.0.1:7860")  # another port: another origin
+    assert not guard.own_origin("https://assistant.newsroom.example:8080", "127.0.0.1:7860")
+    assert not guard.own_origin("null", "127.0.0.1:7860") and not guard.own_origin("file://x", "127.0.0.1:7860")

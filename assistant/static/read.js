@@ -71,8 +71,14 @@
     problem("No article was named. Open this page from a citation of the assistant.");
     return;
   }
+  if (id === "." || id === "..") {
+    problem("This is not the id of an article. Open this page from a citation of the assistant.");
+    return;
+  }
   var headers = key ? { Authorization: "Bearer " + key } : {};
-  fetch("api/articles/" + id.split("/").map(encodeURIComponent).join("/"), { headers: headers })
+  // The whole id as one path segment ('/' as %2F, which the server decodes): a '..' in it cannot climb out of
+  // /api/articles/ to another route, carrying the key along.
+  fetch("api/articles/" + encodeURIComponent(id), { headers: headers })
     .then(function (response) {
       return response.json().then(function (data) {
         if (response.status === 404) throw new Error("This article is no longer in the index: it was deleted or replaced.");

@@ -3,7 +3,7 @@
  *   <script src="http://HOST:PORT/widget.js" data-assistant="http://HOST:PORT"></script>
  *
  * Optional attributes: data-key (an API key, when the server has ASSISTANT_API_KEYS; visible to every
- * visitor, so use a key meant for this page), data-mode ("floating" (default), "inline" (where the tag is)
+ * visitor, so use a key meant for this page; the framed /widget page takes it from /widget#key=KEY), data-mode ("floating" (default), "inline" (where the tag is)
  * or "page"), data-title, data-theme ("auto" (default: follows the visitor's dark setting), "light" or "dark"),
  * data-examples ("question one | question two"; default: the server's /api/examples, shown while the box is empty).
  * A citation opens its article, sentence highlighted, in a new tab (/read). When the server refuses this page's
@@ -15,8 +15,11 @@
   var script = document.currentScript;
   if (!script) return;
   var base = (script.getAttribute("data-assistant") || new URL(script.src, location.href).origin).replace(/\/+$/, "");
-  var key = script.getAttribute("data-key") || "";
   var mode = script.getAttribute("data-mode") || "floating";
+  // The /widget page (mode "page", what a partner frames) takes the key from its URL's fragment, /widget#key=KEY:
+  // the fragment never reaches a server or its logs.
+  var key = script.getAttribute("data-key") ||
+    (mode === "page" ? new URLSearchParams(location.hash.slice(1)).get("key") || "" : "");
   var title = script.getAttribute("data-title") || "Ask the newsroom";
   var givenExamples = script.getAttribute("data-examples");
   var HISTORY_TURNS = 10;
