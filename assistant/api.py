@@ -239,12 +239,12 @@ def build_router(assistant, api_keys: tuple[str, ...], answerer=None, reuse_secr
 
     @router.get("/health", responses={503: {"model": ErrorOut}})
     def health(creds: Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)]) -> dict:
-        """Counts of articles, chunks and sentence vectors (no key needed); which store is used only with a key
-        (when the server has keys)."""
+        """Counts of articles, chunks and sentence vectors, and whether the trained reader answers ("on", or "off:"
+        and why) (no key needed); which store is used only with a key (when the server has keys)."""
         status = assistant.library.status()
         if not key_ok(creds):
             status.pop("store", None)  # the index path or Chroma address is nobody's business without a key
-        return {"status": "ok", **status, "auth": {"api_keys": bool(api_keys)}}
+        return {"status": "ok", **status, "reader": assistant.reader_status, "auth": {"api_keys": bool(api_keys)}}
 
     if reuse_secret is not None:
         from assistant.serve_reuse import proof

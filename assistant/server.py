@@ -235,6 +235,7 @@ def serve(config: Config, allow_insecure: bool = False) -> int:
     host = f"[{config.host}]" if ":" in config.host else config.host
     counts = assistant.library.counts()
     print(f"Newsroom assistant: {counts['articles']} articles in {config.describe_store()}")
+    print(f"Reader: {assistant.reader_status}")
     print(f"Chat:   http://{host}:{config.port}/")
     print(f"API:    http://{host}:{config.port}/api/ask  (docs: http://{host}:{config.port}/docs)")
     if config.llm:
