@@ -78,7 +78,7 @@ def score(item: dict, quotes: list, text: str, spans: list[tuple[int, int]]) -> 
         "speaker": speaker_right(q.speaker, item),
         "role": role_right(q.role, item["role"]) if item["role"] else None,
         "named_in": ns < ss["char_end"] and ss["char_start"] < ne,
-        "kind": q.kind == item["kind"],
+        "kind": KIND.get(q.kind) == KIND[item["kind"]],
         "cue": bool(cue) and (item["cue"].split()[0].lower() in cue or cue in item["cue"].lower()),
         "exact": (q.start, q.end) == (gs, ge),
     }

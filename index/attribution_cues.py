@@ -69,7 +69,26 @@ def subject(cue, s: int, e: int):
         if tok.dep_ not in ("conj", "xcomp", "advcl", "acl", "dobj") or tok.head is tok:
             break
         tok = tok.head
-    return name_after(cue) or speaker_misread(cue)
+    return name_after(cue) or speaker_misread(cue) or lead_name(cue, s)
+
+
+def lead_name(cue, s: int):
+    """A cue the parse left without a subject, in a sentence that opens with a name and goes on to the cue with at
+    most an aside set off by commas ("Finance minister Karin Dahl, speaking in the capital, said …"): that name (the
+    parser had run the previous sentence into this one)."""
+    doc = cue.doc
+    for ent in doc.ents:
+        if ent.start_char < s or ent.start >= cue.i:
+            continue
+        if ent.label_ not in ("PERSON", "ORG") or len(doc.text[s:ent.start_char].split()) > 4:
+            return None
+        between = doc[ent.end:cue.i]
+        if not len(between) or (between[0].text == "," and between[-1].text == ","):
+            return ent.root
+        if between[0].lower_ in ("has", "have", "had", "is", "was") and cue.dep_ == "conj":
+            return ent.root  # "Pochettino has fond memories of that period and says …"
+        return None
+    return None
 
 
 def speaker_misread(cue):
@@ -102,6 +121,8 @@ def name_after(cue):
             break
         if t.ent_type_ in ("PERSON", "ORG"):
             ent = next(e for e in cue.doc.ents if e.start <= t.i < e.end)
+            if ent.root.dep_ in ("compound", "poss", "nmod") and ent.root.head.tag_ in ("NN", "NNS"):
+                return None  # "said the Chelsea boss": a description, the club only describes its head
             return ent.root
     return None
 
@@ -114,8 +135,9 @@ def reported(text: str, cue, marks: list[Marked], here: list[int], s: int, e: in
     if comp is None:
         return None
     left = comp.left_edge
-    if any(t.text == ":" for t in cue.doc[cue.i:left.i]):
-        return None
+    if any(t.text == ":" for t in cue.doc[cue.i:left.i]) or left.tag_ in ("WRB", "WP", "WDT") \
+            or left.lower_ in ("whether", "if"):
+        return None  # "explained why he thinks …", "asked whether …": no statement
     start, end = trim(text, max(s, left.idx), min(e, comp.right_edge.idx + len(comp.right_edge.text)))
     inside = [marks[k] for k in here if start <= marks[k].start < end]
     if inside and inside[0].open_at - start <= 1 and inside[0].end >= end - 2:
@@ -151,6 +173,8 @@ def parenthetical(text: str, cue, s: int, e: int) -> tuple[int, int] | None:
     left = subj.left_edge.i if subj is not None else cue.i
     before = doc[left - 1] if left > 0 else None
     if before is not None and before.text in "\"”" and left > 1:
+        if cue.doc.text[s:before.idx].lstrip()[:1] in "\"“":
+            return None  # "“…,” the minister said, adding that …": a direct quote and its attribution
         before = doc[left - 2]
     after = doc[cue.i + 1:cue.i + 3]
     if before is None or before.text != "," or before.idx < s or len(after) < 2 or after[0].text != "," \

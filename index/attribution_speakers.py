@@ -64,6 +64,8 @@ class Resolver:
         if subj.tag_ == "PRP" or lower in PERSONAL or lower in GROUP:
             return self._pronoun(subj, sentence)
         found = names.name_of(subj, sentence)
+        if found is not None and found.label == "NORP" and any(c.dep_ == "det" for c in subj.children):
+            found = None  # "the Argentinean", "the Spaniard": a description, not a name
         appos = next((c for c in subj.rights if c.dep_ == "appos"), None)
         if found is None and appos is not None and names.name_of(appos, sentence) is not None:
             found = names.name_of(appos, sentence)  # "his mother, Jessica Goeller"
@@ -154,8 +156,8 @@ class Resolver:
         for m in names.before(start):
             if m.quoted:
                 continue
-            if lemma not in INSTITUTIONS and lemma in m.role_words():  # "the Liverpool manager", "the judge"
-                return self._resolved(start, end, m, sentence, lemma=key)
+            if lemma not in INSTITUTIONS and lemma in m.role_words() and set(mods) <= m.role_words() | set(m.words):
+                return self._resolved(start, end, m, sentence, lemma=key)  # "the Liverpool manager", "the judge"
             if m.label != "PERSON" and head.lower_ in m.words and set(mods) <= set(m.words):  # "the coalition"
                 return self._resolved(start, end, m, sentence, lemma=key)
         if lemma in DOC_NOUNS and depth < 2:
@@ -173,12 +175,22 @@ class Resolver:
                            True, False)
             self.described[key] = own
             return self._done(start, end, own, None, sentence, sentence)
-        if lemma in ORG_NOUNS or lemma in INSTITUTIONS:
-            labels = ("ORG", "GPE", "NORP") if lemma in STATE_NOUNS else ("ORG",)
-        else:
-            labels = ("PERSON",)
-        found = self._antecedent(start, sentence, labels, None, subjects_only=False)
+        if lemma not in ORG_NOUNS and lemma not in INSTITUTIONS:
+            return None  # a person's description names whom the article gave it to, never the nearest name
+        labels = ("ORG", "GPE", "NORP") if lemma in STATE_NOUNS else ("ORG",)
+        found = self._main(start, sentence, labels)
         return None if found is None else self._resolved(start, end, found, sentence, lemma=key)
+
+    def _main(self, offset: int, sentence: int, labels) -> Name | None:
+        """ "the company": an organisation that spoke, or was the subject, in this or the two sentences before;
+        never merely the nearest name."""
+        mentions = [m for m in self.names.before(offset) if m.label in labels and not m.quoted and m.subject]
+        for s in range(sentence, max(-1, sentence - 3), -1):
+            spoke = [n for si, n in self.history if si == s and n.label in labels]
+            here = spoke or [m for m in mentions if m.sentence == s]
+            if here:
+                return here[-1] if spoke else here[0]
+        return None
 
     def _named(self, start, end, org: Speaker, sentence: int, role) -> Speaker:
         self.history.append((sentence, Name(org.name or "", org.label, start, end, org.named_in, role, True, False)))
