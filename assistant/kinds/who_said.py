@@ -32,8 +32,8 @@ class WhoSaid(Kind):
             return _previous(cands[0]) if cands else None
         for c in cands[: t.SPEAKER_CANDIDATES]:
             found = st.speaker(c)
-            if found and found[0]:
-                return _said(c, *found)
+            if found:  # the best sentence that is someone's statement: its speaker, or that it names nobody
+                return _said(c, *found) if found[0] else _previous(c)
         return None
 
 
