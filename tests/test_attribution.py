@@ -168,3 +168,56 @@ def test_gold_accuracy_floor(shared_dir):
     assert rate(halves["all"], "found") >= 0.85
     assert rate(halves["all"], "speaker") >= 0.80
     assert rate(halves["test"], "speaker") >= 0.70
+
+
+def test_a_description_resolves_only_to_whom_the_article_gives_it(nlp):
+    """'the minister' is Karin Dahl, whom the story calls "Finance minister"; "said the Chelsea boss" when nobody
+    is called that is unattributed, never the nearest name (Arteta) nor the club."""
+    text = ("Finance minister Karin Dahl said the government would cover half of the bill. "
+            "“Velmora will not be left to pay for this alone,” the minister said. "
+            "Arsenal manager Mikel Arteta praised his old friend. “It's going to be really nice,” said the Chelsea boss.")
+    found = quotes(nlp, text)
+    assert (only(found, 1).speaker, only(found, 1).named_in) == ("Karin Dahl", 0)
+    assert only(found, 3).speaker is None and only(found, 3).kind == "direct"
+
+
+def test_quote_then_adding_that_is_a_direct_quote_and_reported_speech(nlp):
+    """'“It is for the company and the union to settle this,” the minister said, adding that passengers should
+    check before they travel.': the words inside the marks are a direct quote, the clause after "adding that" is
+    reported speech; neither is the whole sentence."""
+    text = ("Transport minister Hugo Benn said he would not intervene. “It is for the company and the union to settle "
+            "this,” the minister said, adding that passengers should check before they travel.")
+    got = sorted((q.kind, span(text, q.start, q.end), q.speaker) for q in quotes(nlp, text) if q.sentence == 1)
+    assert got == [("direct", "It is for the company and the union to settle this", "Hugo Benn"),
+                   ("reported", "passengers should check before they travel", "Hugo Benn")]
+
+
+def test_two_speakers_in_one_sentence(nlp):
+    """'Ruth Caddick said …, and Reyl said …': two reported statements, each with its own speaker."""
+    text = ("Rovers manager Tomas Reyl defended his player. Dunmarrow manager Ruth Caddick said the league had been "
+            "too lenient, and Reyl said he understood her anger.")
+    got = sorted((span(text, q.start, q.end), q.speaker) for q in quotes(nlp, text) if q.sentence == 1)
+    assert got == [("he understood her anger", "Tomas Reyl"), ("the league had been too lenient", "Ruth Caddick")]
+
+
+def test_quote_paragraph_after_a_closed_quotation_continues_its_speaker(nlp):
+    """A paragraph that opens with quoted words and has no cue of its own, right after a paragraph ending with
+    Arteta's closed quotation, goes on quoting Arteta (the wire convention)."""
+    text = ("“It was my first professional opportunity in Paris,” Arteta said on Friday.\n\n"
+            "“He was critical, he has been one of the most influential people in my career.”")
+    q = only(quotes(nlp, text), 1)
+    assert (q.kind, q.speaker, q.named_in) == ("direct", "Arteta", 0)
+    assert span(text, q.start, q.end) == "He was critical, he has been one of the most influential people in my career"
+
+
+def test_unattributed_and_narration(nlp):
+    """'A council spokesperson said …' is a statement by someone the story never names: listed, speaker None.
+    'Pochettino explained why he thinks …' reports no statement (a why-clause), and career history next to a
+    quote is nobody's statement."""
+    text = ("Marta Osei said the sirens had worked. A council spokesperson said the cost had not yet been set. "
+            "Picking out Arteta's strengths, Pochettino explained why he thinks the Gunners boss is destined for the top. "
+            "Varenko, who was elected in 2019, spent eleven years as a civil engineer.")
+    found = quotes(nlp, text)
+    q = only(found, 1)
+    assert (q.kind, q.speaker, span(text, q.start, q.end)) == ("reported", None, "the cost had not yet been set")
+    assert [q for q in found if q.sentence in (2, 3)] == []
