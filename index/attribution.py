@@ -4,6 +4,7 @@ exact character offsets into the article text; a quote over several sentences gi
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -47,6 +48,9 @@ def attribute(doc, text: str, sentence_spans: Sequence[tuple[int, int]]) -> list
     return _Article(doc, text, sentence_spans).quotes()
 
 
+_CAPTION = re.compile(r"\bCredit: |^(?:Image|Photo|Picture|Video): |Please use Chrome browser", re.M)
+
+
 def _unnamed(subj, sentence: int) -> Speaker:
     """The speaker of a cue whose subject names nobody the article names ("a hospital source"): unattributed."""
     return Speaker(subj.left_edge.idx, subj.idx + len(subj.text), None, "", None, sentence)
@@ -62,6 +66,7 @@ class _Article:
         self._mark_starts = [m.open_at if m.open_at >= 0 else m.start for m in self.marks]
         self.names = Names(doc, text, self.sentence_of, self.quoted)
         self.resolver = Resolver(doc, self.names, self.sentence_of)
+        self.resolver.captions = {i for i, (s, e) in enumerate(self.spans) if _CAPTION.search(text, s, e)}
         self.tokens: list[list] = [[] for _ in self.spans]
         for tok in doc:
             i = self.sentence_of(tok.idx)
@@ -117,7 +122,10 @@ class _Article:
             subj = subject(tok, s, e)
             if subj is None or self.quoted(subj.idx) or not s <= subj.idx < e:
                 continue
-            speaker = self.resolver.speaker(subj, i) or _unnamed(subj, i)  # "A council spokesperson said …"
+            speaker = self.resolver.speaker(subj, i)
+            if speaker is None:  # "A council spokesperson said …": unattributed
+                speaker = _unnamed(subj, i)
+                self.resolver.unnamed_at.add(i)
             if speaker is not None:
                 edge = subj.left_edge.idx if subj.idx < tok.idx else subj.right_edge.idx + len(subj.right_edge)
                 cues.append((tok, Speaking(speaker, min(edge, speaker.start), max(edge, speaker.end))))

@@ -58,7 +58,8 @@ def subject(cue, s: int, e: int):
     conjoined to ("condemned the attack and said"), or of the statement it describes ("a statement saying")."""
     if cue.lower_ == "according":
         to = next(c for c in cue.children if c.lower_ == "to")
-        return next((c for c in to.children if c.dep_ == "pobj"), None)
+        pobj = next((c for c in to.children if c.dep_ == "pobj"), None)
+        return _set_off_name(pobj) or pobj
     tok = cue
     for _ in range(3):
         subj = next((c for c in tok.children if c.dep_ == "nsubj" and s <= c.idx < e), None)
@@ -193,10 +194,23 @@ def after_colon(cue, text: str, s: int, e: int) -> tuple[int, int] | None:
     return (start, end) if end - start > 3 else None
 
 
+def _set_off_name(pobj):
+    """ "according to the union's regional organiser, Sean Doyle, …": the name set off by commas after the role
+    (the parser hangs it on the main verb)."""
+    doc = pobj.doc if pobj is not None else None
+    if doc is None or pobj.tag_ not in ("NN", "NNS") or pobj.i + 2 >= len(doc) or doc[pobj.i + 1].text != ",":
+        return None
+    ent = next((e for e in doc.ents if e.start == pobj.i + 2 and e.label_ == "PERSON"), None)
+    return ent.root if ent is not None and ent.end < len(doc) and doc[ent.end].text == "," else None
+
+
 def according(text: str, cue, s: int, e: int) -> tuple[int, int] | None:
     """ "According to the SOHR, 123 people died": the rest of the sentence is the statement."""
     sub = list(cue.subtree)
     a, b = sub[0].idx, sub[-1].idx + len(sub[-1].text)
+    name = _set_off_name(sub[-1])
+    if name is not None:  # "…, Sean Doyle, most of the jobs …": the statement starts after the name
+        b = name.doc[next(x.end for x in name.doc.ents if x.start <= name.i < x.end)].idx
     before, after = trim(text, s, a), trim(text, b, e)
     best = before if before[1] - before[0] >= after[1] - after[0] else after
     return best if best[1] - best[0] > 3 else None
