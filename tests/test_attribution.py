@@ -156,8 +156,9 @@ def test_unnamed_speaker_is_not_guessed(nlp):
 
 @pytest.mark.slow
 def test_gold_accuracy_floor(shared_dir):
-    """The hand-labelled gold (145 quotes; measured 0.94 found / 0.90 speaker overall, 0.89 / 0.82 on the held-out
-    half): floors well below, so that a regression fails and noise does not."""
+    """The hand-labelled gold (145 quotes; measured 0.97 found / 0.84 speaker overall, 0.94 / 0.76 on the held-out
+    half since issue 22, which leaves a description the article never gives its speaker unattributed instead of
+    naming the nearest person): floors well below, so that a regression fails and noise does not."""
     from benchmarks.attribution import evaluate
 
     halves, results, _ = evaluate()
@@ -221,3 +222,20 @@ def test_unattributed_and_narration(nlp):
     q = only(found, 1)
     assert (q.kind, q.speaker, span(text, q.start, q.end)) == ("reported", None, "the cost had not yet been set")
     assert [q for q in found if q.sentence in (2, 3)] == []
+
+
+@pytest.mark.slow
+def test_issue22_gold_precision_first(shared_dir):
+    """Issue 22's gold (tests/gold/quotes_gold_22.jsonl, all three parts): no narration sentence listed, no reported
+    speech shown as a direct quote, and a wrong name almost never (measured: speaker precision 1.000 on dev, held-out
+    v1 and v2, recall 0.93 / 0.73 / 0.74); the floors sit below what was measured."""
+    from benchmarks.attribution import GOLD22, analyse, load_articles, read_gold, speaker_right
+    from benchmarks.statements import ROWS, measure
+
+    gold = read_gold(GOLD22)
+    quotes_of = {aid: q for aid, (q, _) in analyse(gold, load_articles()).items()}
+    got = measure(gold, quotes_of, speaker_right)
+    assert got[ROWS[7]][0] == 0 and got[ROWS[8]][0] == 0, got
+    named_right, named = got[ROWS[5]]
+    right, wanted = got[ROWS[4]]
+    assert named_right / named >= 0.97 and right / wanted >= 0.7, got
