@@ -19,7 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from assistant.web_format import EXAMPLE_QUESTIONS
 from assistant.web_input import check_history, check_question, lone_surrogate, parse_filters
 from common.errors import AssistantError, InvalidRequest, Unauthorized
-from common.records import Citation, TimelineEntry
+from common.records import Citation, Statement, TimelineEntry
 
 log = logging.getLogger("assistant.api")
 
@@ -70,6 +70,7 @@ class AnswerOut(BaseModel):
     abstained: bool
     citations: list[Citation]  # the stdlib dataclass: pydantic takes its fields for the schema
     timeline: list[TimelineEntry] = []  # a figure given differently over time, oldest first (usually empty)
+    statements: list[Statement] = []  # a quote answer's statements: kind direct|reported, speaker, exact span
 
 
 class SentenceOut(BaseModel):

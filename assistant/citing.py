@@ -5,7 +5,7 @@ from __future__ import annotations
 from assistant.candidates import Candidate
 from assistant.spans import attribution, dates
 from common.dates import format_date, resolve_date
-from common.records import Citation
+from common.records import Citation, Statement
 
 
 class Citations:
@@ -15,6 +15,7 @@ class Citations:
         self.items: list[Citation] = []
         self._index: dict[tuple[str, int], int] = {}
         self.support = 0.0  # the best support among the candidate sentences cited: what the answer rests on
+        self.statements: list[Statement] = []  # a quote answer's statements (assistant/statements.py)
 
     def cite(self, cand: Candidate, index: int | None = None) -> str:
         """The marker of the candidate's sentence (or of sentence `index` of its article), numbering it if new."""
@@ -25,6 +26,15 @@ class Citations:
             self._index[key] = len(self.items) + 1
             self.items.append(cand.citation(index))
         return f"[{self._index[key]}]"
+
+
+    def state(self, cand: Candidate, quotes: list, index: int | None = None) -> str:
+        """The marker of the sentence holding `quotes` (common.analysis.Quote), each recorded as a statement."""
+        from assistant.statements import record
+
+        mark = self.cite(cand, index)
+        self.statements.extend(record(cand, quotes, int(mark[1:-1])))
+        return mark
 
 
 _QUOTE_MARKS = ("“", "”", '"', "‘", "’")

@@ -60,7 +60,8 @@ def answer_from(built: Built, ranked: tuple[Citation, ...], support: float) -> A
         short = None  # never show a short answer that its cited sentences do not contain
     cited = {(c.article_id, c.sentence_index) for c in cites}
     order = cites + tuple(c for c in ranked if (c.article_id, c.sentence_index) not in cited)
-    return Answer(built.text, short, False, cites, (), order[: t.RANKED], support, built.timeline)
+    return Answer(built.text, short, False, cites, (), order[: t.RANKED], support, built.timeline,
+                  tuple(built.citations.statements))
 
 
 def abstain(related: tuple[Citation, ...], support: float) -> Answer:

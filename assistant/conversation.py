@@ -44,9 +44,10 @@ def previous_candidates(turn: Turn, articles: ArticleCache) -> list[Candidate]:
 
 def with_speaker(turn: Turn, articles: ArticleCache) -> Turn:
     """The turn with the speaker of the first sentence it cited that names one (its analysis resolves "he said"
-    to the name given earlier in the article), so that "What else did he say?" knows who."""
+    to the name given earlier in the article), so that "What else did he say?" knows who; no speaker when none
+    does (the words of the cited text are no guide: "Holm was fined" names no speaker)."""
     for c in previous_candidates(turn, articles):
         speaker, _, _ = speaker_of(c)
         if speaker:
             return replace(turn, speaker=speaker)
-    return turn
+    return replace(turn, speaker=None)  # none of its sentences is anyone's statement: no one to ask about

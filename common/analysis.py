@@ -8,7 +8,7 @@ from bisect import bisect_left
 from dataclasses import dataclass, field
 from functools import cached_property
 
-VERSION = 2  # bump when what is stored changes: records of an older version are analysed again at the next ingest
+VERSION = 3  # bump when what is stored changes: records of an older version are analysed again at the next ingest
 
 # Answer types: what each kind of question wants, as spaCy (OntoNotes) entity labels.
 PERSON_LIKE = ("PERSON", "ORG", "NORP")
@@ -49,12 +49,15 @@ class Phrase:
 @dataclass(frozen=True)
 class Quote:
     """A statement attributed to someone: its words, the cue verb, the speaker as written in the sentence (or
-    -1 offsets when the sentence names nobody) and the speaker's name, found in sentence `named_in`."""
+    -1 offsets when the sentence names nobody) and the speaker's name, found in sentence `named_in`; `speaker` is
+    None for a statement whose speaker the article never names ("a hospital source said"): unattributed."""
 
     sentence: int
     start: int
     end: int
-    kind: str  # "direct" (quotation marks), "indirect" (said that …), "post" (a social-media post and its byline)
+    # "direct" (the words inside quotation marks), "reported" (said that …: the reporter's words, never shown in
+    # quotation marks), "post" (a social-media post and its byline)
+    kind: str
     cue_start: int
     cue_end: int
     speaker_start: int

@@ -159,6 +159,25 @@ class TimelineEntry:
 
 
 @dataclass(frozen=True)
+class Statement:
+    """A statement a quote answer lists: `kind` 'direct' (the words inside the source's own quotation marks, shown
+    in quotation marks) or 'reported' (the reporter's words, never shown in quotation marks); `speaker` None when the
+    article never names who said it; article.text[char_start:char_end] == text; `citation` is its 1-based [n]."""
+
+    kind: str
+    speaker: str | None
+    article_id: str
+    sentence_index: int
+    char_start: int
+    char_end: int
+    text: str
+    citation: int
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
 class Answer:
     text: str
     short_answer: str | None
@@ -168,6 +187,7 @@ class Answer:
     ranked: tuple[Citation, ...] = field(default=(), compare=False)  # top sentences by score, for eval
     support: float = field(default=0.0, compare=False)  # best sentence support; abstained when under threshold
     timeline: tuple[TimelineEntry, ...] = ()  # a figure the articles give differently over time, oldest first
+    statements: tuple[Statement, ...] = ()  # a quote answer's statements, each direct or reported, exact spans
 
     def to_dict(self) -> dict:
         """The one JSON shape used by `ask --json`, the API and eval."""
@@ -177,6 +197,7 @@ class Answer:
             "abstained": self.abstained,
             "citations": [c.to_dict() for c in self.citations],
             "timeline": [t.to_dict() for t in self.timeline],
+            "statements": [s.to_dict() for s in self.statements],
         }
 
 

@@ -4,6 +4,7 @@ exact character offsets into the article text; a quote over several sentences gi
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -47,6 +48,14 @@ def attribute(doc, text: str, sentence_spans: Sequence[tuple[int, int]]) -> list
     return _Article(doc, text, sentence_spans).quotes()
 
 
+_CAPTION = re.compile(r"\bCredit: |^(?:Image|Photo|Picture|Video): |Please use Chrome browser", re.M)
+
+
+def _unnamed(subj, sentence: int) -> Speaker:
+    """The speaker of a cue whose subject names nobody the article names ("a hospital source"): unattributed."""
+    return Speaker(subj.left_edge.idx, subj.idx + len(subj.text), None, "", None, sentence)
+
+
 class _Article:
     def __init__(self, doc, text: str, spans: Sequence[tuple[int, int]]) -> None:
         self.doc, self.text, self.spans = doc, text, list(spans)
@@ -57,6 +66,7 @@ class _Article:
         self._mark_starts = [m.open_at if m.open_at >= 0 else m.start for m in self.marks]
         self.names = Names(doc, text, self.sentence_of, self.quoted)
         self.resolver = Resolver(doc, self.names, self.sentence_of)
+        self.resolver.captions = {i for i, (s, e) in enumerate(self.spans) if _CAPTION.search(text, s, e)}
         self.tokens: list[list] = [[] for _ in self.spans]
         for tok in doc:
             i = self.sentence_of(tok.idx)
@@ -113,12 +123,15 @@ class _Article:
             if subj is None or self.quoted(subj.idx) or not s <= subj.idx < e:
                 continue
             speaker = self.resolver.speaker(subj, i)
+            if speaker is None:  # "A council spokesperson said …": unattributed
+                speaker = _unnamed(subj, i)
+                self.resolver.unnamed_at.add(i)
             if speaker is not None:
                 edge = subj.left_edge.idx if subj.idx < tok.idx else subj.right_edge.idx + len(subj.right_edge)
                 cues.append((tok, Speaking(speaker, min(edge, speaker.start), max(edge, speaker.end))))
         done = set()
         for n, (cue, sp) in enumerate(cues):
-            attr = Attribution("indirect", cue.idx, cue_end(cue), sp.speaker, i)
+            attr = Attribution("reported", cue.idx, cue_end(cue), sp.speaker, i)
             if cue.lemma_.lower() in QUOTE_ONLY:
                 continue
             if cue.lower_ == "according":
@@ -144,7 +157,7 @@ class _Article:
                 continue
             span = postposed(self.text, cue, s, e) or after_colon(cue, self.text, s, e)
             if span is not None:
-                kind = "direct" if self.text[cue.idx:span[0]].rstrip().endswith(":") else "indirect"
+                kind = "direct" if self.text[cue.idx:span[0]].rstrip().endswith(":") else "reported"
                 attr = Attribution(kind, cue.idx, cue_end(cue), sp.speaker, i)
                 self.statements.append((i, span[0], span[1], attr))
 
@@ -167,7 +180,10 @@ class _Article:
         prev_open = k > 0 and not self.marks[k - 1].closed and self.sentence_of(self.marks[k - 1].start) >= j - 3
         colon = self.text[self.spans[j][0]:self.spans[j][1]].rstrip().endswith(":")
         if not (self.same_paragraph(j, i) or prev_open or colon):
-            return None
+            # a paragraph that opens with quoted words, right after a paragraph ending with X's closed quotation,
+            # goes on quoting X (no cue of its own: checked by the caller)
+            before = k > 0 and self.marks[k - 1].closed and self.sentence_of(self.marks[k - 1].end - 1) == j
+            return self.by_mark.get(k - 1) if before and self.marks[k].open_at == self.spans[i][0] else None
         given = [a for kk, a in self.by_mark.items() if kk < k and self.sentence_of(self._mark_starts[kk]) in (j, i)
                  or (prev_open and kk == k - 1)]
         if given:

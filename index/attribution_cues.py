@@ -58,7 +58,8 @@ def subject(cue, s: int, e: int):
     conjoined to ("condemned the attack and said"), or of the statement it describes ("a statement saying")."""
     if cue.lower_ == "according":
         to = next(c for c in cue.children if c.lower_ == "to")
-        return next((c for c in to.children if c.dep_ == "pobj"), None)
+        pobj = next((c for c in to.children if c.dep_ == "pobj"), None)
+        return _set_off_name(pobj) or pobj
     tok = cue
     for _ in range(3):
         subj = next((c for c in tok.children if c.dep_ == "nsubj" and s <= c.idx < e), None)
@@ -69,7 +70,26 @@ def subject(cue, s: int, e: int):
         if tok.dep_ not in ("conj", "xcomp", "advcl", "acl", "dobj") or tok.head is tok:
             break
         tok = tok.head
-    return name_after(cue) or speaker_misread(cue)
+    return name_after(cue) or speaker_misread(cue) or lead_name(cue, s)
+
+
+def lead_name(cue, s: int):
+    """A cue the parse left without a subject, in a sentence that opens with a name and goes on to the cue with at
+    most an aside set off by commas ("Finance minister Karin Dahl, speaking in the capital, said …"): that name (the
+    parser had run the previous sentence into this one)."""
+    doc = cue.doc
+    for ent in doc.ents:
+        if ent.start_char < s or ent.start >= cue.i:
+            continue
+        if ent.label_ not in ("PERSON", "ORG") or len(doc.text[s:ent.start_char].split()) > 4:
+            return None
+        between = doc[ent.end:cue.i]
+        if not len(between) or (between[0].text == "," and between[-1].text == ","):
+            return ent.root
+        if between[0].lower_ in ("has", "have", "had", "is", "was") and cue.dep_ == "conj":
+            return ent.root  # "Pochettino has fond memories of that period and says …"
+        return None
+    return None
 
 
 def speaker_misread(cue):
@@ -102,6 +122,8 @@ def name_after(cue):
             break
         if t.ent_type_ in ("PERSON", "ORG"):
             ent = next(e for e in cue.doc.ents if e.start <= t.i < e.end)
+            if ent.root.dep_ in ("compound", "poss", "nmod") and ent.root.head.tag_ in ("NN", "NNS"):
+                return None  # "said the Chelsea boss": a description, the club only describes its head
             return ent.root
     return None
 
@@ -114,8 +136,9 @@ def reported(text: str, cue, marks: list[Marked], here: list[int], s: int, e: in
     if comp is None:
         return None
     left = comp.left_edge
-    if any(t.text == ":" for t in cue.doc[cue.i:left.i]):
-        return None
+    if any(t.text == ":" for t in cue.doc[cue.i:left.i]) or left.tag_ in ("WRB", "WP", "WDT") \
+            or left.lower_ in ("whether", "if"):
+        return None  # "explained why he thinks …", "asked whether …": no statement
     start, end = trim(text, max(s, left.idx), min(e, comp.right_edge.idx + len(comp.right_edge.text)))
     inside = [marks[k] for k in here if start <= marks[k].start < end]
     if inside and inside[0].open_at - start <= 1 and inside[0].end >= end - 2:
@@ -151,6 +174,8 @@ def parenthetical(text: str, cue, s: int, e: int) -> tuple[int, int] | None:
     left = subj.left_edge.i if subj is not None else cue.i
     before = doc[left - 1] if left > 0 else None
     if before is not None and before.text in "\"”" and left > 1:
+        if cue.doc.text[s:before.idx].lstrip()[:1] in "\"“":
+            return None  # "“…,” the minister said, adding that …": a direct quote and its attribution
         before = doc[left - 2]
     after = doc[cue.i + 1:cue.i + 3]
     if before is None or before.text != "," or before.idx < s or len(after) < 2 or after[0].text != "," \
@@ -169,10 +194,23 @@ def after_colon(cue, text: str, s: int, e: int) -> tuple[int, int] | None:
     return (start, end) if end - start > 3 else None
 
 
+def _set_off_name(pobj):
+    """ "according to the union's regional organiser, Sean Doyle, …": the name set off by commas after the role
+    (the parser hangs it on the main verb)."""
+    doc = pobj.doc if pobj is not None else None
+    if doc is None or pobj.tag_ not in ("NN", "NNS") or pobj.i + 2 >= len(doc) or doc[pobj.i + 1].text != ",":
+        return None
+    ent = next((e for e in doc.ents if e.start == pobj.i + 2 and e.label_ == "PERSON"), None)
+    return ent.root if ent is not None and ent.end < len(doc) and doc[ent.end].text == "," else None
+
+
 def according(text: str, cue, s: int, e: int) -> tuple[int, int] | None:
     """ "According to the SOHR, 123 people died": the rest of the sentence is the statement."""
     sub = list(cue.subtree)
     a, b = sub[0].idx, sub[-1].idx + len(sub[-1].text)
+    name = _set_off_name(sub[-1])
+    if name is not None:  # "…, Sean Doyle, most of the jobs …": the statement starts after the name
+        b = name.doc[next(x.end for x in name.doc.ents if x.start <= name.i < x.end)].idx
     before, after = trim(text, s, a), trim(text, b, e)
     best = before if before[1] - before[0] >= after[1] - after[0] else after
     return best if best[1] - best[0] > 3 else None

@@ -198,8 +198,13 @@ def _is_title(tok) -> bool:
 
 
 def _is_subject(tok) -> bool:
-    """The subject of its clause, or the topic a sentence opens with ("For Kieran Crowley, …")."""
+    """The subject of its clause, or the topic a sentence opens with ("For Kieran Crowley, …"); one of several
+    names in a list ("Mason Mount, Kai Havertz, Christian Pulisic and Joao Felix") is no one subject."""
+    if any(c.dep_ == "conj" for c in tok.children):
+        return False
     while tok.dep_ in ("compound", "appos", "conj", "flat") and tok.head is not tok:
+        if tok.dep_ == "conj":
+            return False
         tok = tok.head
     if tok.dep_ == "pobj" and tok.head.lower_ == "for":
         before = tok.doc[tok.head.i - 1] if tok.head.i else None

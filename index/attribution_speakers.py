@@ -34,6 +34,9 @@ ISSUING = frozenset("release issue publish post announce say write share state t
 # A spokesperson speaks for the organisation named with them ("a Roblox spokesperson", "a spokeswoman for X")
 SPOKES_NOUNS = frozenset("spokesperson spokesman spokeswoman representative spokespeople rep".split())
 SEVERAL = frozenset("pair duo trio couple both two three group source insider".split())  # no one name
+# Role nouns a description may use for the role the article gave ("the Chelsea boss" of "Chelsea head coach X")
+SAME_ROLE = {"boss": {"manager", "coach", "chief"}, "manager": {"boss", "coach"}, "coach": {"manager", "boss"},
+             "striker": {"forward"}, "forward": {"striker"}, "keeper": {"goalkeeper"}, "goalkeeper": {"keeper"}}
 WINDOW = 12  # sentences a pronoun or description looks back for its speaker
 
 
@@ -56,6 +59,8 @@ class Resolver:
         self.history: list[tuple[int, Name]] = []  # (sentence, full name) of each speaker resolved so far
         self.gender: dict[str, str] = {}
         self.described: dict[str, Name] = {}  # description head → the speaker it was resolved to
+        self.unnamed_at: set[int] = set()  # sentences whose statement is by someone the article never names
+        self.captions: set[int] = set()  # photo and video captions: no antecedents ("4 Onana … Credit: Getty")
 
     def speaker(self, subj, sentence: int, depth: int = 0) -> Speaker | None:
         """The speaker whose phrase has head token `subj` in sentence `sentence`."""
@@ -64,6 +69,8 @@ class Resolver:
         if subj.tag_ == "PRP" or lower in PERSONAL or lower in GROUP:
             return self._pronoun(subj, sentence)
         found = names.name_of(subj, sentence)
+        if found is not None and found.label == "NORP" and any(c.dep_ == "det" for c in subj.children):
+            found = None  # "the Argentinean", "the Spaniard": a description, not a name
         appos = next((c for c in subj.rights if c.dep_ == "appos"), None)
         if found is None and appos is not None and names.name_of(appos, sentence) is not None:
             found = names.name_of(appos, sentence)  # "his mother, Jessica Goeller"
@@ -110,11 +117,13 @@ class Resolver:
         """The nearest earlier speaker of the wanted type, else the nearest subject mention, sentence by sentence
         back from `offset`; then any mention of the type."""
         mentions = [m for m in self.names.before(offset) if m.label in labels and not m.quoted
-                    and self._gender_ok(m, gender)]
+                    and self._gender_ok(m, gender) and m.sentence not in self.captions]
         for s in range(sentence, max(-1, sentence - WINDOW), -1):
             spoke = [n for si, n in self.history if si == s and n.label in labels and self._gender_ok(n, gender)]
             if spoke:
                 return spoke[-1]
+            if s in self.unnamed_at and s != sentence:
+                return None  # "“…,” the United boss told TNT Sports. … “…,” he added": that unnamed speaker
             here = [m for m in mentions if m.sentence == s and (m.subject or not subjects_only)]
             if here:
                 return here[-1]  # the first subject of the sentence
@@ -154,8 +163,10 @@ class Resolver:
         for m in names.before(start):
             if m.quoted:
                 continue
-            if lemma not in INSTITUTIONS and lemma in m.role_words():  # "the Liverpool manager", "the judge"
-                return self._resolved(start, end, m, sentence, lemma=key)
+            roles = m.role_words()
+            if lemma not in INSTITUTIONS and ({lemma} | SAME_ROLE.get(lemma, set())) & roles \
+                    and set(mods) <= roles | set(m.words):
+                return self._resolved(start, end, m, sentence, lemma=key)  # "the Liverpool manager", "the judge"
             if m.label != "PERSON" and head.lower_ in m.words and set(mods) <= set(m.words):  # "the coalition"
                 return self._resolved(start, end, m, sentence, lemma=key)
         if lemma in DOC_NOUNS and depth < 2:
@@ -173,12 +184,22 @@ class Resolver:
                            True, False)
             self.described[key] = own
             return self._done(start, end, own, None, sentence, sentence)
-        if lemma in ORG_NOUNS or lemma in INSTITUTIONS:
-            labels = ("ORG", "GPE", "NORP") if lemma in STATE_NOUNS else ("ORG",)
-        else:
-            labels = ("PERSON",)
-        found = self._antecedent(start, sentence, labels, None, subjects_only=False)
+        if lemma not in ORG_NOUNS and lemma not in INSTITUTIONS:
+            return None  # a person's description names whom the article gave it to, never the nearest name
+        labels = ("ORG", "GPE", "NORP") if lemma in STATE_NOUNS else ("ORG",)
+        found = self._main(start, sentence, labels)
         return None if found is None else self._resolved(start, end, found, sentence, lemma=key)
+
+    def _main(self, offset: int, sentence: int, labels) -> Name | None:
+        """ "the company": an organisation that spoke, or was the subject, in this or the two sentences before;
+        never merely the nearest name."""
+        mentions = [m for m in self.names.before(offset) if m.label in labels and not m.quoted and m.subject]
+        for s in range(sentence, max(-1, sentence - 3), -1):
+            spoke = [n for si, n in self.history if si == s and n.label in labels]
+            here = spoke or [m for m in mentions if m.sentence == s]
+            if here:
+                return here[-1] if spoke else here[0]
+        return None
 
     def _named(self, start, end, org: Speaker, sentence: int, role) -> Speaker:
         self.history.append((sentence, Name(org.name or "", org.label, start, end, org.named_in, role, True, False)))

@@ -148,7 +148,7 @@ def test_follow_up_uses_previous_turn(seed_assistant, texts):
 
 def test_json_shape_is_exactly_the_documented_one(seed_assistant):
     d = seed_assistant.ask("How many civilians were killed?").to_dict()
-    assert set(d) == {"answer", "short_answer", "abstained", "citations", "timeline"}
+    assert set(d) == {"answer", "short_answer", "abstained", "citations", "timeline", "statements"}
     assert set(d["citations"][0]) == {"article_id", "title", "source", "published_at", "sentence_index",
                                       "char_start", "char_end", "text", "score"}
 

@@ -60,7 +60,7 @@ def test_ask_returns_exactly_answer_to_dict(client, index_dir):
     body = r.json()
     expected = Assistant(Config.from_env(env={}, index_dir=index_dir, embedder="hash")).ask(VELMORA).to_dict()
     assert body == expected
-    assert set(body) == {"answer", "short_answer", "abstained", "citations", "timeline"}
+    assert set(body) == {"answer", "short_answer", "abstained", "citations", "timeline", "statements"}
     assert "14" in body["short_answer"] and "[1]" in body["answer"]
     assert all(set(c) == set(Citation.__dataclass_fields__) for c in body["citations"])
 

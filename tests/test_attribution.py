@@ -56,7 +56,7 @@ def test_role_before_the_name(nlp):
     """'US State Department spokesperson Ned Price said that …': the words before the name are the role, the clause
     after "that" is the reported statement."""
     q = only(quotes(nlp, PRICE), 0)
-    assert (q.kind, q.speaker, q.role) == ("indirect", "Ned Price", "US State Department spokesperson")
+    assert (q.kind, q.speaker, q.role) == ("reported", "Ned Price", "US State Department spokesperson")
     assert span(PRICE, q.start, q.end) == ("the attack highlights the need to fully fund the Global Coalition To "
                                            "Defeat ISIS’s efforts")
 
@@ -77,7 +77,7 @@ def test_he_also_said_resolves_to_the_earlier_name(nlp):
     text = PRICE + (" He also said that Daesh’s attack “underscores the urgent need for countries of origin to "
                     "repatriate their nationals detained in northeast Syria.”")
     q = only(quotes(nlp, text), 1)
-    assert (q.speaker, q.named_in, q.kind) == ("Ned Price", 0, "indirect")
+    assert (q.speaker, q.named_in, q.kind) == ("Ned Price", 0, "reported")
     assert span(text, q.speaker_start, q.speaker_end) == "He"
     assert span(text, q.start, q.end).startswith("Daesh’s attack “underscores")
     assert span(text, q.start, q.end).endswith("northeast Syria.”")
@@ -100,7 +100,7 @@ def test_according_to_the_sohr(nlp):
     text = ("The UK-based Syrian Observatory for Human Rights (SOHR) monitors the war from Britain. "
             "According to the SOHR, 123 people had died in the clashes so far.")
     q = only(quotes(nlp, text), 1)
-    assert (q.kind, q.speaker, q.named_in) == ("indirect", "Syrian Observatory for Human Rights", 0)
+    assert (q.kind, q.speaker, q.named_in) == ("reported", "Syrian Observatory for Human Rights", 0)
     assert span(text, q.cue_start, q.cue_end) == "According to"
     assert span(text, q.start, q.end) == "123 people had died in the clashes so far"
     assert span(text, q.speaker_start, q.speaker_end) == "SOHR"
@@ -140,22 +140,25 @@ def test_quoted_name_inside_a_reported_clause_is_no_quote(nlp):
     text = ("Arjun Venkataswamy is a senior product manager for Alexa Kids. Amazon is also preparing to launch an "
             "AI-powered “Let’s Chat” Alexa experience for adults later this year, he says.")
     q = only(quotes(nlp, text), 1)
-    assert (q.kind, q.speaker) == ("indirect", "Arjun Venkataswamy")
+    assert (q.kind, q.speaker) == ("reported", "Arjun Venkataswamy")
     assert span(text, q.start, q.end).startswith("Amazon is also preparing")
     assert q.role == "a senior product manager for Alexa Kids"
 
 
 def test_unnamed_speaker_is_not_guessed(nlp):
-    """'one person said' introduces someone new: no earlier name is pinned on them, so nothing is attributed."""
+    """'one person said' introduces someone new: no earlier name is pinned on them; the quote is listed as
+    unattributed (speaker None), its words still exact."""
     text = ("Sarah Michelle Gellar shared a screenshot on Instagram. "
             "“This is the most important beef of 2023,” one person said.")
-    assert [q for q in quotes(nlp, text) if q.sentence == 1] == []
+    q = only(quotes(nlp, text), 1)
+    assert (q.kind, q.speaker, span(text, q.start, q.end)) == ("direct", None, "This is the most important beef of 2023")
 
 
 @pytest.mark.slow
 def test_gold_accuracy_floor(shared_dir):
-    """The hand-labelled gold (145 quotes; measured 0.94 found / 0.90 speaker overall, 0.89 / 0.82 on the held-out
-    half): floors well below, so that a regression fails and noise does not."""
+    """The hand-labelled gold (145 quotes; measured 0.97 found / 0.84 speaker overall, 0.94 / 0.76 on the held-out
+    half since issue 22, which leaves a description the article never gives its speaker unattributed instead of
+    naming the nearest person): floors well below, so that a regression fails and noise does not."""
     from benchmarks.attribution import evaluate
 
     halves, results, _ = evaluate()
@@ -166,3 +169,73 @@ def test_gold_accuracy_floor(shared_dir):
     assert rate(halves["all"], "found") >= 0.85
     assert rate(halves["all"], "speaker") >= 0.80
     assert rate(halves["test"], "speaker") >= 0.70
+
+
+def test_a_description_resolves_only_to_whom_the_article_gives_it(nlp):
+    """'the minister' is Karin Dahl, whom the story calls "Finance minister"; "said the Chelsea boss" when nobody
+    is called that is unattributed, never the nearest name (Arteta) nor the club."""
+    text = ("Finance minister Karin Dahl said the government would cover half of the bill. "
+            "“Velmora will not be left to pay for this alone,” the minister said. "
+            "Arsenal manager Mikel Arteta praised his old friend. “It's going to be really nice,” said the Chelsea boss.")
+    found = quotes(nlp, text)
+    assert (only(found, 1).speaker, only(found, 1).named_in) == ("Karin Dahl", 0)
+    assert only(found, 3).speaker is None and only(found, 3).kind == "direct"
+
+
+def test_quote_then_adding_that_is_a_direct_quote_and_reported_speech(nlp):
+    """'“It is for the company and the union to settle this,” the minister said, adding that passengers should
+    check before they travel.': the words inside the marks are a direct quote, the clause after "adding that" is
+    reported speech; neither is the whole sentence."""
+    text = ("Transport minister Hugo Benn said he would not intervene. “It is for the company and the union to settle "
+            "this,” the minister said, adding that passengers should check before they travel.")
+    got = sorted((q.kind, span(text, q.start, q.end), q.speaker) for q in quotes(nlp, text) if q.sentence == 1)
+    assert got == [("direct", "It is for the company and the union to settle this", "Hugo Benn"),
+                   ("reported", "passengers should check before they travel", "Hugo Benn")]
+
+
+def test_two_speakers_in_one_sentence(nlp):
+    """'Ruth Caddick said …, and Reyl said …': two reported statements, each with its own speaker."""
+    text = ("Rovers manager Tomas Reyl defended his player. Dunmarrow manager Ruth Caddick said the league had been "
+            "too lenient, and Reyl said he understood her anger.")
+    got = sorted((span(text, q.start, q.end), q.speaker) for q in quotes(nlp, text) if q.sentence == 1)
+    assert got == [("he understood her anger", "Tomas Reyl"), ("the league had been too lenient", "Ruth Caddick")]
+
+
+def test_quote_paragraph_after_a_closed_quotation_continues_its_speaker(nlp):
+    """A paragraph that opens with quoted words and has no cue of its own, right after a paragraph ending with
+    Arteta's closed quotation, goes on quoting Arteta (the wire convention)."""
+    text = ("“It was my first professional opportunity in Paris,” Arteta said on Friday.\n\n"
+            "“He was critical, he has been one of the most influential people in my career.”")
+    q = only(quotes(nlp, text), 1)
+    assert (q.kind, q.speaker, q.named_in) == ("direct", "Arteta", 0)
+    assert span(text, q.start, q.end) == "He was critical, he has been one of the most influential people in my career"
+
+
+def test_unattributed_and_narration(nlp):
+    """'A council spokesperson said …' is a statement by someone the story never names: listed, speaker None.
+    'Pochettino explained why he thinks …' reports no statement (a why-clause), and career history next to a
+    quote is nobody's statement."""
+    text = ("Marta Osei said the sirens had worked. A council spokesperson said the cost had not yet been set. "
+            "Picking out Arteta's strengths, Pochettino explained why he thinks the Gunners boss is destined for the top. "
+            "Varenko, who was elected in 2019, spent eleven years as a civil engineer.")
+    found = quotes(nlp, text)
+    q = only(found, 1)
+    assert (q.kind, q.speaker, span(text, q.start, q.end)) == ("reported", None, "the cost had not yet been set")
+    assert [q for q in found if q.sentence in (2, 3)] == []
+
+
+@pytest.mark.slow
+def test_issue22_gold_precision_first(shared_dir):
+    """Issue 22's gold (tests/gold/quotes_gold_22.jsonl, all three parts): no narration sentence listed, no reported
+    speech shown as a direct quote, and a wrong name almost never (measured: speaker precision 1.000 on dev, held-out
+    v1 and v2, recall 0.93 / 0.73 / 0.74); the floors sit below what was measured."""
+    from benchmarks.attribution import GOLD22, analyse, load_articles, read_gold, speaker_right
+    from benchmarks.statements import ROWS, measure
+
+    gold = read_gold(GOLD22)
+    quotes_of = {aid: q for aid, (q, _) in analyse(gold, load_articles()).items()}
+    got = measure(gold, quotes_of, speaker_right)
+    assert got[ROWS[7]][0] == 0 and got[ROWS[8]][0] == 0, got
+    named_right, named = got[ROWS[5]]
+    right, wanted = got[ROWS[4]]
+    assert named_right / named >= 0.97 and right / wanted >= 0.7, got

@@ -27,7 +27,7 @@ TIMEOUT = httpx.Timeout(60.0)  # a hang fails the test instead of blocking it
 # Stored articles whose ids look like paths, query strings or Chroma keys (ids are only ever Chroma keys).
 ODD_IDS = ["../../x", "a/../../b", "..", "%2e%2e%2fx", "x::s0", "?q=1#frag", "a b", "~/x", "/lead", "trail/", "é/ü"]
 ERROR_KEYS = {"error", "message", "fix"}
-ANSWER_KEYS = {"answer", "short_answer", "abstained", "citations", "timeline"}
+ANSWER_KEYS = {"answer", "short_answer", "abstained", "citations", "timeline", "statements"}
 
 
 @pytest.fixture(scope="module")

@@ -228,7 +228,7 @@ def test_adversarial_claim_is_removed_and_the_good_one_kept(case, assistant, con
         assert word not in shown
     assert NOTE_PREFIX in answer.text and "1 statement of the language model was removed" in answer.text
     assert len(answer.citations) == 1 and "[1]" in shown and "[2]" not in shown
-    assert set(answer.to_dict()) == {"answer", "short_answer", "abstained", "citations", "timeline"}
+    assert set(answer.to_dict()) == {"answer", "short_answer", "abstained", "citations", "timeline", "statements"}
     check = verify(shown, answer.citations)  # the answer as shown passes verification again
     assert check.verified == len(check.claims) >= 1
 
@@ -355,7 +355,7 @@ def test_server_streams_tokens_then_the_verified_answer(index_dir, llm, tmp_path
         assert kinds[-1] == "answer" and kinds.count("answer") == 1 and kinds.count("token") > 5
         assert "41" in "".join(d["text"] for k, d in events if k == "token")
         final = events[-1][1]
-        assert final == plain and set(final) == {"answer", "short_answer", "abstained", "citations", "timeline"}
+        assert final == plain and set(final) == {"answer", "short_answer", "abstained", "citations", "timeline", "statements"}
         assert "41" not in final["answer"].split(NOTE_PREFIX)[0] and NOTE_PREFIX in final["answer"]
         c = final["citations"][0]
         assert article["text"][c["char_start"] : c["char_end"]] == c["text"]

@@ -1,18 +1,18 @@
-"""Statements: "what did X say / tell …" answered with X's attributed sentences (and the ones right after)."""
+"""Statements: "what did X say / tell …" answered with X's statements as the analysis attributes them, each shown
+as what it is (a direct quote in quotation marks, reported speech as the reporter wrote it), never narration."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import replace
 
+from assistant import statements as st
 from assistant import tuning as t
 from assistant.candidates import Candidate
-from assistant.citing import Citations, dated, quote
+from assistant.citing import Citations, dated
 from assistant.kinds.base import Built, Kind
 from assistant.query import Query, Turn
-from assistant.spans import attribution
-from assistant.speakers import named, speaker_of
-from common.text import STOPWORDS, words
+from assistant.speakers import named
 
 _ASKS = re.compile(
     r"\bwhat (?:else )?(?:did|does|has|have|had) (?P<who>.+?) (?:say|said|tell|told|note|warn|claim|announce|post|"
@@ -37,61 +37,48 @@ class WhatSaid(Kind):
         return replace(query, person=person, search_text=search)
 
     def fits(self, c: Candidate, query: Query) -> float:
-        return 1.0 if attribution(c.text) else 0.0
+        return 1.0 if st.of(c, query.person) else 0.0
 
     def build(self, query: Query, cands: list[Candidate], sides: tuple[str, ...] = ()) -> Built | None:
         if query.archive:
             return archive(query, cands)
-        person_words = {w for w in words(query.person or "") if w not in STOPWORDS}
-        top = cands[0].score
+        if query.person is None or PRONOUN.fullmatch(query.person):
+            return None  # whose statements is not known: never the nearest name's
+        top = cands[0].score if cands else 0.0
         picked = []
         for c in cands[: t.QUOTE_CANDIDATES]:
             if c.score < t.QUOTE_SHARE_OF_TOP * top:
                 break
-            speaker, role, where = speaker_of(c)
-            if speaker is None or (person_words and not (set(words(speaker)) & person_words)):
-                continue
-            picked.append((c, speaker, role, where))
+            if st.of(c, query.person):
+                picked.append(c)
             if len(picked) == t.QUOTES_SHOWN:
                 break
-        if not picked:
-            return None
-        cites = Citations()
-        lines = []
-        shown: set[tuple[str, int]] = set()
-        for c, _speaker, _role, where in picked:
-            if c.key in shown:
-                continue
-            mark = cites.cite(c)
-            if where != c.index:
-                mark += cites.cite(c, where)
-            lines.append(f"- {quote(c)} {mark}")
-            shown.update({c.key, (c.article.id, where)})
-            # "He also said …" right after: the same speaker goes on
-            for j in range(c.index + 1, c.index + 1 + t.SPEAKER_LOOKBACK):
-                nxt = c.sentence(j)
-                att = attribution(nxt or "")
-                if not att or not att.pronoun or (c.article.id, j) in shown or (c.article.id, j) in query.exclude:
-                    break
-                lines.append(f"- {quote(c, j)} {cites.cite(c, j)}")
-                shown.add((c.article.id, j))
-        speaker, role = picked[0][1], picked[0][2]
-        who = named(speaker, role)
-        quotes = [attribution(c.text) for c in cites.items]
-        short = next((q.quote for q in quotes if q and q.quote), None)
-        return Built(f"{who} said:\n" + "\n".join(lines), short, cites)
+        return listing(picked, query.person) if picked else None
 
 
-def archive(query: Query, cands: list[Candidate]) -> Built:
-    """Every quote of the person the archive found (those about the asked topic first), newest first, each with
-    its outlet and day; the first one's words as the short answer."""
+def listing(cands: list[Candidate], person: str, tail: str = "") -> Built:
+    """'NAME said:' then one line per sentence: its statements by NAME as they are (direct or reported), each
+    cited, with its outlet and day."""
     cites = Citations()
-    shown = cands[: t.ARCHIVE_SHOWN]
-    lines = [f"- {quote(c)} {cites.cite(c)}{dated(c)}" for c in shown]
-    more = len(cands) - len(shown)
-    speaker, role, _ = speaker_of(shown[0])
-    who = named(speaker, role)
-    tail = f"\n({more} more statements of {speaker} are in the articles; ask about a topic to narrow them.)" if more else ""
-    quotes = [q for c in shown for q in (c.stored.analysis.by_sentence.get(c.index, []) if c.stored.analysis else [])]
-    short = next((c.article.text[q.start : q.end] for q in quotes for c in shown[:1] if q.sentence == c.index), None)
+    lines = []
+    for c in cands:
+        quotes = st.of(c, person)
+        lines.append(f"- {st.shown(c, quotes)} {cites.state(c, quotes)}{dated(c)}")
+    first = st.of(cands[0], person)[0]
+    who = named(first.speaker or person, first.role)
+    short = next((c.article.text[q.start:q.end] for c in cands for q in st.of(c, person) if st.kind(q) == "direct"),
+                 None)
     return Built(f"{who} said:\n" + "\n".join(lines) + tail, short, cites)
+
+
+def archive(query: Query, cands: list[Candidate]) -> Built | None:
+    """Every statement of the person the archive found (those about the asked topic first), newest first, each
+    with its outlet and day; the first direct quote's words as the short answer."""
+    cands = [c for c in cands if st.of(c, query.person)]
+    if not cands:
+        return None
+    shown = cands[: t.ARCHIVE_SHOWN]
+    more = len(cands) - len(shown)
+    tail = f"\n({more} more statements of {query.person} are in the articles; ask about a topic to narrow them.)" \
+        if more else ""
+    return listing(shown, query.person, tail)

@@ -1,16 +1,17 @@
-"""Speakers: "who said / warned / posted …" answered with the speaker (and role) of the best attributed sentence."""
+"""Speakers: "who said / warned / posted …" answered with the speaker (and role) of the best attributed sentence;
+"Who said that?" from the cited sentence's own attribution, or saying that it is not attributed."""
 
 from __future__ import annotations
 
 import re
 
+from assistant import statements as st
 from assistant import tuning as t
 from assistant.candidates import Candidate
-from assistant.citing import Citations, dated, quote
+from assistant.citing import Citations, dated
 from assistant.kinds.base import Built, Kind
 from assistant.query import Query
-from assistant.spans import attribution
-from assistant.speakers import named, speaker_of
+from assistant.speakers import named
 
 _ASKS = re.compile(
     r"\bwho (?:said|says|stated|told|warned|noted|claimed|called|described|posted|tweeted|wrote|announced|"
@@ -24,15 +25,35 @@ class WhoSaid(Kind):
         return bool(_ASKS.search(question))
 
     def fits(self, c: Candidate, query: Query) -> float:
-        return 1.0 if attribution(c.text) else 0.0
+        return 1.0 if st.statements(c) else 0.0
 
     def build(self, query: Query, cands: list[Candidate], sides: tuple[str, ...] = ()) -> Built | None:
+        if query.about_previous:  # "Who said that?": the sentence the previous answer rested on, and only it
+            return _previous(cands[0]) if cands else None
         for c in cands[: t.SPEAKER_CANDIDATES]:
-            speaker, role, where = speaker_of(c)
-            if speaker:
-                cites = Citations()
-                mark = cites.cite(c)
-                extra = f" {cites.cite(c, where)}" if where != c.index else ""
-                who = named(speaker, role)
-                return Built(f"{who} {mark}{extra}\n\n{quote(c)} {mark}{dated(c)}", speaker, cites)
+            found = st.speaker(c)
+            if found:  # the best sentence that is someone's statement: its speaker, or that it names nobody
+                return _said(c, *found) if found[0] else _previous(c)
         return None
+
+
+def _said(c: Candidate, speaker: str, role: str | None, where: int) -> Built:
+    cites = Citations()
+    mark = cites.state(c, st.of(c, speaker))
+    extra = f" {cites.cite(c, where)}" if where != c.index else ""
+    return Built(f"{named(speaker, role)} {mark}{extra}\n\n{st.shown(c, st.of(c, speaker))} {mark}{dated(c)}",
+                 speaker, cites)
+
+
+def _previous(c: Candidate) -> Built:
+    found = st.speaker(c)
+    if found and found[0]:
+        return _said(c, *found)
+    cites = Citations()
+    if found:  # a statement whose speaker the article never names
+        mark = cites.state(c, st.statements(c))
+        return Built(f"The article does not name who said it ({st.UNATTRIBUTED.lower()}): "
+                     f"{st.shown(c, st.statements(c))} {mark}{dated(c)}", None, cites)
+    mark = cites.cite(c)
+    return Built(f"That sentence is not attributed to anyone: it is the article's own reporting. {c.text} {mark}"
+                 f"{dated(c)}", None, cites)
