@@ -203,11 +203,11 @@ def cmd_ask(args, config: Config) -> int:
     if served is not None and (args.json or not served["abstained"]):  # the API's JSON lacks the related sentences
         print(json.dumps(served, indent=2, ensure_ascii=False) if args.json else render_served(served))
         return 0
-    from assistant.core import Assistant
     from assistant.formatting import render_text
     from assistant.llm_answer import Answerer
+    from assistant.startup import open_for_questions
 
-    assistant = Assistant(config, store=reading_store(config))
+    assistant = open_for_questions(config)
     answer = Answerer.from_config(assistant, config).ask(args.question, filters=filters)
     print(json.dumps(answer.to_dict(), indent=2, ensure_ascii=False) if args.json else render_text(answer))
     return 0
@@ -223,12 +223,12 @@ def render_served(answer: dict) -> str:
 
 
 def cmd_chat(args, config: Config) -> int:
-    from assistant.core import Assistant
     from assistant.formatting import render_text
     from assistant.llm_answer import Answerer
+    from assistant.startup import open_for_questions
     from assistant.web_input import check_question
 
-    assistant = Assistant(config, store=reading_store(config))
+    assistant = open_for_questions(config)
     answerer = Answerer.from_config(assistant, config)
     filters = filters_from_args(args)
     counts = assistant.library.counts()

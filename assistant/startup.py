@@ -1,10 +1,37 @@
-"""Serving a local index that a crash left damaged: rebuild what was torn now, embed lost articles in the background."""
+"""Opening an index for questions (the model loads while the store opens) and serving one that a crash left damaged:
+rebuild what was torn now, embed lost articles in the background."""
 
 from __future__ import annotations
 
 import sys
+import threading
 
 from common.config import Config
+
+
+def open_for_questions(config: Config):
+    """The Assistant of `assistant ask` / `chat`: the embedding model loads in a thread while the store opens (importing
+    chromadb is most of a cold start, and ONNX Runtime builds its session outside the interpreter lock). A missing
+    index is refused (IndexMissing); a model that cannot load raises its own error here, after the store."""
+    from assistant.core import Assistant
+    from index.embedders import make_embedder
+    from index.store import ChromaStore
+
+    loaded: list = []
+
+    def load() -> None:
+        try:
+            loaded.append(make_embedder(config))
+        except Exception:  # noqa: BLE001 - make_embedder runs again below and raises the error in this thread
+            pass
+
+    loading = threading.Thread(target=load, name="load-model", daemon=True)
+    loading.start()
+    try:
+        store = ChromaStore(config, create=False)  # never created by a reading command: only `assistant ingest`
+    finally:
+        loading.join()
+    return Assistant(config, store=store, embedder=loaded[0] if loaded else make_embedder(config))
 
 
 def start_up_repair(config: Config, assistant):
@@ -12,8 +39,6 @@ def start_up_repair(config: Config, assistant):
     (found and moved aside unread when the store opened) are rebuilt now, and every article whose vectors were lost
     is embedded again in the background, while questions are answered from the rest (each answer says how many
     articles were not searched). Returns the Ingestor that the upload tab shares."""
-    import threading
-
     from index.pipeline import Ingestor
 
     store = assistant.store
