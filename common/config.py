@@ -47,6 +47,9 @@ class Config:
     # analyse every article at ingest with spaCy's en_core_web_sm (entities, noun phrases, parse, quotes):
     # answers use it; off, ingest is faster and answers fall back to patterns
     analysis: bool = True
+    # processes that analyse while the ingest embeds, when an ingest has more than one group of articles
+    # (0: one per core but one; -1: none, the ingest process analyses between embeddings)
+    analysis_workers: int = 0
     # Chroma saves a collection's HNSW files after this many writes to it (its `sync_threshold`, fixed when the
     # collection is created): fewer saves make large ingests faster, more of them leave less log to replay on open.
     hnsw_sync_threshold: int = 1000

@@ -1,0 +1,58 @@
+"""The language analysis at ingest: made in worker processes while the ingest embeds, it is the same analysis the
+ingest process makes itself; a re-ingest of unchanged articles loads no model."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from common.config import Config
+from index.loaders import load_paths
+from index.pipeline import EMBED_GROUP_TEXTS, Ingestor, prepare
+
+from .conftest import REPO
+
+
+@pytest.mark.slow
+def test_analysis_in_workers_equals_analysis_in_process(tmp_path, shared_dir):
+    """30 MultiHop articles make several embedding groups, so the analysis runs in a worker process ahead of the
+    embedding; every stored analysis (tokens, parse, entities, phrases, quotes) is byte for byte the one the ingest
+    process makes itself (analysis_workers=-1), and each record holds its own article's analysis."""
+    articles = list(load_paths([shared_dir / "data" / "multihop_rag" / "articles.jsonl"]).articles)[:30]
+    base = Config.from_env(env={}, index_dir=tmp_path / "x", embedder="hash")
+    assert sum(len(p.chunks) + len(p.sentences) for p in map(lambda a: prepare(a, base), articles)) > \
+        2 * EMBED_GROUP_TEXTS  # more than one group: the workers are used
+    stored = {}
+    for workers in (1, -1):
+        config = base.with_(index_dir=tmp_path / f"workers{workers}", analysis_workers=workers)
+        ingestor = Ingestor(config)
+        report = ingestor.ingest_articles(articles)
+        assert report.ok and len(report.added) == 30
+        stored[workers] = {i: s.analysis_json for i, s in ingestor.store.get_articles([a.id for a in articles]).items()}
+    assert stored[1] == stored[-1]
+    assert all(stored[1].values())
+    first = articles[0]
+    tokens = json.loads(stored[1][first.id])["t"]
+    assert tokens[1][-1] <= len(first.text) and first.text[tokens[0][0]:tokens[1][0]].strip()
+
+
+def test_reingest_of_unchanged_articles_loads_no_model(tmp_path):
+    """`assistant ingest` of articles the index holds unchanged: nothing to embed or analyse, so neither ONNX Runtime
+    (the encoder) nor spaCy is imported, let alone loaded."""
+    corpus = tmp_path / "a.txt"
+    corpus.write_text("The quarry in Dunmarrow closed on Monday. It employed 40 people.", encoding="utf-8")
+    index = tmp_path / "index"
+    code = ("import sys, json; from assistant.cli import main; "
+            f"rc = main(['ingest', {str(corpus)!r}, '--index', {str(index)!r}, '--no-progress', '--json']); "
+            "print(json.dumps(sorted(m for m in ('onnxruntime', 'spacy', 'torch') if m in sys.modules)))")
+    env_cmd = [sys.executable, "-c", code]
+    first = subprocess.run(env_cmd, cwd=REPO, capture_output=True, text=True, timeout=600)
+    assert first.returncode == 0, first.stderr
+    assert {"onnxruntime", "spacy"} <= set(json.loads(first.stdout.strip().splitlines()[-1]))  # (thinc imports torch)
+    again = subprocess.run(env_cmd, cwd=REPO, capture_output=True, text=True, timeout=600)
+    assert again.returncode == 0, again.stderr
+    assert '"unchanged": [\n    "a"' in again.stdout
+    assert json.loads(again.stdout.strip().splitlines()[-1]) == []
