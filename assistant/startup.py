@@ -9,29 +9,42 @@ import threading
 from common.config import Config
 
 
-def open_for_questions(config: Config):
-    """The Assistant of `assistant ask` / `chat`: the embedding model loads in a thread while the store opens (importing
-    chromadb is most of a cold start, and ONNX Runtime builds its session outside the interpreter lock). A missing
-    index is refused (IndexMissing); a model that cannot load raises its own error here, after the store."""
-    from assistant.core import Assistant
+def model_loading(config: Config):
+    """Start loading the embedding model (and one embedding, to warm it) in a thread; returns the function that waits
+    for it and returns the embedder, or raises the error loading met. Importing chromadb and Gradio is most of a cold
+    start, and ONNX Runtime builds its session outside the interpreter lock, so the two overlap."""
     from index.embedders import make_embedder
-    from index.store import ChromaStore
 
-    loaded: list = []
+    done: dict = {}
 
     def load() -> None:
         try:
-            loaded.append(make_embedder(config))
-        except Exception:  # noqa: BLE001 - make_embedder runs again below and raises the error in this thread
-            pass
+            done["embedder"] = make_embedder(config)
+            done["embedder"].embed(["warm up"])
+        except BaseException as exc:  # noqa: BLE001 - raised again by wait(), in the thread that needs the model
+            done["error"] = exc
 
     loading = threading.Thread(target=load, name="load-model", daemon=True)
     loading.start()
-    try:
-        store = ChromaStore(config, create=False)  # never created by a reading command: only `assistant ingest`
-    finally:
+
+    def wait():
         loading.join()
-    return Assistant(config, store=store, embedder=loaded[0] if loaded else make_embedder(config))
+        if "error" in done:
+            raise done["error"]
+        return done["embedder"]
+
+    return wait
+
+
+def open_for_questions(config: Config):
+    """The Assistant of `assistant ask` / `chat`, its model loaded while the store opens. A missing index is refused
+    (IndexMissing) at once: only `assistant ingest` creates one."""
+    from assistant.core import Assistant
+    from index.store import ChromaStore
+
+    model = model_loading(config)
+    store = ChromaStore(config, create=False)
+    return Assistant(config, store=store, embedder=model())
 
 
 def start_up_repair(config: Config, assistant):

@@ -56,3 +56,21 @@ def test_reingest_of_unchanged_articles_loads_no_model(tmp_path):
     assert again.returncode == 0, again.stderr
     assert '"unchanged": [\n    "a"' in again.stdout
     assert json.loads(again.stdout.strip().splitlines()[-1]) == []
+
+
+def test_an_index_made_without_analysis_gains_it_once(tmp_path):
+    """Two articles ingested with the analysis off hold none; the next ingest of the same (unchanged) articles with it
+    on analyses both without embedding anything, and the one after finds nothing left to analyse."""
+    from common.records import Article
+
+    articles = [Article("quarry", "The quarry in Dunmarrow closed on Monday. It employed 40 people."),
+                Article("ferry", "Ferries to Kessaly resumed on Friday, the harbour master said.")]
+    off = Config.from_env(env={}, index_dir=tmp_path / "index", embedder="hash", analysis=False)
+    Ingestor(off).ingest_articles(articles)
+    ingestor = Ingestor(off.with_(analysis=True))
+    assert ingestor.store.analysis_versions() == {"quarry": 0, "ferry": 0}
+    report = ingestor.ingest_articles(articles)
+    assert (report.analysed, report.unchanged, report.added) == (2, ["quarry", "ferry"], [])
+    stored = ingestor.store.get_articles(["ferry"])["ferry"]
+    assert json.loads(stored.analysis_json)["e"]  # Kessaly, Friday: entities found
+    assert ingestor.ingest_articles(articles).analysed == 0
