@@ -142,17 +142,18 @@ class Ingestor:
         # analysis runs ahead in worker processes meanwhile (a one-group ingest, a UI upload, analyses in-process).
         queue: deque[list] = deque()  # [group, its analysis (a Future) or None]
         ahead = None
+        workers = self.config.analysis and self.config.analysis_workers >= 0
         done = 0
         try:
             for group in self._groups(todo, report):
-                if ahead is None and queue and self.config.analysis and self.config.analysis_workers >= 0:
+                if ahead is None and queue and workers:
                     from index.analysis_workers import AnalysisAhead, worker_count
 
                     ahead = AnalysisAhead(worker_count(self.config.analysis_workers))
                     for item in queue:
                         item[1] = ahead.submit(*_analysis_input(item[0]))
                 queue.append([group, ahead.submit(*_analysis_input(group)) if ahead else None])
-                while len(queue) > (ahead.depth if ahead else 1):
+                while len(queue) > (ahead.depth if ahead else int(workers)):  # the first group waits for a second
                     done = self._flush(*queue.popleft(), known, report, bar, started, on_article, done, len(todo))
             while queue:
                 done = self._flush(*queue.popleft(), known, report, bar, started, on_article, done, len(todo))
