@@ -203,23 +203,23 @@ def cmd_ask(args, config: Config) -> int:
     if served is not None and (args.json or not served["abstained"]):  # the API's JSON lacks the related sentences
         show_json(served) if args.json else show(render_served(served))
         return 0
-    from assistant.core import Assistant
     from assistant.formatting import render_text
     from assistant.llm_answer import Answerer
+    from assistant.startup import open_for_questions
 
-    assistant = Assistant(config, store=reading_store(config))
+    assistant = open_for_questions(config)
     answer = Answerer.from_config(assistant, config).ask(args.question, filters=filters)
     show_json(answer.to_dict()) if args.json else show(render_text(answer))
     return 0
 
 
 def cmd_chat(args, config: Config) -> int:
-    from assistant.core import Assistant
     from assistant.formatting import render_text
     from assistant.llm_answer import Answerer
+    from assistant.startup import open_for_questions
     from assistant.web_input import check_question
 
-    assistant = Assistant(config, store=reading_store(config))
+    assistant = open_for_questions(config)
     answerer = Answerer.from_config(assistant, config)
     filters = filters_from_args(args)
     counts = assistant.library.counts()

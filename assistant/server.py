@@ -205,14 +205,17 @@ def serve(config: Config, allow_insecure: bool = False) -> int:
     import threading
 
     from assistant.core import Assistant
+    from assistant.startup import model_loading
     from index.store import ChromaStore
 
+    model = model_loading(config)  # the model loads while chromadb, then Gradio and the UI module are imported
     # a missing or empty index is refused (IndexMissing), never created: only `assistant ingest` makes one
     assistant = Assistant(config, store=ChromaStore(config, create=False))
     failed: list[BaseException] = []
 
     def warm() -> None:
         try:
+            model()  # waits for it (make_embedder then returns the same, loaded instance) or raises its error
             assistant.warm()
         except BaseException as exc:  # noqa: BLE001 - re-raised in the main thread below
             failed.append(exc)

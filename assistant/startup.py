@@ -1,10 +1,50 @@
-"""Serving a local index that a crash left damaged: rebuild what was torn now, embed lost articles in the background."""
+"""Opening an index for questions (the model loads while the store opens) and serving one that a crash left damaged:
+rebuild what was torn now, embed lost articles in the background."""
 
 from __future__ import annotations
 
 import sys
+import threading
 
 from common.config import Config
+
+
+def model_loading(config: Config):
+    """Start loading the embedding model (and one embedding, to warm it) in a thread; returns the function that waits
+    for it and returns the embedder, or raises the error loading met. Importing chromadb and Gradio is most of a cold
+    start, and ONNX Runtime builds its session outside the interpreter lock, so the two overlap."""
+    from index.embedders import make_embedder
+
+    done: dict = {}
+
+    def load() -> None:
+        try:
+            done["embedder"] = make_embedder(config)
+            done["embedder"].embed(["warm up"])
+        except BaseException as exc:  # noqa: BLE001 - raised again by wait(), in the thread that needs the model
+            done["error"] = exc
+
+    loading = threading.Thread(target=load, name="load-model", daemon=True)
+    loading.start()
+
+    def wait():
+        loading.join()
+        if "error" in done:
+            raise done["error"]
+        return done["embedder"]
+
+    return wait
+
+
+def open_for_questions(config: Config):
+    """The Assistant of `assistant ask` / `chat`, its model loaded while the store opens. A missing index is refused
+    (IndexMissing) at once: only `assistant ingest` creates one."""
+    from assistant.core import Assistant
+    from index.store import ChromaStore
+
+    model = model_loading(config)
+    store = ChromaStore(config, create=False)
+    return Assistant(config, store=store, embedder=model())
 
 
 def start_up_repair(config: Config, assistant):
@@ -12,8 +52,6 @@ def start_up_repair(config: Config, assistant):
     (found and moved aside unread when the store opened) are rebuilt now, and every article whose vectors were lost
     is embedded again in the background, while questions are answered from the rest (each answer says how many
     articles were not searched). Returns the Ingestor that the upload tab shares."""
-    import threading
-
     from index.pipeline import Ingestor
 
     store = assistant.store

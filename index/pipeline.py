@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -137,9 +138,40 @@ class Ingestor:
             reembed.pop(article.id, None)
         todo += reembed.values()  # the given version of an article wins over its stored one
         bar = _progress_bar(len(todo), progress)
+        # Groups wait in `queue` for their turn to be embedded and written; with more than one group, their language
+        # analysis runs ahead in worker processes meanwhile (a one-group ingest, a UI upload, analyses in-process).
+        queue: deque[list] = deque()  # [group, its analysis (a Future) or None]
+        ahead = None
+        workers = self.config.analysis and self.config.analysis_workers >= 0
+        done = 0
+        try:
+            for group in self._groups(todo, report):
+                if ahead is None and queue and workers:
+                    from index.analysis_workers import AnalysisAhead, worker_count
+
+                    ahead = AnalysisAhead(worker_count(self.config.analysis_workers))
+                    for item in queue:
+                        item[1] = ahead.submit(*_analysis_input(item[0]))
+                queue.append([group, ahead.submit(*_analysis_input(group)) if ahead else None])
+                while len(queue) > (ahead.depth if ahead else int(workers)):  # the first group waits for a second
+                    done = self._flush(*queue.popleft(), known, report, bar, started, on_article, done, len(todo))
+            while queue:
+                done = self._flush(*queue.popleft(), known, report, bar, started, on_article, done, len(todo))
+        finally:
+            if ahead is not None:
+                ahead.close()
+        if bar is not None:
+            bar.close()
+        if self.config.analysis:
+            report.analysed = self._analyse_stored(report.unchanged)
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def _groups(self, todo: list[Article], report: IngestReport):
+        """The articles to write, prepared, in groups of about EMBED_GROUP_TEXTS texts to embed; an article that
+        cannot be prepared is reported failed and left out."""
         group: list[Prepared] = []
         group_texts = 0
-        done = 0
         for article in todo:
             try:
                 prepared = prepare(article, self.config)
@@ -152,16 +184,10 @@ class Ingestor:
             group.append(prepared)
             group_texts += len(prepared.chunks) + (len(prepared.sentences) if self.config.sentence_vectors else 0)
             if group_texts >= EMBED_GROUP_TEXTS:
-                done = self._flush(group, known, report, bar, started, on_article, done, len(todo))
+                yield group
                 group, group_texts = [], 0
         if group:
-            self._flush(group, known, report, bar, started, on_article, done, len(todo))
-        if bar is not None:
-            bar.close()
-        if self.config.analysis:
-            report.analysed = self._analyse_stored(report.unchanged)
-        report.seconds = time.perf_counter() - started
-        return report
+            yield group
 
     def _analyse_stored(self, ids: list[str]) -> int:
         """Analyse stored articles whose records hold no analysis or an older one (an index made before it, or
@@ -177,7 +203,7 @@ class Ingestor:
                 self.store.set_analysis(s.article.id, s.content_hash, an.to_json(s.article.text))
         return len(stale)
 
-    def _flush(self, group, known, report, bar, started, on_article, done, total) -> int:
+    def _flush(self, group, analysed, known, report, bar, started, on_article, done, total) -> int:
         texts: list[str] = []
         for p in group:
             texts.extend(c.text for c in p.chunks)
@@ -186,11 +212,12 @@ class Ingestor:
         vectors = self.embedder.embed(texts)
         self.store.bind_embedder(self.embedder.name, int(vectors.shape[1]))
         analyses = [None] * len(group)
-        if self.config.analysis:
-            from index.analysis import analyse
+        if analysed is not None:  # made by a worker process while this group was embedded
+            analyses = analysed.result()
+        elif self.config.analysis:
+            from index.analysis_workers import analyse_json
 
-            made = analyse([p.article for p in group], [[(s.char_start, s.char_end) for s in p.sentences] for p in group])
-            analyses = [an.to_json(p.article.text) for an, p in zip(made, group)]
+            analyses = analyse_json(*_analysis_input(group))
         writes, pos = [], 0
         for p, analysis in zip(group, analyses):
             n_c, n_s = len(p.chunks), len(p.sentences) if self.config.sentence_vectors else 0
@@ -229,6 +256,10 @@ class Ingestor:
             if on_article is not None:
                 on_article(w.article.id, done, total)
         return done
+
+
+def _analysis_input(group: list[Prepared]) -> tuple[list[Article], list[list[tuple[int, int]]]]:
+    return [p.article for p in group], [[(s.char_start, s.char_end) for s in p.sentences] for p in group]
 
 
 def _failure(article: Article, reason: str, fix: str = "check the article text") -> InputError:

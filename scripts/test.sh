@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/steps.sh
-bash scripts/setup.sh
+bash scripts/setup.sh --with-torch  # the tests compare the ONNX encoder with its torch original
 # the browser tests drive Debian's chromium (never a downloaded browser build); install it when we can
 if ! command -v chromium >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
   step "installing Debian's chromium for the browser tests (apt-get)" \

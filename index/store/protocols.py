@@ -82,7 +82,7 @@ class StoreWriter(Protocol):
         """Replace everything stored for each article; a crash leaves each one's old or new version whole."""
 
     def analysis_versions(self) -> dict[str, int]:
-        """Per article id, the version of the language analysis its record holds (0: none)."""
+        """Per article id, the current analysis version if its record holds that analysis, else 0."""
 
     def set_analysis(self, article_id: str, content_hash: str, analysis: str) -> bool:
         """Store a newer language analysis of the record's current version; False if the record changed."""

@@ -233,11 +233,10 @@ class Records:
             self._call(col.delete, where=where)
 
     def analysis_versions(self) -> dict[str, int]:
-        """{article id: version of the language analysis its record holds (0: none)}."""
-        out: dict[str, int] = {}
-        for ids, metas, _ in self._page(self._articles, include=["metadatas"]):
-            out.update({i: int(m.get(ANALYSIS_VERSION) or 0) for i, m in zip(ids, metas)})
-        return out
+        """{article id: the current analysis version if its record holds that analysis, else 0 (none, or an older
+        one)}: two queries for ids only, so no record (each holds its whole analysis) is read."""
+        current = set(self._call(self._articles.get, where={ANALYSIS_VERSION: ANALYSIS}, include=[])["ids"])
+        return {i: ANALYSIS if i in current else 0 for i in self._call(self._articles.get, include=[])["ids"]}
 
     def set_analysis(self, article_id: str, content_hash: str, analysis: str) -> bool:
         """Store a language analysis made for the record's current version (an index analysed by an older
