@@ -97,3 +97,9 @@ class LLMError(AssistantError):
 
 class PromptError(AssistantError):
     """A prompt template is missing, or rendering it lacks (or gets an unknown) variable."""
+
+
+class ReaderUnavailable(AssistantError):
+    """The trained reader's files are missing or not the ones it was built from; answers go on without it."""
+
+    status, code = 503, "reader_unavailable"

@@ -11,14 +11,12 @@ from pathlib import Path
 import torch
 
 from assistant.qa.model import ReaderModel
-from training.reader_eval import evaluate
-from training.reader_model import ReaderNet
+from training.reader_eval import embedder, evaluate
+from training.reader_model import ReaderNet, torch_logits
 
 
 def export(net: ReaderNet, words: torch.Tensor, args, validation) -> dict:
     docs, questions = validation
-    from training.train_reader import embedder, torch_logits
-
     embed = embedder()
     scores = {"torch_fp32": evaluate(torch_logits(net, words), questions, docs, embed)}
     print(f"validation (torch, fp32): {json.dumps(scores['torch_fp32'])}", flush=True)

@@ -74,3 +74,12 @@ def evaluate(logits: Logits, questions: list[Question], docs: dict[str, Doc], em
         out.update(top3_em=np.mean(ret_em), top3_f1=np.mean(ret_f1), top3_gold_sentence_retrieved=np.mean(ret_hit),
                    top3_reader_sentence_right=np.mean(ret_sent))
     return {k: round(float(v), 4) for k, v in out.items()}
+
+
+def embedder():
+    from sentence_transformers import SentenceTransformer
+
+    from index.embedders import minilm_path
+
+    model = SentenceTransformer(str(minilm_path()), device="cpu")
+    return lambda texts: model.encode(list(texts), batch_size=64, normalize_embeddings=True)

@@ -106,3 +106,18 @@ def batch_tensors(examples, pad_id: int = 0):
     start = torch.tensor([e.start for e in examples])
     end = torch.tensor([e.end for e in examples])
     return ids, mask, types, start, end, (start > 0).float()
+
+
+def torch_logits(net: ReaderNet, words: torch.Tensor):
+    def run(pairs):
+        ids, mask, types, *_ = batch_tensors([_Pair(i, t) for i, t in pairs])
+        with torch.no_grad():
+            s, e, h = net(words[ids], mask, types)
+        return s.numpy(), e.numpy(), h.numpy()
+
+    return run
+
+
+class _Pair:
+    def __init__(self, ids, types):
+        self.ids, self.types, self.start, self.end = ids, types, 0, 0

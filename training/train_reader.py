@@ -20,8 +20,8 @@ import numpy as np
 import torch
 
 from training.reader_data import SHARED, Example, build_examples, folds_by_article, load_docs, load_questions
-from training.reader_eval import evaluate
-from training.reader_model import LAYERS, ReaderNet, batch_tensors, load_shipped
+from training.reader_eval import embedder, evaluate
+from training.reader_model import LAYERS, ReaderNet, batch_tensors, load_shipped, torch_logits
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -116,30 +116,6 @@ def train(examples: list[Example], args, cached: list[torch.Tensor] | None = Non
             prog.add(len(idx))
     net.eval()
     return net, words
-
-
-def torch_logits(net: ReaderNet, words: torch.Tensor):
-    def run(pairs):
-        ids, mask, types, *_ = batch_tensors([_Pair(i, t) for i, t in pairs])
-        with torch.no_grad():
-            s, e, h = net(words[ids], mask, types)
-        return s.numpy(), e.numpy(), h.numpy()
-
-    return run
-
-
-class _Pair:
-    def __init__(self, ids, types):
-        self.ids, self.types, self.start, self.end = ids, types, 0, 0
-
-
-def embedder():
-    from sentence_transformers import SentenceTransformer
-
-    from index.embedders import minilm_path
-
-    model = SentenceTransformer(str(minilm_path()), device="cpu")
-    return lambda texts: model.encode(list(texts), batch_size=64, normalize_embeddings=True)
 
 
 def main(argv=None) -> int:

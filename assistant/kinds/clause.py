@@ -18,7 +18,6 @@ class Clause(Kind):
 
     def __init__(self, name: str, asks: str, find: Callable[[str], Span | None]):
         self.name = name
-        self.reads = True
         self._asks = re.compile(asks, re.I)
         self._find = find
 

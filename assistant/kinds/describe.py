@@ -14,7 +14,6 @@ _NAMED = re.compile(r"^\W*(?i:who)\s+(?i:is|was|are|were)\s+(?P<name>(?:[A-Z][\w
 
 class Describe(TypedKind):
     name = "describe"
-    reads = True
     asks = _NAMED
 
     def spans(self, c: Candidate, query: Query) -> list[tuple[int, int, str]]:

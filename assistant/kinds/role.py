@@ -34,7 +34,6 @@ class Role(TypedKind):
     """Answered with the person nearest to the role word in a sentence that names the role and whose it is."""
 
     name = "role"
-    reads = True
 
     def matches(self, question: str) -> bool:
         return bool(required_words(question))

