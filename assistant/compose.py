@@ -42,6 +42,8 @@ def compose(query: Query, cands: list[Candidate], abstain_below: float, sides: t
         built = read_answer(query, cands, best, sides)
     else:
         built = kind.build(query, cands, sides)
+        if kind.second_opinion and readings:
+            built = second_opinion(query, kind, cands, built, readings, sides)
     if built is None and kind.strict(query, cands):
         return abstain(ranked, support)
     if built is None:
@@ -49,6 +51,24 @@ def compose(query: Query, cands: list[Candidate], abstain_below: float, sides: t
     if built.citations.support < abstain_below and not built.exact:  # what it would rest on does not support it
         return abstain(ranked, built.citations.support)
     return answer_from(built, ranked, support)
+
+
+def second_opinion(query: Query, kind, cands: list[Candidate], built: Built | None, readings: tuple[Reading, ...],
+                   sides: tuple[str, ...]) -> Built | None:
+    """The kind's own answer, or the reader's when its span is short, of the kind's type, confident and not the same
+    figure or day as the kind's short answer (nor part of it). When the kind found nothing the reader is not asked
+    instead: an unanswerable "how many …" must stay declined."""
+    if built is None or not built.short:
+        return built
+    best = next((r for r in readings if any(c.key == (r.article_id, r.index) for c in cands)), None)
+    if best is None or best.confidence < t.READER_SECOND_OPINION or len(best.text.split()) > t.READER_SECOND_WORDS:
+        return built
+    if not kind.accepts(best.text):
+        return built
+    own = built.short
+    if best.text in own or own in best.text:
+        return built
+    return read_answer(query, cands, best, sides)
 
 
 def answer_from(built: Built, ranked: tuple[Citation, ...], support: float) -> Answer:

@@ -86,12 +86,14 @@ class Assistant:
         self.lexical.refresh()
 
     def read(self, query: Query, candidates: list[Candidate]) -> tuple[list[Candidate], tuple[Reading, ...]]:
-        """Stage 3b: the reader's spans in windows around the best candidates, and the candidates re-ranked."""
-        reader = self.reader if candidates and BY_NAME[query.kind].reads else None
+        """Stage 3b: the reader's spans in windows around the best candidates; for a kind the reader answers, the
+        candidates re-ranked with them too (a kind that only takes a second opinion keeps its own order)."""
+        kind = BY_NAME[query.kind]
+        reader = self.reader if candidates and (kind.reads or kind.second_opinion) else None
         if reader is None:
             return candidates, ()
-        readings = reader.read(query.search_text, candidates)
-        return rerank(candidates, readings), tuple(readings)
+        readings = tuple(reader.read(query.search_text, candidates))
+        return (rerank(candidates, list(readings)) if kind.reads else candidates), readings
 
     def ask(self, question: str, history: list[Turn] | list[dict] | None = None,
             filters: Filters | None = None) -> Answer:

@@ -32,20 +32,22 @@ def run(assistant: Assistant, questions: list[dict], modes: dict[str, set[str] |
     """Per mode (a set of kind names that read, or None: reader off), rows of metrics by question; questions are
     asked in turn under every mode (interleaved, so load hits all modes alike)."""
     rows = {m: [] for m in modes}
-    default = {k.name: k.reads for k in KINDS}
+    default = {k.name: (k.reads, k.second_opinion) for k in KINDS}
     seen = []
     read = assistant.read
 
     def spy(query, cands):  # the best reading's confidence, for calibrating READER_DECLINE
         out = read(query, cands)
-        seen.append((out[1][0].confidence, out[1][0].text) if out[1] else None)
+        seen.append((out[1][0].confidence, out[1][0].text, [(r.text, r.margin, r.here, r.article_id, r.index)
+                                                              for r in out[1]]) if out[1] else None)
         return out
 
     assistant.read = spy
     for q in questions:
         for mode, reading in modes.items():
             for k in KINDS:
-                k.reads = reading is not None and (k.name in reading if reading else default[k.name])
+                k.reads = reading is not None and (k.name in reading if reading else default[k.name][0])
+                k.second_opinion = reading is not None and not reading and default[k.name][1]
             seen.clear()
             t0 = time.perf_counter()
             a = assistant.ask(q["question"])
@@ -54,10 +56,10 @@ def run(assistant: Assistant, questions: list[dict], modes: dict[str, set[str] |
             row = score_question(q, pred)
             row["kind"] = kind_of(q["question"]).name
             row["short"] = a.short_answer
-            row["confidence"], row["reading"] = seen[-1] if seen and seen[-1] else (None, None)
+            row["confidence"], row["reading"], row["readings"] = seen[-1] if seen and seen[-1] else (None, None, [])
             rows[mode].append(row)
     for k in KINDS:
-        k.reads = default[k.name]
+        k.reads, k.second_opinion = default[k.name]
     return rows
 
 

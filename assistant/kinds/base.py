@@ -30,6 +30,7 @@ class Kind:
 
     name = "other"
     reads = False  # the trained reader's span is this kind's short answer (measured better on dev than build())
+    second_opinion = False  # build() answers, unless the reader gives a confident, disjoint span it accepts
     own_pronouns = False  # enrich() resolves "he"/"she" in the question itself (the follow-up rule then leaves them)
 
     def matches(self, question: str) -> bool:
@@ -49,3 +50,7 @@ class Kind:
 
     def strict(self, query: Query, cands: list[Candidate]) -> bool:
         return False
+
+    def accepts(self, span: str) -> bool:
+        """Whether a reader's span can answer this kind at all (a figure needs a number)."""
+        return True

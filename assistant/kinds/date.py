@@ -40,6 +40,7 @@ def when_event(question: str) -> tuple[str, ...]:
 
 class Date(Kind):
     name = "date"
+    second_opinion = True
 
     def matches(self, question: str) -> bool:
         return bool(_ASKS.search(question))

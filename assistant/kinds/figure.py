@@ -15,7 +15,7 @@ from assistant.spans import Span, dates, figures
 from assistant.typed import clause_words
 from common.dates import YEAR_RE, format_date, resolve_date
 from common.records import TimelineEntry
-from common.text import VAGUE_NUMBERS, terms
+from common.text import NUMBER_WORDS, VAGUE_NUMBERS, terms
 
 _ASKS = re.compile(r"\bhow (many|much)\b|\bwhat (number|percentage|share|proportion|amount)\b|\b(death )?toll\b"
                    r"|\bhow (?:did|has|have) (?:the )?(?:number|count|figure|total)\b", re.I)
@@ -60,6 +60,10 @@ def figure_focus(question: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
 
 class Figure(Kind):
     name = "figure"
+    second_opinion = True
+
+    def accepts(self, span: str) -> bool:
+        return bool(re.search(r"\d", span)) or any(w.lower().strip(",.") in NUMBER_WORDS for w in span.split())
 
     def matches(self, question: str) -> bool:
         return bool(_ASKS.search(question))
