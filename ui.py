@@ -43,6 +43,7 @@ from common.errors import AssistantError
 
 log = logging.getLogger("assistant.ui")
 
+SOURCES_LABEL = {False: "Sources (none selected: all)", True: "Sources (only those selected)"}
 STREAM_STEPS = 8  # the answer is revealed in this many steps
 STREAM_DELAY = 0.03  # seconds between steps
 DRAFT_LABEL = "Draft from the language model, being checked against the articles (unverified):"
@@ -294,7 +295,7 @@ def build_ui(assistant, ingestor, answerer=None) -> gr.Blocks:
                 with gr.Row():
                     example_buttons = [gr.Button(q, size="sm", elem_classes=["example"]) for q in examples]
                 with gr.Accordion("Filters", open=False):
-                    sources = gr.Dropdown([], multiselect=True, label="Sources (none selected: all)",
+                    sources = gr.Dropdown([], multiselect=True, label=SOURCES_LABEL[False],
                                           elem_id="filter-sources")
                     with gr.Row():
                         date_from = gr.Textbox(label="Published from", placeholder="YYYY-MM-DD", elem_id="date-from")
@@ -337,6 +338,8 @@ def build_ui(assistant, ingestor, answerer=None) -> gr.Blocks:
             ingest = gr.Button("Add to the index", variant="primary", elem_id="ingest")
             report = gr.HTML("", elem_id="ingest-report", min_height=80)
 
+        sources.change(lambda chosen: gr.update(label=SOURCES_LABEL[bool(chosen)]), sources, sources,
+                       show_progress="hidden")
         ask_inputs = [question, exchanges, sources, date_from, date_to]
         ask_outputs = [transcript, question, sources_panel, exchanges, article, export]
         for trigger in (ask.click, question.submit):
