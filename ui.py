@@ -13,6 +13,7 @@ from pathlib import Path
 import gradio as gr
 from gradio.utils import get_upload_folder
 
+from assistant.examples import ExampleQuestions
 from assistant.server import STATIC  # the chat's CSS and scripts too
 from assistant.web_browse import article_list_html, article_sentences_html, browse_placeholder
 from assistant.web_conversations import (
@@ -24,7 +25,6 @@ from assistant.web_conversations import (
     write_export,
 )
 from assistant.web_format import (
-    EXAMPLE_QUESTIONS,
     article_html,
     article_placeholder,
     error_html,
@@ -43,7 +43,7 @@ from common.errors import AssistantError
 
 log = logging.getLogger("assistant.ui")
 
-EXAMPLES = list(EXAMPLE_QUESTIONS)
+SOURCES_LABEL = {False: "Sources (none selected: all)", True: "Sources (only those selected)"}
 STREAM_STEPS = 8  # the answer is revealed in this many steps
 STREAM_DELAY = 0.03  # seconds between steps
 DRAFT_LABEL = "Draft from the language model, being checked against the articles (unverified):"
@@ -305,11 +305,12 @@ def build_ui(assistant, ingestor, answerer=None) -> gr.Blocks:
                 with gr.Row():
                     export = gr.DownloadButton("Export conversation (Markdown)", elem_id="export", size="sm",
                                                interactive=False, scale=0, min_width=260)
-                gr.Markdown("Example questions:")
+                examples = ExampleQuestions(assistant).get()  # from the index as it is at start-up
+                gr.Markdown("Example questions:", visible=bool(examples))
                 with gr.Row():
-                    example_buttons = [gr.Button(q, size="sm", elem_classes=["example"]) for q in EXAMPLES]
+                    example_buttons = [gr.Button(q, size="sm", elem_classes=["example"]) for q in examples]
                 with gr.Accordion("Filters", open=False):
-                    sources = gr.Dropdown([], multiselect=True, label="Sources (none selected: all)",
+                    sources = gr.Dropdown([], multiselect=True, label=SOURCES_LABEL[False],
                                           elem_id="filter-sources")
                     with gr.Row():
                         date_from = gr.Textbox(label="Published from", placeholder="YYYY-MM-DD", elem_id="date-from")
@@ -352,11 +353,13 @@ def build_ui(assistant, ingestor, answerer=None) -> gr.Blocks:
             ingest = gr.Button("Add to the index", variant="primary", elem_id="ingest")
             report = gr.HTML("", elem_id="ingest-report", min_height=80)
 
+        sources.change(lambda chosen: gr.update(label=SOURCES_LABEL[bool(chosen)]), sources, sources,
+                       show_progress="hidden")
         ask_inputs = [question, exchanges, sources, date_from, date_to]
         ask_outputs = [transcript, question, sources_panel, exchanges, article, export]
         for trigger in (ask.click, question.submit):
             trigger(on_ask, ask_inputs, ask_outputs, concurrency_limit=4)
-        for button, text in zip(example_buttons, EXAMPLES):
+        for button, text in zip(example_buttons, examples, strict=True):
             button.click(lambda t=text: t, None, question).then(on_ask, ask_inputs, ask_outputs, concurrency_limit=4)
         transcript.select(on_select, exchanges, [sources_panel, article])
         sources_panel.select(on_select, exchanges, [sources_panel, article])

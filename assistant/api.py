@@ -16,7 +16,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from assistant.web_format import EXAMPLE_QUESTIONS
+from assistant.examples import ExampleQuestions
 from assistant.web_input import check_history, check_question, lone_surrogate, parse_filters
 from common.errors import AssistantError, InvalidRequest, Unauthorized
 from common.records import Citation, Statement, TimelineEntry
@@ -173,6 +173,7 @@ def build_router(assistant, api_keys: tuple[str, ...], answerer=None, reuse_secr
     from assistant.llm_answer import Answerer
 
     config = assistant.config
+    example_questions = ExampleQuestions(assistant)
     answerer = answerer or Answerer(assistant, None, config)
 
     def key_ok(creds: HTTPAuthorizationCredentials | None) -> bool:
@@ -235,8 +236,8 @@ def build_router(assistant, api_keys: tuple[str, ...], answerer=None, reuse_secr
 
     @router.get("/examples", dependencies=guarded, responses=ERRORS)
     def examples() -> dict:
-        """Example questions, as the chat offers them; the empty widget shows them."""
-        return {"examples": list(EXAMPLE_QUESTIONS)}
+        """Example questions, as the chat offers them; the empty widget shows them (none on an empty index)."""
+        return {"examples": example_questions.get()}
 
     @router.get("/health", responses={503: {"model": ErrorOut}})
     def health(creds: Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)]) -> dict:

@@ -153,11 +153,10 @@ def cmd_list(args, config: Config) -> int:
     if pending:
         print(f"{pending} of them are not searchable: a crash lost their vectors; run `assistant check --repair` "
               "(or any ingest) to embed them again")
-    for r in rows:
-        date = (r["published_at"] or "-")[:10]
-        title = (r["title"] or "(untitled)")[:60]
-        show(f"{r['id'][:40]:40}  {date:10}  {(r['source'] or '-')[:20]:20}  {r['sentences']:5} sent  "
-             f"{r['chunks']:4} chunks  {title}")
+    from assistant.listing import list_lines
+
+    for line in list_lines(rows):
+        show(line)
     return 0
 
 

@@ -21,6 +21,8 @@ ABOUT_PREVIOUS = re.compile(
     rf"|(?:when|where)(?:\s+(?:was|is|did)\s+{_IT}(?:\s+(?:said|reported|happen|happened|say|report))?)?"
     rf"|(?:when|where)\s+did\s+(?:he|she|they|it|the\s+\w+)\s+(?:say|report|tell|write|post)\s+{_IT}"
     rf")\W*$", re.I)
+# "Who said that?" first, or after "the articles don't say" (whose closest sentences were never an answer)
+NO_PREVIOUS_ANSWER = "There is no previous answer to refer to. Ask the whole question (who said what, about what)."
 
 
 def about_previous(question: str) -> bool:

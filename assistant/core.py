@@ -12,7 +12,7 @@ from assistant import tuning as t
 from assistant.article_cache import ArticleCache
 from assistant.candidates import Candidate, collect
 from assistant.compose import compose
-from assistant.conversation import previous_candidates, with_speaker
+from assistant.conversation import NO_PREVIOUS_ANSWER, previous_candidates, with_speaker
 from assistant.kinds.registry import BY_NAME
 from assistant.lexical import LexicalIndex
 from assistant.library import Library
@@ -107,6 +107,8 @@ class Assistant:
             turns[-1] = with_speaker(turns[-1], self.articles)
         query = understand(question.strip(), turns)
         if query.about_previous:  # "Who said that?": from the sentences the previous answer cited, no new search
+            if not turns or not turns[-1].cited:
+                return Answer(NO_PREVIOUS_ANSWER, None, True)
             cands = previous_candidates(turns[-1], self.articles)
             if query.kind != "who_said":  # "When?", "Where?": about the sentence the answer rested on first
                 cands = cands[:1]

@@ -14,6 +14,13 @@ from common.text import terms
 _FOLLOW_UP = re.compile(r"^\W*(and|what about|how about|also|what else|anything else)\b", re.I)
 _PRONOUN = re.compile(r"\b(he|she|they|him|her|them|his|their)\b", re.I)
 _ELSE = re.compile(r"\b(else|more|other)\b", re.I)
+# Words that point back at the conversation: a pronoun, "then", "it", or "that" standing for something said
+# ("about that", "Why that?"), not the relative "that" of "the town that flooded".
+_BACK = re.compile(
+    r"\b(?:he|she|they|him|her|them|his|their|it|its|then)\b"
+    r"|\b(?:that|this|these|those)\W*$"
+    r"|\b(?:in|on|of|about|after|before|from|with|by|at|for|did|does|do|is|was|like)\s+(?:that|this|these|those)\b",
+    re.I)
 ELLIPTICAL_TERMS = 2  # a follow-up with at most this many content words borrows the previous question's
 
 
@@ -22,11 +29,11 @@ def understand(question: str, history: list[Turn] | None = None) -> Query:
     "what else did he say?") from the latest turn."""
     prev = history[-1] if history else None
     kind = kind_of(question)
-    if prev is not None and prev.cited and about_previous(question):  # "Who said that?", "When?"
+    if about_previous(question):  # "Who said that?", "When?": about the previous answer (core says when there is none)
         name = kind.name if kind.name in ("date", "where", "who_said") else "who_said"
         return Query(text=question, kind=name, search_text=question, about_previous=True)
     query = kind.enrich(Query(text=question, kind=kind.name, search_text=question), prev)
-    if prev is None:
+    if prev is None or not refers_back(question):  # "What is the capital of France?" after any answer: a new question
         return query
     search_text, prefer, exclude = query.search_text, query.prefer_articles, query.exclude
     elliptical = bool(_FOLLOW_UP.match(question)) or len(terms(question)) <= ELLIPTICAL_TERMS
@@ -42,10 +49,17 @@ def understand(question: str, history: list[Turn] | None = None) -> Query:
     return replace(query, search_text=search_text, prefer_articles=prefer, exclude=exclude)
 
 
+def refers_back(question: str) -> bool:
+    """Whether a question leans on the conversation: "and …?", "what else …", a pronoun, "then", "about that"."""
+    return bool(_FOLLOW_UP.match(question) or _BACK.search(question))
+
+
 def turn_from_dict(d: dict) -> Turn:
     """An earlier exchange as the API and the chat send it back ({"question", **answer}); its speaker is the
     first cited sentence's, unless given."""
-    cites = [c for c in d.get("citations") or [] if isinstance(c, dict) and _storable(c.get("article_id"))]
+    # an abstention cites nothing: the sentences it listed as closest were never offered as an answer
+    cites = [] if d.get("abstained") is True else [
+        c for c in d.get("citations") or [] if isinstance(c, dict) and _storable(c.get("article_id"))]
     speaker = d.get("speaker")
     for c in cites if not speaker else []:
         found = attribution(str(c.get("text", "")))

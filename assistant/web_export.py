@@ -28,13 +28,17 @@ def timeline(ex: dict) -> list[dict]:
     return sorted(entries, key=lambda t: (t.get("date") or "", t.get("citation") or 0))
 
 
+QUOTE_OPENERS = "“\"‘«„'"
+
+
 def source_lines(n: int, c: dict) -> list[str]:
     """'[n] Title — Outlet, 7 March 2026', its URL, and the exact sentence in quotes."""
     head = ", ".join(x for x in (c.get("source"), day(c.get("published_at"))) if x)
     lines = [f"[{n}] {c.get('title') or 'Untitled article'}" + (f" — {head}" if head else "")]
     if c.get("url"):
         lines.append(f"    {c['url']}")
-    lines.append(f"    “{c.get('text', '')}”")
+    text = c.get("text", "")
+    lines.append(f"    {text}" if text[:1] in QUOTE_OPENERS else f"    “{text}”")  # never ““…”” around a quote
     return lines
 
 

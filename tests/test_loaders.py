@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 import index.loaders.files as loaders
 from index.loaders import LoadResult, load_paths
+from index.loaders.lead import LEAD_MARK
 
 from .loading import good, ids, jsonl, only_failure, write
 
@@ -28,7 +29,7 @@ def test_txt_whole_file_is_text_bom_stripped_crlf_normalised(tmp_path):
     (article,) = result.articles
     assert article.id == "velmora-flood-toll"
     assert article.text == "First line.\nSecond line.\n"
-    assert article.title is None and article.published_at is None  # "First line." is a sentence, not a title
+    assert article.title.endswith(LEAD_MARK) and article.published_at is None  # "First line." is not a headline
     assert article.source == "velmora-flood-toll.txt"  # no outlet given: the file it came from
     assert article.origin == str(path)
 
@@ -77,7 +78,7 @@ def test_front_matter_id_and_published_at_win(tmp_path):
 def test_md_without_valid_front_matter_keeps_whole_text(tmp_path, content):
     (article,) = load_paths([write(tmp_path / "story.md", content)]).articles
     assert article.text == content
-    assert article.title is None
+    assert article.title.endswith(LEAD_MARK)  # no headline line: the lead's first words, marked
 
 
 def test_jsonl_records_lines_and_origin(tmp_path):
@@ -214,7 +215,8 @@ def test_binary_file(tmp_path, suffix):
 
 
 def test_invalid_utf8_names_byte_offset(tmp_path):
-    latin1 = write(tmp_path / "latin1.txt", "Caf\u00e9 opens.".encode("latin-1"))
+    """Neither UTF-8 nor Windows-1252 (0x81 is undefined there): refused, naming the first bad byte."""
+    latin1 = write(tmp_path / "latin1.txt", b"Caf\xe9 \x81opens.")
     result = load_paths([latin1, good(tmp_path)])
     failure = only_failure(result)
     assert failure.path == str(latin1)

@@ -6,6 +6,7 @@ import pytest
 
 from common.config import Config
 from index.loaders import load_paths
+from index.loaders.lead import LEAD_MARK
 from index.loaders.titles import first_line_title
 from index.pipeline import prepare
 
@@ -82,11 +83,12 @@ def test_front_matter_title_wins_over_the_first_line(tmp_path):
         (" ".join(["word"] * 30) + "\n\nBody.\n", "too many words for a headline"),
     ],
 )
-def test_lines_that_are_not_titles_leave_the_title_unset(tmp_path, text, why):
-    """Better no title (the list shows the file) than a sentence fragment shown as one."""
+def test_lines_that_are_not_titles_give_the_leads_opening_words(tmp_path, text, why):
+    """Better the lead's first words, marked as such, than a sentence fragment shown as a headline (issue 25)."""
     article = load_one(write(tmp_path / "story.txt", text))
-    assert article.title is None, why
     assert first_line_title(text) is None, why
+    words = " ".join(w for w in text.split() if any(c.isalnum() for c in w)).rstrip(".,;:")[:20]
+    assert article.title.startswith(words) and article.title.endswith(LEAD_MARK), why
     assert article.source == "story.txt"
 
 
@@ -103,9 +105,20 @@ def test_html_without_an_outlet_names_its_file_as_the_source(tmp_path):
     assert (article.title, article.source) == ("Boat found in drained lake", "simmerin-boat.html")
 
 
-def test_jsonl_records_are_left_as_given(tmp_path):
-    """A JSONL file holds many articles: its name says nothing about one of them, so a record without source or
-    title keeps none (and its text is never searched for a title line)."""
-    path = jsonl(tmp_path / "dump.jsonl", {"id": "a1", "text": "Flood warning issued\n\nThe river is rising."})
-    article = load_one(path)
-    assert (article.title, article.source) == (None, None)
+def test_untitled_undated_wire_stories_in_jsonl_get_a_headline_or_their_lead(tmp_path):
+    """Issue 25: wire stories as JSONL without title or date showed "Untitled article" thirty times. A headline line
+    is the title (as in .txt files); otherwise the dateline's place and the lead's first words, marked, with the
+    agency in brackets as the source; never the id."""
+    path = jsonl(tmp_path / "wire.jsonl",
+        {"text": "Ferries resume after storm\n\nKESSALY — Ferries sailed again on Monday."},
+        {"text": "HARROWMERE, Ostrakand (Wire) -- Fire crews battled a wildfire near the town on Sunday as "
+                 "the wind rose. Nobody was hurt."},
+        {"text": "Nobody was hurt when the roof fell.", "source": "Kessaly Herald"},
+    )
+    first, second, third = load_paths([path]).articles
+    assert first.title == "Ferries resume after storm"
+    assert second.title == ("Harrowmere, Ostrakand: Fire crews battled a wildfire near the town on Sunday … "
+                            + LEAD_MARK)
+    assert second.source == "Wire"
+    assert (third.title, third.source) == ("Nobody was hurt when the roof fell " + LEAD_MARK, "Kessaly Herald")
+    assert all(a.id not in a.title for a in (first, second, third))

@@ -29,6 +29,7 @@ __all__ = ["HTML_SUFFIXES", "JSONL_SUFFIXES", "MARKDOWN_SUFFIXES", "MAX_ID_CHARS
 class LoadResult:
     articles: tuple[Article, ...]
     failures: tuple[InputError, ...]
+    notes: tuple[str, ...] = ()  # "FILE: not UTF-8: read as Windows-1252 …": loaded, but worth a look
 
 
 def load_paths(
@@ -44,6 +45,7 @@ def load_paths(
     files = expand(paths, failures)
     derived = derived_ids([f for f in files if f.path.suffix.lower() not in JSONL_SUFFIXES], base)
     articles: list[Article] = []
+    notes: list[str] = []
     seen: dict[str, str] = {}  # id -> origin of the article that has it
     for file in files:
         try:
@@ -62,9 +64,11 @@ def load_paths(
                     continue
                 seen[article.id] = article.origin or item.path
                 articles.append(article)
+                if item.note:
+                    notes.append(f"{item.origin}: {item.note}")
         except Failed as exc:
             failures.append(InputError(str(file.path), exc.reason, exc.fix, exc.line))
         except Exception as exc:  # noqa: BLE001 - one unreadable file must never stop the batch
             reason = f"could not be loaded ({type(exc).__name__}: {exc})"
             failures.append(InputError(str(file.path), reason, "check the file, or report it as a bug"))
-    return LoadResult(tuple(articles), tuple(failures))
+    return LoadResult(tuple(articles), tuple(failures), tuple(notes))

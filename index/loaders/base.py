@@ -44,6 +44,7 @@ class Draft:
     id: str | None = None  # explicit id, if the input gave one
     line: int | None = None
     file: SourceFile | None = None  # set for single-article files whose id may come from the file name
+    note: str | None = None  # said in the ingest report ("decoded as Windows-1252")
 
     @property
     def origin(self) -> str:

@@ -138,7 +138,7 @@ def load_file(file: SourceFile, max_bytes: int) -> Iterator[Draft | InputError]:
         raise Failed(f"cannot be read ({os_reason(exc)})", os_fix(exc)) from None
     if len(data) > max_bytes:  # grew after stat
         raise Failed(too_big("file", len(data), max_bytes), FIX_SIZE)
-    text = _decode_file(data)
+    text, note = _decode_file(data)
     if not text.strip():
         raise Failed("empty file (whitespace only)", "add the article text or remove the file")
     if path.suffix.lower() in HTML_SUFFIXES:
@@ -146,10 +146,26 @@ def load_file(file: SourceFile, max_bytes: int) -> Iterator[Draft | InputError]:
     else:
         draft = from_text(text, str(path))
     # an article that names no outlet is shown with the file it came from ("velmora-flood.txt"), never its id
-    yield replace(draft, file=file, source=draft.source or path.name)
+    yield replace(draft, file=file, source=draft.source or path.name, note=note)
 
 
-def _decode_file(data: bytes) -> str:
+# Windows-1252 leaves these five bytes undefined; a file that has one is not Windows-1252 (nor Latin-1 text).
+_CP1252_UNDEFINED = frozenset(b"\x81\x8d\x8f\x90\x9d")
+CP1252_NOTE = "not UTF-8: read as Windows-1252 (Latin-1); check its accented letters and quotation marks"
+
+
+def _decode_file(data: bytes) -> tuple[str, str | None]:
+    """The file's text: UTF-8, or Windows-1252 (a superset of Latin-1's letters) when it is not UTF-8 and has no
+    byte that Windows-1252 leaves undefined; UTF-16, binary and other files are refused."""
+    try:
+        return _decode_utf8_file(data), None
+    except Failed as exc:
+        if not exc.reason.startswith("invalid UTF-8") or _CP1252_UNDEFINED.intersection(data):
+            raise
+        return _normalise_newlines(data.decode("cp1252")), CP1252_NOTE
+
+
+def _decode_utf8_file(data: bytes) -> str:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise Failed("file is UTF-16 encoded, not UTF-8", FIX_UTF8)
     if b"\x00" in data:

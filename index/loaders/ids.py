@@ -9,6 +9,8 @@ from pathlib import Path
 from common.dates import parse_published_at
 from common.records import Article
 from index.loaders.base import FIX_DATE, MAX_ID_CHARS, Draft, Failed, SourceFile
+from index.loaders.lead import dateline, lead_title
+from index.loaders.titles import first_line_title
 
 
 def derived_ids(files: list[SourceFile], base: Path | None) -> dict[Path, str]:
@@ -61,11 +63,14 @@ def build(draft: Draft, derived: dict[Path, str]) -> Article:
         published = parse_published_at(draft.published_at)
     except ValueError as exc:
         raise Failed(str(exc), FIX_DATE) from None
+    # every format alike: a headline line, else the lead's first words (marked); a dateline's agency as the source
+    title = draft.title or first_line_title(draft.text) or lead_title(draft.text)
+    found = dateline(draft.text) if not draft.source else None
     return Article(
         id=article_id,
         text=draft.text,
-        title=draft.title,
-        source=draft.source,
+        title=title,
+        source=draft.source or (found.agency if found else None),
         published_at=published,
         url=draft.url,
         origin=draft.origin,

@@ -81,7 +81,8 @@ def _from_record(line: str, origin: str, number: int) -> Draft:
     try:
         record = json.loads(line)
     except json.JSONDecodeError as exc:
-        raise Failed(f"not valid JSON ({exc.msg} at column {exc.colno})", FIX_JSONL) from None
+        where = "column" if exc.msg.endswith(" at") else "at column"  # "Unterminated string starting at column 3"
+        raise Failed(f"not valid JSON ({exc.msg} {where} {exc.colno})", FIX_JSONL) from None
     except (ValueError, RecursionError) as exc:
         raise Failed(f"not valid JSON ({type(exc).__name__})", FIX_JSONL) from None
     if not isinstance(record, dict):
