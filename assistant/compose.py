@@ -58,17 +58,29 @@ def second_opinion(query: Query, kind, cands: list[Candidate], built: Built | No
     """The kind's own answer, or the reader's when its span is short, of the kind's type, confident and not the same
     figure or day as the kind's short answer (nor part of it). When the kind found nothing the reader is not asked
     instead: an unanswerable "how many …" must stay declined."""
-    if built is None or not built.short:
-        return built
+    if built is None or not built.short or built.timeline:
+        return built  # nothing to weigh, or a figure over time across articles: the kind's answer stands
     best = next((r for r in readings if any(c.key == (r.article_id, r.index) for c in cands)), None)
     if best is None or best.confidence < t.READER_SECOND_OPINION or len(best.text.split()) > t.READER_SECOND_WORDS:
         return built
     if not kind.accepts(best.text):
         return built
     own = built.short
-    if best.text in own or own in best.text:
+    if best.text in own or own in best.text or next_to(best, own, built.citations.items):
         return built
     return read_answer(query, cands, best, sides)
+
+
+def next_to(reading: Reading, own: str, cites) -> bool:
+    """Whether the reader's span sits within READER_SAME_PHRASE characters of the kind's short answer in the kind's
+    first cited sentence: parts of one expression ("11 p.m." and "on Thursday"), where the kind's part stands."""
+    if not cites or (cites[0].article_id, cites[0].sentence_index) != (reading.article_id, reading.index):
+        return False
+    at = cites[0].text.find(own)
+    if at < 0:
+        return False
+    a, b = cites[0].char_start + at, cites[0].char_start + at + len(own)
+    return reading.start <= b + t.READER_SAME_PHRASE and a - t.READER_SAME_PHRASE <= reading.end
 
 
 def answer_from(built: Built, ranked: tuple[Citation, ...], support: float) -> Answer:

@@ -16,7 +16,7 @@ from assistant.conversation import NO_PREVIOUS_ANSWER, previous_candidates, with
 from assistant.kinds.registry import BY_NAME
 from assistant.lexical import LexicalIndex
 from assistant.library import Library
-from assistant.qa.reader import Reader, Reading, rerank
+from assistant.qa.reader import Reader, Reading, readable, rerank
 from assistant.query import Query, Turn
 from assistant.quotes import ABOUT, QuoteArchive
 from assistant.retrieve import Facet, HybridRetriever
@@ -89,7 +89,8 @@ class Assistant:
         """Stage 3b: the reader's spans in windows around the best candidates; for a kind the reader answers, the
         candidates re-ranked with them too (a kind that only takes a second opinion keeps its own order)."""
         kind = BY_NAME[query.kind]
-        reader = self.reader if candidates and (kind.reads or kind.second_opinion) else None
+        asks = (kind.reads or kind.second_opinion) and readable(query.text)
+        reader = self.reader if candidates and asks else None
         if reader is None:
             return candidates, ()
         readings = tuple(reader.read(query.search_text, candidates))

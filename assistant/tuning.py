@@ -98,6 +98,9 @@ SIDE_CANDIDATES = 40  # sentences searched for each outlet a comparison names (d
 SIDE_SHARE_OF_TOP = 0.6  # ... its best is shown if it scores this share of the best (dev)
 
 # --- the trained reader (assistant/qa/, issue 21) -------------------------------------------------------------
+# the reader reads questions it was trained for: at most this many words (the longest squad_train question; MultiHop's
+# multi-part comparisons run 21-85 words and the reader declined 0.64 of them) and not yes/no questions (dev)
+READER_MAX_QUESTION_WORDS = 28
 READER_WINDOWS = 4  # windows read per question, around the best-scored sentences (hand: latency, see README)
 READER_RANK_WEIGHT = 0.3  # added to a sentence's score x the reader's confidence in the span it holds (dev)
 READER_PHRASE_WORDS = 8  # a span holding a noun phrase's head is widened to the phrase up to this long (hand)
@@ -109,6 +112,7 @@ READER_DECLINE = 0.18
 # 0.37 -> 0.79, SQuAD 0.40 -> 0.56, seed 1.0 kept; date news 0.51 -> 0.62, crowd 0.52 -> 0.50, SQuAD 0.41 -> 0.56)
 READER_SECOND_OPINION = 0.38  # = margin + here of -1
 READER_SECOND_WORDS = 6
+READER_SAME_PHRASE = 30  # chars: a reader's span this near the kind's short answer is part of the same expression
 
 # --- verifying an LLM's answer --------------------------------------------------------------------------------
 VERIFY_SUPPORT = 0.75  # share of a claim's content words (beyond titles) its cited sentences must contain (hand)

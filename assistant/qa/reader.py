@@ -4,6 +4,7 @@ each (exact article offsets) and how sure it is that the window answers the ques
 from __future__ import annotations
 
 import math
+import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -84,6 +85,14 @@ class Reader:
                                sp.margin, float(here[k])))
         out.sort(key=lambda r: -r.confidence)
         return out
+
+
+_YES_NO = re.compile(r"^\W*(is|are|was|were|do|does|did|has|have|had|can|could|will|would|should)\b", re.I)
+
+
+def readable(question: str) -> bool:
+    """Whether the reader was trained for this kind of question: not yes/no, not a multi-part comparison."""
+    return len(question.split()) <= t.READER_MAX_QUESTION_WORDS and not _YES_NO.match(question)
 
 
 def whole_phrase(analysis, start: int, end: int) -> tuple[int, int]:
