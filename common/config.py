@@ -48,8 +48,10 @@ class Config:
     # answers use it; off, ingest is faster and answers fall back to patterns
     analysis: bool = True
     # processes that analyse while the ingest embeds, when an ingest has more than one group of articles
-    # (0: one per core but one; -1: none, the ingest process analyses between embeddings)
-    analysis_workers: int = 0
+    # (0: one per core but one; -1, the default: none, the ingest process analyses between embeddings). Off by default:
+    # no gain measured yet on this 2-core machine, and an ingest whose Chroma server died under it left journalled
+    # writes behind with workers on (tests/test_chroma_restart.py), not with them off
+    analysis_workers: int = -1
     # Chroma saves a collection's HNSW files after this many writes to it (its `sync_threshold`, fixed when the
     # collection is created): fewer saves make large ingests faster, more of them leave less log to replay on open.
     hnsw_sync_threshold: int = 1000
