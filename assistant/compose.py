@@ -39,6 +39,8 @@ def compose(query: Query, cands: list[Candidate], abstain_below: float, sides: t
         best = next((r for r in readings if any(c.key == (r.article_id, r.index) for c in cands)), None)
         if best is None or best.confidence < t.READER_DECLINE:
             return abstain(ranked, support)
+        if best.confidence < t.READER_OVERRULE and kind.strict(query, cands) and kind.build(query, cands, sides) is None:
+            return abstain(ranked, support)  # the kind finds no answer of the asked type either, and it is strict
         built = read_answer(query, cands, best, sides)
     else:
         built = kind.build(query, cands, sides)

@@ -89,7 +89,8 @@ class Assistant:
         """Stage 3b: the reader's spans in windows around the best candidates; for a kind the reader answers, the
         candidates re-ranked with them too (a kind that only takes a second opinion keeps its own order)."""
         kind = BY_NAME[query.kind]
-        asks = (kind.reads or kind.second_opinion) and readable(query.text)
+        # a follow-up's search text carries the previous question too: the reader was not trained on such pairs
+        asks = (kind.reads or kind.second_opinion) and readable(query.text) and query.search_text == query.text
         reader = self.reader if candidates and asks else None
         if reader is None:
             return candidates, ()

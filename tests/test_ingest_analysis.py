@@ -99,6 +99,7 @@ def test_a_sigkilled_ingest_leaves_no_analysis_worker_behind(tmp_path, shared_di
     corpus = tmp_path / "articles.jsonl"
     corpus.write_text("\n".join(lines) + "\n", encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_")}
+    env["ASSISTANT_ANALYSIS_WORKERS"] = "1"  # workers are off by default
     proc = subprocess.Popen([sys.executable, "-m", "assistant", "ingest", str(corpus), "--index", str(tmp_path / "ix"),
                              "--embedder", "hash", "--no-progress"], cwd=REPO, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

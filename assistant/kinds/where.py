@@ -13,7 +13,6 @@ from common.analysis import PLACE
 
 class Where(TypedKind):
     name = "where"
-    reads = True
     asks = re.compile(r"^\W*(?:and\s+|so\s+)?where\b", re.I)
 
     def spans(self, c: Candidate, query: Query) -> list[tuple[int, int, str]]:

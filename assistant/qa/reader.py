@@ -14,6 +14,7 @@ from assistant import tuning as t
 from assistant.candidates import Candidate
 from assistant.qa.decode import best_span
 from assistant.qa.windows import Tokens, article_tokens, budget_for, encode, question_ids, widen_to_words, window_around
+from common.text import terms
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,7 @@ class Reader:
             return []
         q_ids = question_ids(question)
         budget = budget_for(q_ids)
+        asked = set(terms(question))
         toks = [self.tokens(c) for c in top]
         wins = [window_around(tk, c.index, budget) for tk, c in zip(toks, top)]
         start, end, here = self.model.logits([encode(q_ids, tk, w) for tk, w in zip(toks, wins)])
@@ -79,6 +81,7 @@ class Reader:
                 continue
             a, b = widen_to_words(c.article.text, int(tk.starts[sp.piece_start]), int(tk.ends[sp.piece_end]))
             a, b = whole_phrase(c.stored.analysis, a, b)
+            a, b = asked_phrase(c.stored.analysis, c.article.text, a, b, asked)
             if a >= b:
                 continue
             out.append(Reading(c.article.id, int(tk.sentence[sp.piece_start]), c.index, a, b, c.article.text[a:b],
@@ -104,6 +107,17 @@ def whole_phrase(analysis, start: int, end: int) -> tuple[int, int]:
     for p in analysis.in_span("phrases", max(0, start - 200), end + 200):
         if p.start <= start and end <= p.end and start <= p.head_start and p.head_end <= end and (p.start, p.end) != (
                 start, end) and len(analysis.in_span("tokens", p.start, p.end)) <= t.READER_PHRASE_WORDS:
+            return p.start, p.end
+    return start, end
+
+
+def asked_phrase(analysis, text: str, start: int, end: int, asked: set[str]) -> tuple[int, int]:
+    """A span that runs on past a leading noun phrase whose head the question names ("Ghwayran prison in the
+    Al-Hasakah city" for "Which prison …?") cut to that phrase: it is the thing asked for."""
+    if analysis is None:
+        return start, end
+    for p in analysis.in_span("phrases", max(0, start - 100), end):
+        if p.start <= start < p.end < end and set(terms(text[p.head_start : p.head_end])) & asked:
             return p.start, p.end
     return start, end
 
