@@ -291,6 +291,7 @@ def test_a_kill_while_lost_vectors_are_embedded_again_leaves_no_record_pointing_
 
 def test_a_new_version_without_url_or_date_does_not_keep_the_old_ones(tmp_path):
     """Chroma's upsert merges metadata into the stored record: fields the new version lacks must be removed."""
+    from index.loaders.lead import LEAD_MARK
     from index.store import ChromaStore
 
     old = corpus(1)[0]
@@ -300,7 +301,9 @@ def test_a_new_version_without_url_or_date_does_not_keep_the_old_ones(tmp_path):
     run_ingest(write_corpus([old], tmp_path / "v1.jsonl"), index, "hash")
     run_ingest(write_corpus([new], tmp_path / "v2.jsonl"), index, "hash")
     stored = ChromaStore(Config.from_env(env={}, index_dir=index, embedder="hash")).get_article(old.id).article
-    assert (stored.text, stored.url, stored.published_at, stored.title) == (new.text, None, None, None)
+    assert (stored.text, stored.url, stored.published_at) == (new.text, None, None)
+    # an untitled version is labelled by its opening words (issue 25), never by the old version's headline
+    assert stored.title != old.title and stored.title.endswith(LEAD_MARK), stored.title
 
 
 def test_a_full_repair_that_finds_vectors_it_cannot_read_embeds_every_article_again(tmp_path):

@@ -41,6 +41,14 @@ def test_each_kind_end_to_end(sample, question, short, sentence_start):
         assert texts[c.article_id][c.char_start : c.char_end] == c.text
 
 
+def test_an_open_question_gets_the_story_lead_and_no_short_answer(sample):
+    """"What happened in Velmora?" has no phrase for an answer: the reader is not asked for one, and the story's
+    lead (its first sentence says what happened) comes first."""
+    answer = sample[0].ask("What happened in Velmora?")
+    assert not answer.abstained and answer.short_answer is None
+    assert answer.citations[0].text.startswith("VELMORA, Ostrakand (Ostrakand Wire) — Floodwater from the River Velm")
+
+
 @pytest.mark.parametrize("question", ["Who won the Nobel prize in Velmora?",
                                       "How much will the inquiry into the levees cost?"])
 def test_what_the_articles_do_not_say_is_declined(sample, question):

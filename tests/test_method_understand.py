@@ -28,12 +28,22 @@ from assistant.understand import turn_from_dict, understand
     ("Where is the prison?", "where"),
     ("Which town flooded?", "which"),
     ("What is the lunar orbiter taking pictures of?", "which"),
-    ("Tell me about the flood", "other"),
+    ("Tell me about the flood", "open"),  # no phrase answers it: the best sentences, no short answer
+    ("What happened at the prison?", "open"),
+    ("What is the latest death toll?", "figure"),  # a figure before "what is the latest on …"
+    ("What's the latest on the rail strike?", "open"),
+    ("What was the ferry carrying?", "which"),  # a thing: the noun phrase nearest the question's words
 ])
 def test_question_typing(question, kind):
     """The first kind of the registry whose pattern matches wins; Other matches everything, so it is last."""
     assert kind_of(question).name == kind
     assert KINDS[-1].name == "other"
+
+
+def test_an_open_question_searches_its_topic_without_the_frame():
+    """"Tell me about" is in no sentence: only the topic is searched; a bare "what happened?" keeps its words."""
+    assert understand("Tell me about the Harrowmere wildfire").search_text == "the Harrowmere wildfire"
+    assert understand("What happened?").search_text == "What happened?"
 
 
 def test_how_many_reads_the_counted_noun_and_what_happened_to_it():

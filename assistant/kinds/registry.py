@@ -8,6 +8,7 @@ from assistant.kinds.date import Date
 from assistant.kinds.describe import Describe
 from assistant.kinds.expansion import Expansion
 from assistant.kinds.figure import Figure
+from assistant.kinds.open_question import Open
 from assistant.kinds.other import Other
 from assistant.kinds.role import Role
 from assistant.kinds.what_said import WhatSaid
@@ -17,10 +18,11 @@ from assistant.kinds.who import Who
 from assistant.kinds.who_said import WhoSaid
 
 # Order matters: "who said the toll rose?" is about a speaker, "when did the toll rise?" about a date, "how many …"
-# before "how did …", "who is the manager of X?" a role before any "who". Other is last and matches everything.
+# before "how did …", "what is the latest toll?" a figure before "what is the latest on …" (open), "who is the
+# manager of X?" a role before any "who". Other is last and matches everything.
 # Adding a kind: a file with a Kind subclass, and one line here.
-KINDS: tuple[Kind, ...] = (WhoSaid(), WhatSaid(), Date(), Figure(), WHY, HOW, Expansion(), Describe(), Role(), Who(),
-                           Where(), Which(), Other())
+KINDS: tuple[Kind, ...] = (WhoSaid(), WhatSaid(), Date(), Figure(), WHY, HOW, Open(), Expansion(), Describe(), Role(),
+                           Who(), Where(), Which(), Other())
 BY_NAME = {k.name: k for k in KINDS}
 
 
