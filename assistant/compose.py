@@ -6,7 +6,7 @@ from assistant import tuning as t
 from assistant.candidates import Candidate
 from assistant.kinds.base import Built
 from assistant.kinds.other import Other
-from assistant.kinds.read import read_answer
+from assistant.kinds.read import phrase_of_statement, read_answer
 from assistant.kinds.registry import BY_NAME
 from assistant.qa.reader import Reading
 from assistant.query import Query
@@ -46,6 +46,9 @@ def compose(query: Query, cands: list[Candidate], abstain_below: float, sides: t
         built = kind.build(query, cands, sides)
         if kind.second_opinion and readings:
             built = second_opinion(query, kind, cands, built, readings, sides)
+        if readings and kind.reads_within(query):  # no statement of that speaker found: the reader's phrase, if sure
+            built = phrase_of_statement(built, readings) if built is not None else confident(query, cands, readings,
+                                                                                             sides)
     if built is None and kind.strict(query, cands):
         return abstain(ranked, support)
     if built is None:
@@ -53,6 +56,12 @@ def compose(query: Query, cands: list[Candidate], abstain_below: float, sides: t
     if built.citations.support < abstain_below and not built.exact:  # what it would rest on does not support it
         return abstain(ranked, built.citations.support)
     return answer_from(built, ranked, support)
+
+
+def confident(query: Query, cands: list[Candidate], readings: tuple[Reading, ...], sides: tuple[str, ...]):
+    """The reader's answer when its best reading lies in a candidate and it is sure enough to answer, else None."""
+    best = next((r for r in readings if any(c.key == (r.article_id, r.index) for c in cands)), None)
+    return None if best is None or best.confidence < t.READER_DECLINE else read_answer(query, cands, best, sides)
 
 
 def second_opinion(query: Query, kind, cands: list[Candidate], built: Built | None, readings: tuple[Reading, ...],

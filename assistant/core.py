@@ -90,11 +90,12 @@ class Assistant:
         candidates re-ranked with them too (a kind that only takes a second opinion keeps its own order)."""
         kind = BY_NAME[query.kind]
         # a follow-up's search text carries the previous question too: the reader was not trained on such pairs
-        asks = (kind.reads or kind.second_opinion) and readable(query.text) and query.search_text == query.text
+        asks = ((kind.reads or kind.second_opinion or kind.reads_within(query)) and readable(query.text)
+                and query.search_text == query.text)
         reader = self.reader if candidates and asks else None
         if reader is None:
             return candidates, ()
-        readings = tuple(reader.read(query.search_text, candidates))
+        readings = tuple(reader.read(query.search_text, candidates, centre_only=kind.reads_within(query)))
         return (rerank(candidates, list(readings)) if kind.reads else candidates), readings
 
     def ask(self, question: str, history: list[Turn] | list[dict] | None = None,
@@ -149,7 +150,10 @@ class Assistant:
         left = [c for c in found if c.key not in query.exclude]
         if not left:
             return Answer(f"That is all the articles quote of {query.person}.", None, False)
-        return compose(replace(query, archive=True), left, self.abstain_below)
+        readings = ()  # "What did Liz Sly say the prison break is turning into?": the phrase of her statement
+        if BY_NAME[query.kind].reads_within(query) and readable(query.text) and self.reader is not None:
+            readings = tuple(self.reader.read(query.text, left, t.READER_STATEMENT_WINDOWS, centre_only=True))
+        return compose(replace(query, archive=True), left, self.abstain_below, readings=readings)
 
     def candidates(self, query: Query, filters: Filters, facets: list[Facet] | None = None) -> list[Candidate]:
         """Retrieve passages for the query, then score every sentence in them (best first)."""

@@ -102,7 +102,9 @@ SIDE_SHARE_OF_TOP = 0.6  # ... its best is shown if it scores this share of the 
 # multi-part comparisons run 21-85 words and the reader declined 0.64 of them) and not yes/no questions (dev)
 READER_MAX_QUESTION_WORDS = 28
 READER_WINDOWS = 4  # windows read per question, around the best-scored sentences (hand: latency, see README)
+READER_STATEMENT_WINDOWS = 8  # a speaker's statements read for "what did X say Y is?" (hand: latency)
 READER_RANK_WEIGHT = 0.3  # added to a sentence's score x the reader's confidence in the span it holds (dev)
+READER_ACTION_WORDS = 25  # ... a verb's phrase for "what did X do?" up to this long (hand: one clause)
 READER_PHRASE_WORDS = 8  # a span holding a noun phrase's head is widened to the phrase up to this long (hand)
 # a reader kind with no span more confident than this: the articles don't say; 0.18 = margin + here of -3 (dev: news
 # and crowd gold declined 0.3 -> 0.4 and 0.4 -> 0.6 of their unanswerable questions for 0.02 F1, SQuAD 0.01)

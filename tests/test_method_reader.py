@@ -10,6 +10,7 @@ import pytest
 
 from assistant.core import Assistant
 from assistant.qa.model import MANIFEST, ReaderModel, ReaderUnavailable
+from assistant.qa.reader import verb_phrase
 from common.config import Config
 from index.pipeline import Ingestor
 
@@ -62,6 +63,54 @@ def test_the_reader_answers_with_the_asked_phrase(reading, question, short, why)
     assert answer.short_answer in first.text
     text = HARBOUR if first.title.startswith("Harbour") else MATCH
     assert text[first.char_start : first.char_end] == first.text
+
+
+QUAY = """Quay repairs to start in spring
+
+The Port Kessaly council approved the repair of the north quay on Monday. “The quay is turning into a danger for \
+every crew that ties up there,” harbour engineer Lina Marsk said. The council said it would close the quay to \
+passenger ferries from April.
+"""
+
+
+@pytest.fixture(scope="module")
+def quay(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("quay")
+    (folder / "quay.txt").write_text(QUAY, encoding="utf-8")
+    config = Config.from_env(env={}, index_dir=folder / "index", embedder="hash")
+    ingestor = Ingestor(config)
+    assert ingestor.ingest_paths([folder / "quay.txt"]).ok
+    return Assistant(config, store=ingestor.store, embedder=ingestor.embedder)
+
+
+def test_what_a_speaker_said_something_is_is_the_phrase_of_her_statement(quay):
+    """"What did Lina Marsk say the quay is turning into?" asks for a phrase of her quote, not the quote: the
+    reader's span inside her words is the short answer ('a danger …'), her statement listed as ever below it."""
+    answer = quay.ask("What did Lina Marsk say the quay is turning into?")
+    assert answer.short_answer is not None and answer.short_answer.startswith("a danger"), answer.text
+    assert answer.statements and answer.short_answer in answer.statements[0].text
+    assert answer.statements[0].kind == "direct"
+
+
+def test_what_someone_would_do_is_a_verb_phrase(quay):
+    """'What did the council say it would do?' is answered with what it would do, from its own sentence."""
+    answer = quay.ask("What did the council say it would do?")
+    assert answer.short_answer is not None and answer.short_answer.startswith("close the quay"), answer.text
+    first = answer.citations[0]
+    assert QUAY[first.char_start : first.char_end] == first.text and answer.short_answer in first.text
+
+
+def test_a_bare_verb_is_widened_to_its_phrase(quay):
+    """The reader may stop at the verb ('help' for 'What did the US say it would do?' on the seed article): the
+    verb's phrase is the answer, its objects and complements, without its subject ('it') or auxiliary ('would')."""
+    stored = quay.store.get_article("quay")
+    text = stored.article.text
+    at = text.index("close the quay")
+    sentence = next(sp for sp in stored.sentence_spans if sp[0] <= at < sp[1])
+    start, end = verb_phrase(stored.analysis, sentence, at, at + len("close"))
+    assert text[start:end] == "close the quay to passenger ferries from April"
+    start, end = verb_phrase(stored.analysis, sentence, at, at + len("close the quay"))
+    assert text[start:end] == "close the quay"  # a phrase the reader gave stays as it is
 
 
 def test_a_question_the_story_does_not_answer_is_declined(reading, tmp_path):

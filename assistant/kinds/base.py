@@ -51,6 +51,11 @@ class Kind:
     def strict(self, query: Query, cands: list[Candidate]) -> bool:
         return False
 
+    def reads_within(self, query: Query) -> bool:
+        """Whether the reader's span inside what build() cites is the short answer ("what did Liz Sly say the
+        prison break is turning into?" asks for a phrase of a statement, not the statement)."""
+        return False
+
     def accepts(self, span: str) -> bool:
         """Whether a reader's span can answer this kind at all (a figure needs a number)."""
         return True

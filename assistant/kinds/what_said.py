@@ -17,6 +17,7 @@ from assistant.speakers import named
 _ASKS = re.compile(
     r"\bwhat (?:else )?(?:did|does|has|have|had) (?P<who>.+?) (?:say|said|tell|told|note|warn|claim|announce|post|"
     r"tweet|write|add|argue|declare|vow|call for|describe)\b", re.I)
+_TOPIC = re.compile(r"(?:about|on|regarding|concerning|of|in|at|after|before|during|when)\b", re.I)
 PRONOUN = re.compile(r"\b(he|she|they|him|her|them|his|their)\b", re.I)
 
 
@@ -35,6 +36,13 @@ class WhatSaid(Kind):
             person = previous.speaker or who
             search = query.search_text.replace(who, person, 1) if person != who else query.search_text
         return replace(query, person=person, search_text=search)
+
+    def reads_within(self, query: Query) -> bool:
+        """'What did X say the prison break is turning into?', 'what did the SDF vow to do?': a phrase of the
+        statement is asked for; 'what did X say (about ISIS)?' asks for the statements themselves."""
+        m = _ASKS.search(query.text)
+        rest = query.text[m.end() :].strip(" ?.!") if m else ""
+        return len(rest.split()) >= 2 and not _TOPIC.match(rest)
 
     def fits(self, c: Candidate, query: Query) -> float:
         return 1.0 if st.of(c, query.person) else 0.0

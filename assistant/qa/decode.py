@@ -22,16 +22,19 @@ class Span:
         return self.score - self.null
 
 
-def best_span(start: np.ndarray, end: np.ndarray, first: int, lo: int, sentence: np.ndarray) -> Span | None:
+def best_span(start: np.ndarray, end: np.ndarray, first: int, lo: int, sentence: np.ndarray,
+              only: int | None = None) -> Span | None:
     """`start`/`end`: one window's logits over its input positions; window pieces begin at input position `first`
-    and are article pieces lo, lo+1, …; `sentence`: the sentence of each of those pieces (-1: between sentences).
-    None when no span fits."""
+    and are article pieces lo, lo+1, …; `sentence`: the sentence of each of those pieces (-1: between sentences);
+    `only`: a sentence the span must lie in (the neighbours are context). None when no span fits."""
     n = len(sentence)
     s = start[first : first + n].astype(np.float64)
     e = end[first : first + n].astype(np.float64)
     grid = s[:, None] + e[None, :]
     i, j = np.indices(grid.shape)
     ok = (j >= i) & (j - i < MAX_ANSWER_TOKENS) & (sentence[:, None] == sentence[None, :]) & (sentence[:, None] >= 0)
+    if only is not None:
+        ok &= sentence[:, None] == only
     if not ok.any():
         return None
     grid = np.where(ok, grid, -np.inf)

@@ -63,31 +63,67 @@ class Reader:
                 self._tokens.popitem(last=False)
         return toks
 
-    def read(self, question: str, ranked: list[Candidate]) -> list[Reading]:
-        """Readings of the windows around the first `windows` candidates, best first (by confidence)."""
-        top = ranked[: self.windows]
+    def read(self, question: str, ranked: list[Candidate], windows: int | None = None,
+             centre_only: bool = False) -> list[Reading]:
+        """Readings of the windows around the first `windows` candidates, best first (by confidence);
+        `centre_only`: each span inside the candidate's own sentence (its neighbours only as context)."""
+        top = ranked[: windows or self.windows]
         if not top:
             return []
         q_ids = question_ids(question)
         budget = budget_for(q_ids)
         asked = set(terms(question))
+        acts = bool(_ACTION.search(question))
         toks = [self.tokens(c) for c in top]
         wins = [window_around(tk, c.index, budget) for tk, c in zip(toks, top)]
         start, end, here = self.model.logits([encode(q_ids, tk, w) for tk, w in zip(toks, wins)])
         out = []
         for k, (c, tk, w) in enumerate(zip(top, toks, wins)):
-            sp = best_span(start[k], end[k], len(q_ids) + 2, w.lo, tk.sentence[w.lo : w.hi])
+            sp = best_span(start[k], end[k], len(q_ids) + 2, w.lo, tk.sentence[w.lo : w.hi],
+                           c.index if centre_only else None)
             if sp is None:
                 continue
             a, b = widen_to_words(c.article.text, int(tk.starts[sp.piece_start]), int(tk.ends[sp.piece_end]))
             a, b = whole_phrase(c.stored.analysis, a, b)
             a, b = asked_phrase(c.stored.analysis, c.article.text, a, b, asked)
+            if acts:
+                a, b = verb_phrase(c.stored.analysis, c.stored.sentence_spans[int(tk.sentence[sp.piece_start])], a, b)
             if a >= b:
                 continue
             out.append(Reading(c.article.id, int(tk.sentence[sp.piece_start]), c.index, a, b, c.article.text[a:b],
                                sp.margin, float(here[k])))
         out.sort(key=lambda r: -r.confidence)
         return out
+
+
+_ACTION = re.compile(r"^\W*what\b.*\b(?:do|doing|done)\b", re.I)  # "what did the SDF vow to do?": an action
+_NOT_IN_ACTION = {"nsubj", "nsubjpass", "aux", "auxpass", "mark", "punct", "cc", "advmod", "neg", "expl"}
+
+
+def verb_phrase(analysis, sentence: tuple[int, int], start: int, end: int) -> tuple[int, int]:
+    """A bare verb, for a question asking what someone did or will do, widened to the verb's phrase: its objects,
+    complements and coordinated verbs, without its subject or auxiliaries ("help" → "help the SDF in their fight
+    against Daesh"); at most READER_ACTION_WORDS words, inside the sentence. A phrase stays as the reader gave it."""
+    if analysis is None:
+        return start, end
+    toks = analysis.in_span("tokens", *sentence)
+    verb = next((tk for tk in toks if tk.start == start), None)
+    if verb is None or not verb.tag.startswith("VB") or verb.end != end:
+        return start, end
+    children: dict[int, list] = {}
+    for tk in toks:
+        if tk.head != tk.index:
+            children.setdefault(tk.head, []).append(tk)
+    keep, todo = {verb.index}, [verb.index]
+    while todo:
+        for ch in children.get(todo.pop(), []):
+            if ch.index not in keep and not (ch.head == verb.index and ch.dep in _NOT_IN_ACTION):
+                keep.add(ch.index)
+                todo.append(ch.index)
+    right = [tk for tk in toks if tk.index in keep and tk.start >= start and tk.tag not in (".", ",", ":")]
+    if not right or len(right) > t.READER_ACTION_WORDS:
+        return start, end
+    return start, max(end, max(tk.end for tk in right))
 
 
 _YES_NO = re.compile(r"^\W*(is|are|was|were|do|does|did|has|have|had|can|could|will|would|should)\b", re.I)
