@@ -18,7 +18,7 @@ from assistant.lexical import LexicalIndex
 from assistant.library import Library
 from assistant.qa.reader import Reader, Reading, readable, rerank
 from assistant.query import Query, Turn
-from assistant.quotes import ABOUT, QuoteArchive
+from assistant.quotes.archive import ABOUT, QuoteArchive
 from assistant.retrieve import Facet, HybridRetriever
 from assistant.score import score_candidates, word_weights
 from assistant.understand import turn_from_dict, understand

@@ -6,13 +6,13 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from assistant import statements as st
 from assistant import tuning as t
 from assistant.candidates import Candidate
 from assistant.citing import Citations, dated
 from assistant.kinds.base import Built, Kind
 from assistant.query import Query, Turn
-from assistant.speakers import named
+from assistant.quotes import statements as st
+from assistant.quotes.speakers import named
 
 _ASKS = re.compile(
     r"\bwhat (?:else )?(?:did|does|has|have|had) (?P<who>.+?) (?:say|said|tell|told|note|warn|claim|announce|post|"

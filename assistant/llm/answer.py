@@ -8,10 +8,10 @@ from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
 
 import prompts
-from assistant.claim_checks import INJECTION
-from assistant.llm import Generator, make_generator
-from assistant.reader import read
-from assistant.verify import MARKER, NOTE_PREFIX, Verification, verify
+from assistant.llm.claim_checks import INJECTION
+from assistant.llm.client import Generator, make_generator
+from assistant.llm.reader import read
+from assistant.llm.verify import MARKER, NOTE_PREFIX, Verification, verify
 from common.config import Config
 from common.errors import LLMError
 from common.records import UNSEARCHABLE_PREFIX, Answer, Citation, with_caveat
@@ -99,7 +99,7 @@ class Answerer:
         if base.abstained:
             yield Event("answer", answer=base, outcome=Outcome("abstained"))
             return
-        if self.config.llm_mode == "reader":  # the model only picks the short answer (reader.py)
+        if self.config.llm_mode == "reader":  # the model only picks the short answer (llm/reader.py)
             r = read(self.generator, getattr(self.assistant, "library", None), question, base, self.config)
             outcome = Outcome("reader" if r.kept else "fallback", r.reason, sources=r.passages,
                               prompt_tokens=r.prompt_tokens, raw=r.raw)

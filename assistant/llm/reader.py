@@ -10,8 +10,8 @@ import re
 from dataclasses import dataclass, replace
 
 import prompts
-from assistant.claim_checks import INJECTION
-from assistant.llm import Generator
+from assistant.llm.claim_checks import INJECTION
+from assistant.llm.client import Generator
 from common.config import Config
 from common.errors import AssistantError, LLMError
 from common.records import Answer, Citation

@@ -6,7 +6,7 @@ import html
 import re
 from pathlib import Path
 
-from assistant.web_export import answer_text, day, timeline
+from assistant.web.export import answer_text, day, timeline
 from common.errors import ArticleNotFound, AssistantError, EmbeddingError, StoreUnavailable
 
 MARKER = re.compile(r"\[(\d+)\]")
