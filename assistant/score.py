@@ -8,7 +8,6 @@ import numpy as np
 
 from assistant import tuning as t
 from assistant.candidates import Candidate
-from assistant.kinds.base import Kind
 from assistant.query import Query
 from common.text import terms
 
@@ -20,7 +19,7 @@ def word_weights(text: str, idf: Callable[[str], float]) -> dict[str, float]:
     return {w: idf(w) for w in set(terms(text))}
 
 
-def score_candidates(cands: dict[tuple[str, int], Candidate], query: Query, kind: Kind, qvec: np.ndarray,
+def score_candidates(cands: dict[tuple[str, int], Candidate], query: Query, qvec: np.ndarray,
                      vectors: dict[str, np.ndarray], idf: Callable[[str], float],
                      sides: dict[str, Side] | None = None) -> list[Candidate]:
     """Score every candidate (`vectors`: sentence vectors by "{article_id}::s{index}"; `sides`: per outlet a
@@ -35,7 +34,7 @@ def score_candidates(cands: dict[tuple[str, int], Candidate], query: Query, kind
             other = cands.get((aid, j))
             neighbours |= other.terms if other else set(terms(c.sentence(j) or ""))
         vec = vectors.get(f"{aid}::s{i}")
-        c.type_fit = kind.fits(c, query)
+        c.type_fit = query.kind.fits(c, query)
         score_one(c, whole, qvec, vec, neighbours)
         side = (sides or {}).get(c.article.source)
         if side is not None:

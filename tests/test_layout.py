@@ -23,10 +23,21 @@ def modules() -> dict[str, Path]:
     return out
 
 
+def typing_only(tree: ast.Module) -> set[ast.AST]:
+    """The nodes under `if TYPE_CHECKING:`: imports for annotations only, never run (a Query names its Kind, whose
+    methods take a Query)."""
+    return {inner for node in ast.walk(tree) if isinstance(node, ast.If) and isinstance(node.test, ast.Name)
+            and node.test.id == "TYPE_CHECKING" for stmt in node.body for inner in ast.walk(stmt)}
+
+
 def imports(path: Path, known: set[str]) -> set[str]:
-    """Our modules that `path` imports anywhere in it (top level or inside functions)."""
+    """Our modules that `path` imports anywhere in it (top level or inside functions) at run time."""
     found = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    skip = typing_only(tree)
+    for node in ast.walk(tree):
+        if node in skip:
+            continue
         names = []
         if isinstance(node, ast.Import):
             names = [a.name for a in node.names]

@@ -23,6 +23,7 @@ PRONOUN = re.compile(r"\b(he|she|they|him|her|them|his|their)\b", re.I)
 class WhatSaid(Kind):
     name = "what_said"
     own_pronouns = True
+    archive = True  # "What has Ned Price said (about ISIS)?": the archive's statements of that person
 
     def matches(self, question: str) -> bool:
         return bool(_ASKS.search(question))
@@ -40,7 +41,7 @@ class WhatSaid(Kind):
         return 1.0 if st.of(c, query.person) else 0.0
 
     def build(self, query: Query, cands: list[Candidate], sides: tuple[str, ...] = ()) -> Built | None:
-        if query.archive:
+        if query.from_archive:
             return archive(query, cands)
         if query.person is None or PRONOUN.fullmatch(query.person):
             return None  # whose statements is not known: never the nearest name's

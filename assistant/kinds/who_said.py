@@ -20,6 +20,8 @@ _ASKS = re.compile(
 
 class WhoSaid(Kind):
     name = "who_said"
+    about_previous = True  # "Who said that?": every sentence the previous answer cited
+    previous_cites = None
 
     def matches(self, question: str) -> bool:
         return bool(_ASKS.search(question))
