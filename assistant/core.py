@@ -23,7 +23,7 @@ from assistant.retrieve import Facet, HybridRetriever
 from assistant.score import score_candidates, word_weights
 from assistant.understand import turn_from_dict, understand
 from common.config import Config
-from common.records import UNSEARCHABLE_PREFIX, Answer, Filters, with_caveat
+from common.records import UNSEARCHABLE_PREFIX, Answer, Filters, sentence_id, with_caveat
 from common.text import terms
 from index.embedders import Embedder, make_embedder
 from index.store import ChromaStore
@@ -173,7 +173,7 @@ class Assistant:
         cands = collect(passages, stored)
         vectors = {}
         if self.config.sentence_vectors:
-            vectors = self.store.sentence_vectors([f"{a}::s{i}" for a, i in cands])
+            vectors = self.store.sentence_vectors([sentence_id(a, i) for a, i in cands])
         sides = {f.source: (word_weights(f.clause, self.lexical.idf), vecs[1 + clauses.index(f.clause)])
                  for f in facets if f.clause in clauses}
         return score_candidates(cands, query, qvec, vectors, self.lexical.idf, sides)

@@ -8,6 +8,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
 
 import prompts
+from assistant.formatting import byline
 from assistant.llm.claim_checks import INJECTION
 from assistant.llm.client import Generator, make_generator
 from assistant.llm.reader import read
@@ -185,8 +186,7 @@ def _clean(text: str | None) -> str:
 
 
 def source_line(n: int, c: Citation) -> str:
-    meta = " — ".join(x for x in (f"“{_clean(c.title)}”" if c.title else "", _clean(c.source),
-                                  (c.published_at or "")[:10]) if x)
+    meta = byline(f"“{_clean(c.title)}”" if c.title else "", _clean(c.source), c.published_at, " — ")
     return f"[S{n}] ({meta}) {_clean(c.text)}" if meta else f"[S{n}] {_clean(c.text)}"
 
 
