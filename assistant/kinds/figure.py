@@ -100,17 +100,22 @@ class Figure(Kind):
                    and r.fit >= best.fit - t.FIGURE_RIVAL_MARGIN and r.noun & best.noun and same_count(r, best)]
         # other articles' figures for the same thing (same topic words around them), e.g. an updated toll
         topic = set(terms(query.text)) - set(query.focus) - set(query.predicate) - DEATH - _CHANGE_WORDS
+        # "how did the death toll change?" names no story: the best figure's own headline says which one
+        topic = topic or {w for w in terms(best.c.article.title or "") if not w.isdigit()} - DEATH - _CHANGE_WORDS
         need = t.FIGURE_RIVAL_TOPIC * _topic_cover(best, topic)
-        # (no topic: no telling they agree)
+        # (no topic even so: no telling they agree)
         others = [r for r in picks[1 : 1 + t.FIGURE_RIVALS] if topic and r.fit >= best.fit - t.FIGURE_RIVAL_MARGIN
                   and r.value != best.value and _topic_cover(r, topic) >= need and same_count(r, best)]
+        if set(terms(query.text)) & DEATH:  # a death toll changes only by counts of the dead, not of the treated
+            updates, others = ([r for r in rows_ if set(terms(r.c.text)) & DEATH] for rows_ in (updates, others))
         series = _distinct([best, *updates, *others])
         # a change over time needs two days: figures of one day are different counts, and the best one answers
         if len(series) > 1 and all(r.day for r in series) and len({r.day for r in series}) > 1:
             return timeline(series)
         cites = Citations()
-        mark = cites.cite(best.c)
-        return Built(f"{best.f.text}{reported(best.c)} {mark}\n\n{quote(best.c)} {mark}", best.f.text, cites)
+        marks = best.marks(cites)
+        mark = marks[: marks.index("]") + 1]
+        return Built(f"{best.f.text}{reported(best.c)} {marks}\n\n{quote(best.c)} {mark}", best.f.text, cites)
 
 
 def same_count(r: Row, best: Row) -> bool:
@@ -158,6 +163,13 @@ class Row:
     day: date | None
     specific: bool
     clause: bool | None = None  # its own clause's verb is the question's predicate (None: no parse or no verb)
+    # other sentences of its article it rests on: the best-fitting one when a worded one is shown ('has risen to
+    # 14' behind '14 people had died'), the one naming its day ('the office said on Sunday')
+    backing: tuple[tuple[Candidate, int], ...] = ()
+
+    def marks(self, cites: Citations) -> str:
+        """'[1]', or '[1][3]' when other sentences back the figure's unit or day."""
+        return "".join([cites.cite(self.c), *(cites.cite(c, i) for c, i in self.backing)])
 
 
 def _rows(query: Query, cands: list[Candidate]) -> list[Row]:
@@ -171,7 +183,7 @@ def _rows(query: Query, cands: list[Candidate]) -> list[Row]:
     predicate = set(query.predicate)
     if predicate & DEATH:
         predicate |= DEATH
-    rows: dict[tuple[str, str], Row] = {}
+    rows: dict[tuple[str, str], list[Row]] = {}
     top = cands[0].score
     for c in cands[: t.FIGURE_CANDIDATES]:
         if c.score < t.FIGURE_SHARE_OF_TOP * top:
@@ -193,10 +205,36 @@ def _rows(query: Query, cands: list[Candidate]) -> list[Row]:
             clause = None if verbs is None else bool(verbs & predicate)
             fit += t.FIGURE_CLAUSE_FIT * bool(clause)
             key = (c.article.id, _value(f))
-            if key not in rows or fit > rows[key].fit:
-                rows[key] = Row(fit, c, f, key[1], frozenset(noun - {key[1]}), _day(c),
-                                not (_VAGUE.match(f.text) or f.value in VAGUE_NUMBERS), clause)
-    return list(rows.values())
+            rows.setdefault(key, []).append(Row(fit, c, f, key[1], frozenset(noun - {key[1]}), _day(c),
+                                                not (_VAGUE.match(f.text) or f.value in VAGUE_NUMBERS), clause))
+    return [_one_figure(found) for found in rows.values()]
+
+
+def _one_figure(found: list[Row]) -> Row:
+    """One article's sentences giving the same number are one figure, however the question was phrased: it
+    fits as its best sentence does, is shown with its unit where a nearly as good sentence gives one ('14 people',
+    not '14'), and is dated by the day a sentence names for it ('said on Sunday') before the article's date."""
+    best = max(found, key=lambda r: r.fit)
+    worded = [r for r in found if r.noun and r.fit >= best.fit - t.FIGURE_RIVAL_MARGIN]
+    shown = best if best.noun or not worded else max(worded, key=lambda r: r.fit)
+    named = _figure_day(best)
+    day, day_index = named if named else (shown.day, shown.c.index)
+    backing = tuple((best.c, i) for i in dict.fromkeys((best.c.index, day_index)) if i != shown.c.index)
+    return replace(shown, fit=best.fit, day=day, backing=backing)
+
+
+def _figure_day(r: Row) -> tuple[date, int] | None:
+    """The day a sentence of the figure's article names for this same number ("has risen to 14, the office said
+    on Sunday"), the first in the article, and that sentence's index; None when no sentence giving it names one."""
+    c = r.c
+    for j in range(len(c.stored.sentence_spans)):
+        text = c.sentence(j) or ""
+        if any(_value(f) == r.value for f in figures(text)):
+            for d in dates(text):
+                day = resolve_date(d.text, c.article.published_at, text)
+                if day is not None:
+                    return day, j
+    return None
 
 
 _VAGUE = re.compile(r"(?:more than|over|at least|nearly|almost|about|around|approximately|up to|some|roughly|"
@@ -225,13 +263,13 @@ def timeline(series: list[Row]) -> Built:
     """'The figure changed: the latest is 14 people (Ostrakand Wire, Monday 9 March 2026)', then every value
     oldest first, each dated and cited; the same values as Answer.timeline for a dated view."""
     cites = Citations()
-    latest, latest_mark = series[-1], cites.cite(series[-1].c)  # the answer rests on the latest: it is [1]
-    marks = [cites.cite(r.c) for r in series]
+    latest, latest_mark = series[-1], series[-1].marks(cites)  # the answer rests on the latest: it is [1]
+    marks = [r.marks(cites) for r in series]
     # each line leads with its day: the outlet follows, never the day again ('on Saturday (Saturday 7 March …)')
     lines = [f"- {format_date(r.day)}: {r.f.text}{reported(r.c, when=False)}{outlet(r.c)} {mark}"
              for r, mark in zip(series, marks)]
     text = (f"The figure changed over time; the latest is {latest.f.text} ({format_date(latest.day)}) "
             f"{latest_mark}:\n" + "\n".join(lines))
-    entries = tuple(TimelineEntry(r.f.text, r.day.isoformat(), r.c.article.source, int(mark.strip("[]")))
+    entries = tuple(TimelineEntry(r.f.text, r.day.isoformat(), r.c.article.source, int(mark[1 : mark.index("]")]))
                     for r, mark in zip(series, marks))
     return Built(text, latest.f.text, cites, entries)
