@@ -13,10 +13,9 @@ from pathlib import Path
 import gradio as gr
 from gradio.utils import get_upload_folder
 
-from assistant.examples import ExampleQuestions
-from assistant.server import STATIC  # the chat's CSS and scripts too
-from assistant.web_browse import article_list_html, article_sentences_html, browse_placeholder
-from assistant.web_conversations import (
+from assistant.web.assets import STATIC  # the chat's CSS and scripts too
+from assistant.web.browse import article_list_html, article_sentences_html, browse_placeholder
+from assistant.web.conversations import (
     archive,
     earlier_choices,
     reopen,
@@ -24,7 +23,8 @@ from assistant.web_conversations import (
     valid_turns,
     write_export,
 )
-from assistant.web_format import (
+from assistant.web.examples import ExampleQuestions
+from assistant.web.format import (
     article_html,
     article_placeholder,
     error_html,
@@ -38,7 +38,7 @@ from assistant.web_format import (
     sources_html,
     transcript_html,
 )
-from assistant.web_input import check_question, parse_filters, refusal
+from assistant.web.input import check_question, parse_filters, refusal
 from common.errors import AssistantError
 
 log = logging.getLogger("assistant.ui")
@@ -385,7 +385,7 @@ def build_ui(assistant, ingestor, answerer=None) -> gr.Blocks:
 def _stage(files: list, staged: Path) -> list[Path]:
     """Copy uploads into one folder under their own names (ids come from file names); names made unique.
     Only files in Gradio's upload folder are taken, whatever path a request names (Gradio checks the same only
-    in an app it marks launched, see server.create_app); only the base name of that file is reused, inside `staged`."""
+    in an app it marks launched, see web/server.py); only the base name of that file is reused, inside `staged`."""
     uploads = Path(os.path.realpath(get_upload_folder()))
     out = []
     for f in files:

@@ -15,7 +15,6 @@ class Candidate:
     dense: float = 0.0
     lexical: float = 0.0
     context: float = 0.0
-    within: float = 0.0  # question words it has, weighted by how rarely its article's sentences have them
     statement: float = 0.0  # 1: a sentence that states something (not a heading or a question)
     type_fit: float = 0.0
     score: float = 0.0  # ranks sentences

@@ -15,7 +15,7 @@ class Citations:
         self.items: list[Citation] = []
         self._index: dict[tuple[str, int], int] = {}
         self.support = 0.0  # the best support among the candidate sentences cited: what the answer rests on
-        self.statements: list[Statement] = []  # a quote answer's statements (assistant/statements.py)
+        self.statements: list[Statement] = []  # a quote answer's statements (assistant/quotes/statements.py)
 
     def cite(self, cand: Candidate, index: int | None = None) -> str:
         """The marker of the candidate's sentence (or of sentence `index` of its article), numbering it if new."""
@@ -30,7 +30,7 @@ class Citations:
 
     def state(self, cand: Candidate, quotes: list, index: int | None = None) -> str:
         """The marker of the sentence holding `quotes` (common.analysis.Quote), each recorded as a statement."""
-        from assistant.statements import record
+        from assistant.quotes.statements import record
 
         mark = self.cite(cand, index)
         self.statements.extend(record(cand, quotes, int(mark[1:-1])))

@@ -105,7 +105,7 @@ def check_args(args: argparse.Namespace, config: Config) -> None:
     """The rules the API applies, before anything opens the index: a question must be non-empty and within
     ASSISTANT_MAX_QUESTION_CHARS."""
     if getattr(args, "question", None) is not None:
-        from assistant.web_input import check_question
+        from assistant.web.input import check_question
 
         args.question = check_question(args.question, config)
 
@@ -195,7 +195,7 @@ def cmd_check(args, config: Config) -> int:
 
 def cmd_ask(args, config: Config) -> int:
     filters = filters_from_args(args)  # a wrong date is refused before anything loads
-    from assistant.serve_reuse import ask_running_server
+    from assistant.web.serve_reuse import ask_running_server
 
     wanted = {"sources": args.source, "date_from": args.since, "date_to": args.until}
     served = ask_running_server(config, args.question, {k: v for k, v in wanted.items() if v})
@@ -203,7 +203,7 @@ def cmd_ask(args, config: Config) -> int:
         show_json(served) if args.json else show(render_served(served))
         return 0
     from assistant.formatting import render_text
-    from assistant.llm_answer import Answerer
+    from assistant.llm.answer import Answerer
     from assistant.startup import open_for_questions
 
     assistant = open_for_questions(config)
@@ -214,9 +214,9 @@ def cmd_ask(args, config: Config) -> int:
 
 def cmd_chat(args, config: Config) -> int:
     from assistant.formatting import render_text
-    from assistant.llm_answer import Answerer
+    from assistant.llm.answer import Answerer
     from assistant.startup import open_for_questions
-    from assistant.web_input import check_question
+    from assistant.web.input import check_question
 
     assistant = open_for_questions(config)
     answerer = Answerer.from_config(assistant, config)
@@ -242,15 +242,16 @@ def cmd_chat(args, config: Config) -> int:
 
 
 def cmd_serve(args, config: Config) -> int:
-    from assistant.server import serve
+    from assistant.startup import load_chat
+    from assistant.web.server import serve
 
-    return serve(config, allow_insecure=args.allow_insecure)
+    return serve(config, load_chat, allow_insecure=args.allow_insecure)
 
 
 def cmd_eval(args, config: Config) -> int:
     from pathlib import Path
 
-    from assistant.evaluate import run_eval
+    from assistant.eval.run import run_eval
 
     assistant = None
     if not args.articles:  # an index to evaluate as it is: it must exist (only --articles ingests, into a new one)

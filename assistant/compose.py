@@ -7,7 +7,6 @@ from assistant.candidates import Candidate
 from assistant.kinds.base import Built
 from assistant.kinds.other import Other
 from assistant.kinds.read import phrase_of_statement, read_answer
-from assistant.kinds.registry import BY_NAME
 from assistant.qa.reader import Reading
 from assistant.query import Query
 from assistant.score import diverse
@@ -28,7 +27,7 @@ def compose(query: Query, cands: list[Candidate], abstain_below: float, sides: t
     support = max((c.support for c in cands), default=0.0)
     if support < abstain_below:
         return abstain(ranked, support)
-    kind = BY_NAME[query.kind]
+    kind = query.kind
     admitted = kind.admit(query, cands)
     if admitted is not cands:
         cands = admitted

@@ -8,7 +8,7 @@ from dataclasses import replace
 from assistant.article_cache import ArticleCache
 from assistant.candidates import Candidate
 from assistant.query import Turn
-from assistant.speakers import speaker_of
+from assistant.quotes.speakers import speaker_of
 from common.text import terms
 
 _VERB = r"(?:said|says|say|reported|reports|report|told|tell|wrote|write|posted|claimed|announced|stated|confirmed)"

@@ -13,17 +13,17 @@ from assistant.article_cache import ArticleCache
 from assistant.candidates import Candidate, collect
 from assistant.compose import compose
 from assistant.conversation import NO_PREVIOUS_ANSWER, previous_candidates, with_speaker
-from assistant.kinds.registry import BY_NAME
+from assistant.kinds.registry import ARCHIVE
 from assistant.lexical import LexicalIndex
 from assistant.library import Library
 from assistant.qa.reader import Reader, Reading, readable, rerank
 from assistant.query import Query, Turn
-from assistant.quotes import ABOUT, QuoteArchive
+from assistant.quotes.archive import ABOUT, QuoteArchive
 from assistant.retrieve import Facet, HybridRetriever
 from assistant.score import score_candidates, word_weights
 from assistant.understand import turn_from_dict, understand
 from common.config import Config
-from common.records import UNSEARCHABLE_PREFIX, Answer, Filters, with_caveat
+from common.records import UNSEARCHABLE_PREFIX, Answer, Filters, sentence_id, with_caveat
 from common.text import terms
 from index.embedders import Embedder, make_embedder
 from index.store import ChromaStore
@@ -88,7 +88,7 @@ class Assistant:
     def read(self, query: Query, candidates: list[Candidate]) -> tuple[list[Candidate], tuple[Reading, ...]]:
         """Stage 3b: the reader's spans in windows around the best candidates; for a kind the reader answers, the
         candidates re-ranked with them too (a kind that only takes a second opinion keeps its own order)."""
-        kind = BY_NAME[query.kind]
+        kind = query.kind
         # a follow-up's search text carries the previous question too: the reader was not trained on such pairs
         asks = ((kind.reads or kind.second_opinion or kind.reads_within(query)) and readable(query.text)
                 and query.search_text == query.text)
@@ -113,10 +113,10 @@ class Assistant:
             if not turns or not turns[-1].cited:
                 return Answer(NO_PREVIOUS_ANSWER, None, True)
             cands = previous_candidates(turns[-1], self.articles)
-            if query.kind != "who_said":  # "When?", "Where?": about the sentence the answer rested on first
-                cands = cands[:1]
+            # "When?", "Where?": about the sentence the answer rested on first; "Who said that?": all it cited
+            cands = cands[:query.kind.previous_cites]
             return self._noted(compose(query, cands, self.abstain_below))
-        if query.kind == "what_said" and query.person:  # "What has Ned Price said (about ISIS)?": the archive
+        if query.kind.archive and query.person:  # "What has Ned Price said (about ISIS)?": the archive
             archived = self.quotes_of(query)
             if archived is not None:
                 return self._noted(archived)
@@ -134,7 +134,7 @@ class Assistant:
 
     def quotes(self, speaker: str, about: str = "") -> Answer:
         """The quote archive's answer for a speaker (GET /api/quotes): as "What has SPEAKER said ABOUT?"."""
-        query = Query(text=f"What has {speaker} said{about}?", kind="what_said", search_text=f"{speaker}{about}",
+        query = Query(text=f"What has {speaker} said{about}?", kind=ARCHIVE, search_text=f"{speaker}{about}",
                       person=speaker)
         with self._turns:
             found = self.quotes_of(query)
@@ -151,9 +151,9 @@ class Assistant:
         if not left:
             return Answer(f"That is all the articles quote of {query.person}.", None, False)
         readings = ()  # "What did Liz Sly say the prison break is turning into?": the phrase of her statement
-        if BY_NAME[query.kind].reads_within(query) and readable(query.text) and self.reader is not None:
+        if query.kind.reads_within(query) and readable(query.text) and self.reader is not None:
             readings = tuple(self.reader.read(query.text, left, t.READER_STATEMENT_WINDOWS, centre_only=True))
-        return compose(replace(query, archive=True), left, self.abstain_below, readings=readings)
+        return compose(replace(query, from_archive=True), left, self.abstain_below, readings=readings)
 
     def candidates(self, query: Query, filters: Filters, facets: list[Facet] | None = None) -> list[Candidate]:
         """Retrieve passages for the query, then score every sentence in them (best first)."""
@@ -177,10 +177,10 @@ class Assistant:
         cands = collect(passages, stored)
         vectors = {}
         if self.config.sentence_vectors:
-            vectors = self.store.sentence_vectors([f"{a}::s{i}" for a, i in cands])
+            vectors = self.store.sentence_vectors([sentence_id(a, i) for a, i in cands])
         sides = {f.source: (word_weights(f.clause, self.lexical.idf), vecs[1 + clauses.index(f.clause)])
                  for f in facets if f.clause in clauses}
-        return score_candidates(cands, query, BY_NAME[query.kind], qvec, vectors, self.lexical.idf, sides)
+        return score_candidates(cands, query, qvec, vectors, self.lexical.idf, sides)
 
     def forget(self, article_id: str | None = None) -> None:
         """Drop cached articles (all, or one) after the index changed."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 
 from common.records import Answer, Citation
 
@@ -22,8 +23,16 @@ def json_safe(text: str) -> str:
     return CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
+def byline(title: str | None, source: str | None, published_at: str | None, sep: str = " · ",
+           day: Callable[[str | None], str] | None = None) -> str:
+    """'Title · Source · 2026-03-07': those of the three that are there, joined by `sep`; the date is the ISO day
+    of `published_at`, or `day(published_at)` when given ('7 March 2026'). Every citation line is written so."""
+    when = day(published_at) if day else (published_at or "")[:10]
+    return sep.join(x for x in (title, source, when) if x)
+
+
 def citation_line(n: int, c: Citation) -> str:
-    meta = ", ".join(x for x in (c.title, c.source, (c.published_at or "")[:10]) if x)
+    meta = byline(c.title, c.source, c.published_at, ", ")
     return f"[{n}] {c.article_id} · sentence {c.sentence_index} · chars {c.char_start}-{c.char_end}" + (
         f" · {meta}" if meta else ""
     ) + f"\n    “{c.text}”"

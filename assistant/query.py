@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # a kind's methods take a Query: the annotation only, no import at run time
+    from assistant.kinds.base import Kind
 
 
 @dataclass(frozen=True)
@@ -20,7 +24,7 @@ class Turn:
 @dataclass(frozen=True)
 class Query:
     text: str  # the question as asked
-    kind: str  # the name of its answer kind (assistant.kinds.registry)
+    kind: Kind  # its answer kind (assistant.kinds.registry), which says how it is routed; .name in reports
     search_text: str  # the question with its context filled in from earlier turns
     focus: tuple[str, ...] = ()  # stemmed words the answer must be about (the noun after "how many")
     predicate: tuple[str, ...] = ()  # what happened to them ("died", "were killed")
@@ -32,4 +36,4 @@ class Query:
     required: tuple[frozenset[str], ...] = ()
     # "Who said that?", "When?": answered from the sentences the previous answer cited, not from a new search
     about_previous: bool = False
-    archive: bool = False  # what_said: the candidates are the archive's quotes of `person` (newest first)
+    from_archive: bool = False  # the candidates are the quote archive's statements of `person` (newest first)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
@@ -38,9 +38,6 @@ class RetrievedChunk:
     sentence_end: int
     meta: dict
     score: float = 0.0  # fused
-    dense: float | None = None
-    bm25: float | None = None
-    ranks: dict = field(default_factory=dict)
 
 
 class HybridRetriever:
@@ -103,12 +100,10 @@ class HybridRetriever:
     def _fused(self, lex: LexicalSnapshot, qvec: np.ndarray, qterms: list[str], filters: Filters,
                wide: dict[str, tuple[float, dict | None]]) -> dict[str, RetrievedChunk]:
         found: dict[str, RetrievedChunk] = {}
-        for rank, (cid, score, meta) in enumerate(self._dense(lex, qvec, filters, wide)):
+        for rank, (cid, _, meta) in enumerate(self._dense(lex, qvec, filters, wide)):  # ranked by similarity
             rc = found.setdefault(
                 cid, RetrievedChunk(cid, meta["article_id"], meta["sentence_start"], meta["sentence_end"], meta)
             )
-            rc.dense = score
-            rc.ranks["dense"] = rank
             rc.score += rrf(rank)
         for rank, hit in enumerate(lex.search(qterms, self.depth, filters)):
             meta = hit.meta
@@ -116,8 +111,6 @@ class HybridRetriever:
                 hit.chunk_id,
                 RetrievedChunk(hit.chunk_id, meta["article_id"], meta["sentence_start"], meta["sentence_end"], meta),
             )
-            rc.bm25 = hit.score
-            rc.ranks["bm25"] = rank
             rc.score += rrf(rank)
         return found
 

@@ -8,8 +8,8 @@ import numpy as np
 
 from assistant import tuning as t
 from assistant.candidates import Candidate
-from assistant.kinds.base import Kind
 from assistant.query import Query
+from common.records import sentence_id
 from common.text import terms
 
 Side = tuple[dict[str, float], np.ndarray]  # a comparison side's clause: its word weights and vector
@@ -20,10 +20,10 @@ def word_weights(text: str, idf: Callable[[str], float]) -> dict[str, float]:
     return {w: idf(w) for w in set(terms(text))}
 
 
-def score_candidates(cands: dict[tuple[str, int], Candidate], query: Query, kind: Kind, qvec: np.ndarray,
+def score_candidates(cands: dict[tuple[str, int], Candidate], query: Query, qvec: np.ndarray,
                      vectors: dict[str, np.ndarray], idf: Callable[[str], float],
                      sides: dict[str, Side] | None = None) -> list[Candidate]:
-    """Score every candidate (`vectors`: sentence vectors by "{article_id}::s{index}"; `sides`: per outlet a
+    """Score every candidate (`vectors`: sentence vectors by their sentence_id; `sides`: per outlet a
     comparison names, its clause, against which that outlet's sentences are also scored, keeping the better);
     returns them best first, leaving out sentences an earlier answer already gave ("what else …")."""
     for c in cands.values():
@@ -34,8 +34,8 @@ def score_candidates(cands: dict[tuple[str, int], Candidate], query: Query, kind
         for j in (i - 1, i + 1):
             other = cands.get((aid, j))
             neighbours |= other.terms if other else set(terms(c.sentence(j) or ""))
-        vec = vectors.get(f"{aid}::s{i}")
-        c.type_fit = kind.fits(c, query)
+        vec = vectors.get(sentence_id(aid, i))
+        c.type_fit = query.kind.fits(c, query)
         score_one(c, whole, qvec, vec, neighbours)
         side = (sides or {}).get(c.article.source)
         if side is not None:
@@ -57,25 +57,14 @@ def score_one(c: Candidate, weights: dict[str, float], qvec: np.ndarray, vec: np
     total = sum(weights.values()) or 1.0
     c.lexical = sum(w for term, w in weights.items() if term in c.terms) / total
     c.context = sum(w for term, w in weights.items() if term in neighbours) / total
-    c.within = within_article(c, weights)
     c.statement = statement(c)
     c.dense = float(np.dot(qvec, vec)) if vec is not None else 0.0
     c.score, c.support = (
-        ((w["dense"] if vec is not None else 0.0) * c.dense + w["lexical"] * c.lexical
-         + w["context"] * c.context + w["passage"] * c.passage + w["type"] * c.type_fit
-         + w.get("within", 0.0) * c.within + w.get("statement", 0.0) * c.statement)
-        / (sum(w.values()) - (0.0 if vec is not None else w["dense"]))
+        ((w.dense if vec is not None else 0.0) * c.dense + w.lexical * c.lexical
+         + w.context * c.context + w.passage * c.passage + w.type * c.type_fit + w.statement * c.statement)
+        / (w.total() - (0.0 if vec is not None else w.dense))
         for w in (t.WEIGHTS, t.SUPPORT_WEIGHTS)
     )
-
-
-def within_article(c: Candidate, weights: dict[str, float]) -> float:
-    """The share of the question's words the sentence has, each weighted by how few of its article's sentences
-    have it too: the story's subject, in most of them, hardly tells them apart; the asked detail does."""
-    spread, n = c.stored.term_spread, len(c.stored.sentence_spans)
-    local = {term: w * np.log((n + 1) / (spread.get(term, 0) + 0.5)) for term, w in weights.items()}
-    total = sum(local.values()) or 1.0
-    return float(sum(v for term, v in local.items() if term in c.terms) / total)
 
 
 def diverse(cands: list[Candidate], k: int) -> list[Candidate]:

@@ -7,6 +7,7 @@ import sys
 import threading
 
 from common.config import Config
+from common.errors import ConfigError
 
 
 def model_loading(config: Config):
@@ -78,3 +79,15 @@ def start_up_repair(config: Config, assistant):
               "answers leave them out and say so", file=sys.stderr, flush=True)
         threading.Thread(target=reembed, name="start-up-repair", daemon=True).start()
     return ingestor
+
+
+def load_chat():
+    """The Gradio chat, ui.py beside the package (shipped as a top-level module): imported by `assistant serve`,
+    which hands it to the server (server.create_app mounts it)."""
+    try:
+        import ui
+    except ModuleNotFoundError as exc:
+        if exc.name != "ui":
+            raise
+        raise ConfigError("the chat UI module (ui.py) is missing", "reinstall the project from its repository") from None
+    return ui

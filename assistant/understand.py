@@ -6,7 +6,7 @@ import re
 from dataclasses import replace
 
 from assistant.conversation import about_previous
-from assistant.kinds.registry import kind_of
+from assistant.kinds.registry import for_previous, kind_of
 from assistant.query import Query, Turn
 from assistant.spans import attribution
 from common.text import terms
@@ -30,9 +30,8 @@ def understand(question: str, history: list[Turn] | None = None) -> Query:
     prev = history[-1] if history else None
     kind = kind_of(question)
     if about_previous(question):  # "Who said that?", "When?": about the previous answer (core says when there is none)
-        name = kind.name if kind.name in ("date", "where", "who_said") else "who_said"
-        return Query(text=question, kind=name, search_text=question, about_previous=True)
-    query = kind.enrich(Query(text=question, kind=kind.name, search_text=question), prev)
+        return Query(text=question, kind=for_previous(kind), search_text=question, about_previous=True)
+    query = kind.enrich(Query(text=question, kind=kind, search_text=question), prev)
     if prev is None or not refers_back(question):  # "What is the capital of France?" after any answer: a new question
         return query
     search_text, prefer, exclude = query.search_text, query.prefer_articles, query.exclude

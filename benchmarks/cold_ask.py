@@ -46,7 +46,7 @@ def parts_child(index: Path) -> dict[str, float]:
     marks = {"start": time.perf_counter()}
     from assistant.cli import reading_store  # noqa: F401 - the CLI module itself
     from assistant.core import Assistant
-    from assistant.llm_answer import Answerer
+    from assistant.llm.answer import Answerer
     from common.config import Config
 
     marks["our imports"] = time.perf_counter()

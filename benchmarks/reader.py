@@ -97,7 +97,7 @@ def eval_chunk(args, label: str, gold: Path, index: str, out: Path) -> dict:
 
 def combine(name: str, gold_lines: list[str], done: list[tuple[Path, dict]]) -> list[dict]:
     """Extractive and reader rows over every finished chunk: metrics recomputed from the predictions."""
-    from assistant.metrics import score_question, summarize
+    from assistant.eval.metrics import score_question, summarize
 
     by_id = {q["id"]: q for q in (json.loads(x) for x in gold_lines)}
     rows = []

@@ -19,9 +19,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from assistant.core import Assistant  # noqa: E402
-from assistant.evaluate import load_gold  # noqa: E402
+from assistant.eval.metrics import score_question  # noqa: E402
+from assistant.eval.run import load_gold  # noqa: E402
 from assistant.kinds.registry import KINDS, kind_of  # noqa: E402
-from assistant.metrics import score_question  # noqa: E402
 from common.config import Config  # noqa: E402
 from common.offline import configure_environment  # noqa: E402
 

@@ -68,7 +68,7 @@ class Config:
     port: int = 7860
     max_question_chars: int = 2000
     max_history_turns: int = 20
-    example_questions: str | None = None  # "|"-separated; unset: made from the index (assistant/examples.py)
+    example_questions: str | None = None  # "|"-separated; unset: made from the index (assistant/web/examples.py)
     # questions answered at once per process (0: one per CPU core); more wait their turn, so that an upload's
     # ingest in the same process is not starved of the interpreter by many askers
     ask_workers: int = 0
@@ -84,7 +84,7 @@ class Config:
     ui_edit_without_login: bool = False
     client_timeout: float = 30.0  # seconds a client may take to send a request's head or the next part of its body
     # Optional LLM answers (off by default): any OpenAI-compatible chat endpoint phrases the answer from the
-    # retrieved sentences; every figure, date and quote is checked against the cited sentences (verify.py).
+    # retrieved sentences; every figure, date and quote is checked against the cited sentences (llm/verify.py).
     llm: bool = False  # ASSISTANT_LLM=1 or --llm; needs llm_base_url and llm_model
     llm_base_url: str | None = None  # e.g. http://127.0.0.1:8080/v1 (llama.cpp, vLLM, Ollama's /v1)
     llm_model: str | None = None
@@ -92,9 +92,9 @@ class Config:
     llm_timeout: float = 60.0  # seconds for the whole completion
     llm_max_context_tokens: int = 2000  # prompt budget (system + conversation + sentences), tiktoken cl100k
     llm_max_answer_tokens: int = 400
-    # "answer": the model phrases a cited answer (llm_answer.py); "reader": it reads only the top evidence
+    # "answer": the model phrases a cited answer (assistant/llm/answer.py); "reader": it reads only the top evidence
     # passages and replies with the shortest exact phrase, kept as the short answer only when a cited sentence
-    # contains it verbatim (reader.py).
+    # contains it verbatim (assistant/llm/reader.py).
     llm_mode: str = "answer"
     llm_reader_passages: int = 2  # evidence sentences (each with its neighbours) the reader sees: 1 or 2
     llm_reader_max_tokens: int = 32  # the reply is one phrase

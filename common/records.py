@@ -32,6 +32,12 @@ class Article:
         return self.published_at.isoformat() if self.published_at else None
 
 
+def sentence_id(article_id: str, index: int) -> str:
+    """The name of a sentence's vector, `{article_id}::s{index}` (the store's own ids put the content hash in the
+    article id part: index/store/records.vector_prefix)."""
+    return f"{article_id}::s{index}"
+
+
 @dataclass(frozen=True)
 class Sentence:
     article_id: str
@@ -67,24 +73,6 @@ class StoredArticle:
     n_chunks: int
     vectors_pending: bool = False  # its vectors were lost (a crash): not searchable until embedded again
     analysis_json: str | None = field(default=None, repr=False)  # common.analysis.Analysis, as stored
-
-    @cached_property
-    def sentence_terms(self) -> tuple[frozenset[str], ...]:
-        """Each sentence's stemmed content words (common.text.terms)."""
-        from common.text import terms
-
-        text = self.article.text
-        return tuple(frozenset(terms(text[s:e])) for s, e in self.sentence_spans)
-
-    @cached_property
-    def term_spread(self) -> dict[str, int]:
-        """In how many of its sentences each word occurs: a word in most of them (the story's subject) tells its
-        sentences apart less than one in a few."""
-        counts: dict[str, int] = {}
-        for words in self.sentence_terms:
-            for w in words:
-                counts[w] = counts.get(w, 0) + 1
-        return counts
 
     @cached_property
     def analysis(self):

@@ -63,19 +63,6 @@ def terms(text: str, keep_question_words: bool = False) -> list[str]:
     return _stemmer().stemWords(out) if out else []
 
 
-def parse_number(token: str) -> float | None:
-    """'3,500' → 3500, 'seven' → 7, '2.5' → 2.5; None if not a number."""
-    t = fold(token).strip().replace(",", "")
-    if re.fullmatch(r"\d+(\.\d+)?", t):
-        return float(t)
-    if t in NUMBER_WORDS:
-        return float(NUMBER_WORDS[t])
-    parts = re.split(r"[-\s]+", t)
-    if len(parts) == 2 and all(p in NUMBER_WORDS for p in parts):  # twenty-five
-        return float(NUMBER_WORDS[parts[0]] + NUMBER_WORDS[parts[1]])
-    return None
-
-
 def normalize_for_match(text: str) -> str:
     """For checking that a short answer occurs in a sentence: fold, drop punctuation (but keep digits'
     separators out), collapse spaces, and write number words as digits."""

@@ -187,7 +187,7 @@ def test_seed_gold_set_floors(seed_assistant, texts):
     """The 40-question seed gold (tests/gold/seed_gold.jsonl): every citation exact, every short answer inside a
     cited sentence, and the measured quality held as a floor (measured 2026-11-24 on seed + sample corpus:
     contained 0.943, hit@1 0.971, hit@10 1.0, abstention recall 0.8, precision 1.0)."""
-    from assistant.metrics import score_question, summarize
+    from assistant.eval.metrics import score_question, summarize
 
     from .conftest import REPO, read_jsonl
 

@@ -220,7 +220,7 @@ def test_store_unavailable_is_503(tmp_path):
     """A Chroma server that goes away: health and ask answer 503 with the fix, not a traceback."""
     from starlette.testclient import TestClient
 
-    from assistant.server import create_app
+    from assistant.web.server import create_app
 
     port = free_port()
     chroma = subprocess.Popen([str(Path(sys.executable).with_name("chroma")), "run", "--path", str(tmp_path / "c"),
@@ -238,7 +238,7 @@ def test_store_unavailable_is_503(tmp_path):
                 if time.time() > deadline:
                     raise
                 time.sleep(0.3)
-        client = TestClient(create_app(config, assistant, with_ui=False), base_url="http://localhost")  # a Host we answer
+        client = TestClient(create_app(config, assistant), base_url="http://localhost")  # a Host we answer
         assert client.get("/api/health").status_code == 200
     finally:
         chroma.terminate()

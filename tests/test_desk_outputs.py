@@ -4,7 +4,7 @@ quotation marks; `assistant list` does not cut the source column."""
 from __future__ import annotations
 
 from assistant.listing import list_lines
-from assistant.web_export import answer_text
+from assistant.web.export import answer_text
 
 QUOTED = "“We are still pulling people out of attics,” said Mayor Ilsa Varenko of Velmora."
 PLAIN = "The office said 14 people had died."

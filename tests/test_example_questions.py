@@ -4,7 +4,7 @@ when answered; the deployment may set its own; none on an empty index. Real Chro
 from __future__ import annotations
 
 from assistant.core import Assistant
-from assistant.examples import ExampleQuestions
+from assistant.web.examples import ExampleQuestions
 from common.config import Config
 from index.pipeline import Ingestor
 

@@ -1,5 +1,6 @@
-"""The shape of the code: no import cycle between our modules, the ground floor imports nothing of ours, the write
-side nothing of the read side, and no module of common/, index/ or assistant/ over ~300 lines."""
+"""The shape of the code: no import cycle between our modules (nor one hidden from the import statements by
+importlib), the ground floor imports nothing of ours, the write side nothing of the read side, no module of common/,
+index/ or assistant/ over ~300 lines, and assistant/ keeps at most 20 modules at its top level (the rest in wings)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from .conftest import REPO
 
 PACKAGES = ("common", "index", "assistant", "prompts", "training")
 MAX_LINES = 320
+MAX_TOP_LEVEL = 20  # modules directly in assistant/ (besides __init__): the stages and the faces' entry points
+LOADERS = {"import_module", "__import__", "spec_from_file_location"}  # importlib's ways to load a module by name
 
 
 def modules() -> dict[str, Path]:
@@ -23,10 +26,21 @@ def modules() -> dict[str, Path]:
     return out
 
 
+def typing_only(tree: ast.Module) -> set[ast.AST]:
+    """The nodes under `if TYPE_CHECKING:`: imports for annotations only, never run (a Query names its Kind, whose
+    methods take a Query)."""
+    return {inner for node in ast.walk(tree) if isinstance(node, ast.If) and isinstance(node.test, ast.Name)
+            and node.test.id == "TYPE_CHECKING" for stmt in node.body for inner in ast.walk(stmt)}
+
+
 def imports(path: Path, known: set[str]) -> set[str]:
-    """Our modules that `path` imports anywhere in it (top level or inside functions)."""
+    """Our modules that `path` imports anywhere in it (top level or inside functions) at run time."""
     found = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    skip = typing_only(tree)
+    for node in ast.walk(tree):
+        if node in skip:
+            continue
         names = []
         if isinstance(node, ast.Import):
             names = [a.name for a in node.names]
@@ -80,3 +94,43 @@ def test_modules_are_small():
     big = {name: n for name, path in modules().items() if name != "ui"
            and (n := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES}
     assert not big, f"modules over {MAX_LINES} lines: {big}"
+
+
+def loaded_by_name(path: Path) -> list[str]:
+    """What `path` loads through importlib or __import__: the module named (a string, or a module-level constant
+    holding one), or "<computed>" when the name is not written out (which may be ours)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    constants = {target.id: node.value.value for node in tree.body if isinstance(node, ast.Assign)
+                 and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)
+                 for target in node.targets if isinstance(target, ast.Name)}
+    out = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", None)
+        if func not in LOADERS:
+            continue
+        arg = node.args[0] if node.args else None
+        if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+            out.append(arg.value)
+        elif isinstance(arg, ast.Name) and arg.id in constants:
+            out.append(constants[arg.id])
+        else:
+            out.append("<computed>")
+    return out
+
+
+def test_no_module_of_ours_is_loaded_by_name():
+    """A module that loads another of ours through importlib hides an import from the cycle check above (the server
+    once loaded ui.py so while ui.py imported the server); the spaCy model package (a constant name) may be."""
+    ours = {name.split(".")[0] for name in modules()}
+    hidden = {name: found for name, path in modules().items()
+              if (found := [m for m in loaded_by_name(path) if m == "<computed>" or m.split(".")[0] in ours])}
+    assert not hidden, f"modules loading ours by name, not by an import statement: {hidden}"
+
+
+def test_assistant_top_level_is_small():
+    """assistant/ shows the stages and the entry points; the web face, the LLM path, evaluation, quotes, kinds and
+    the trained reader live in its wings (README: the map of the code)."""
+    top = sorted(p.name for p in (REPO / "assistant").glob("*.py") if p.name != "__init__.py")
+    assert len(top) <= MAX_TOP_LEVEL, f"{len(top)} modules at the top of assistant/ (at most {MAX_TOP_LEVEL}): {top}"

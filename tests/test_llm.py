@@ -15,11 +15,11 @@ import httpx
 import pytest
 
 import prompts
-from assistant.claim_checks import numbers
 from assistant.core import Assistant
-from assistant.llm import OpenAICompatible, make_generator
-from assistant.llm_answer import Answerer, build_prompt, source_line
-from assistant.verify import NOTE_PREFIX, verify
+from assistant.llm.answer import Answerer, build_prompt, source_line
+from assistant.llm.claim_checks import numbers
+from assistant.llm.client import OpenAICompatible, make_generator
+from assistant.llm.verify import NOTE_PREFIX, verify
 from common.config import Config
 from common.errors import ConfigError, LLMError, PromptError
 from common.records import Citation

@@ -4,7 +4,7 @@ speaks when the parser misreads the speaker's phrase. Real spaCy analysis of tin
 from __future__ import annotations
 
 from assistant.compose import compose
-from assistant.speakers import speaker_of
+from assistant.quotes.speakers import speaker_of
 from assistant.understand import understand
 
 from .method import candidates, stored

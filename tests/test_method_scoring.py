@@ -42,6 +42,14 @@ def test_one_sentence_score_by_hand():
     assert c.support == pytest.approx(0.40 * 0.5 + 0.30 * 2 / 3 + 0.10 + 0.12 + 0.08)
 
 
+
+def test_a_weight_left_out_is_an_error():
+    """A mix names every signal: one that leaves `statement` out cannot be made (a dict of weights let a missing key
+    weigh 0 silently), and the ranking mix sums to the 1.1 the score above is divided by."""
+    with pytest.raises(TypeError, match="statement"):
+        t.Weights(dense=0.3, lexical=0.3, context=0.2, passage=0.1, type=0.1)
+    assert t.WEIGHTS.total() == pytest.approx(1.1) and t.SUPPORT_WEIGHTS.total() == pytest.approx(1.0)
+
 def test_a_heading_or_a_question_states_nothing():
     """'Is the new deal a game-changer?' asks; 'Quick Guide' has no finite verb: neither is a statement."""
     from assistant.score import statement

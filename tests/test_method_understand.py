@@ -50,7 +50,7 @@ def test_how_many_reads_the_counted_noun_and_what_happened_to_it():
     """'How many Kurdish fighters died?': the words before the verb are what is counted (stemmed: 'kurdish',
     'fighter'); the verb is the predicate ('die'), which a figure should have near it."""
     q = understand("How many Kurdish fighters died?")
-    assert (q.kind, q.focus, q.predicate) == ("figure", ("kurdish", "fighter"), ("die",))
+    assert (q.kind.name, q.focus, q.predicate) == ("figure", ("kurdish", "fighter"), ("die",))
 
 
 def test_how_much_will_it_cost_counts_the_thing_before_the_preposition():
@@ -88,7 +88,7 @@ def test_elliptical_follow_up_borrows_the_previous_question():
     (the kind and the counted noun come from the new one)."""
     prev = Turn("How many people died in the Velmora flood?", article_ids=("toll",))
     q = understand("and how many children?", [prev])
-    assert q.kind == "figure" and q.focus == ("children",)
+    assert q.kind.name == "figure" and q.focus == ("children",)
     assert q.search_text == "and how many children? How many people died in the Velmora flood?"
     assert q.prefer_articles == ("toll",)
 

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from assistant.metrics import (
+from assistant.eval.metrics import (
     evidence_ranks,
     exact_match,
     f1,
@@ -19,7 +19,7 @@ from assistant.metrics import (
     summarize,
     threshold_curve,
 )
-from assistant.report import write_report
+from assistant.eval.report import write_report
 from common.records import Citation
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"

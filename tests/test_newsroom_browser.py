@@ -14,8 +14,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from assistant.web_export import day
-from assistant.web_format import transcript_html
+from assistant.web.export import day
+from assistant.web.format import transcript_html
 
 from .browsing import (
     SCHEMES,

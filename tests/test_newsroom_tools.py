@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from assistant.core import Assistant
-from assistant.web_browse import article_list_html, article_sentences_html
-from assistant.web_conversations import (
+from assistant.web.browse import article_list_html, article_sentences_html
+from assistant.web.conversations import (
     KEEP_EARLIER,
     archive,
     earlier_choices,
@@ -24,9 +24,9 @@ from assistant.web_conversations import (
     valid_turns,
     write_export,
 )
-from assistant.web_export import answer_text, conversation_markdown, day
-from assistant.web_format import exchange, history, transcript_html
-from assistant.web_input import parse_filters
+from assistant.web.export import answer_text, conversation_markdown, day
+from assistant.web.format import exchange, history, transcript_html
+from assistant.web.input import parse_filters
 from common.config import Config
 from common.records import Answer, Citation
 
@@ -191,9 +191,7 @@ def test_browser_html_escapes_and_never_shows_ids(library):
 def test_who_may_edit():
     """Delete and upload in the chat: the logged-in user; without a log-in nobody, not even on loopback (behind a
     proxy every visitor comes from 127.0.0.1), unless ASSISTANT_UI_EDIT_WITHOUT_LOGIN says so."""
-    from assistant.server import load_ui
-
-    may_edit = load_ui().may_edit
+    from ui import may_edit
 
     def cfg(**kw) -> Config:
         return Config.from_env(env={}, index_dir=Path("/nonexistent"), **kw)

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.web_format import plain_error
-from assistant.web_input import check_history, check_question, parse_filters
+from assistant.web.format import plain_error
+from assistant.web.input import check_history, check_question, parse_filters
 from common.config import Config
 from common.errors import ArticleNotFound, AssistantError, EmbeddingError, StoreUnavailable
 

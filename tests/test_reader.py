@@ -14,10 +14,10 @@ import pytest
 
 import prompts
 from assistant.core import Assistant
-from assistant.llm import OpenAICompatible, make_generator
-from assistant.llm_answer import Answerer
-from assistant.reader import Passage, build_prompt, clean_phrase, exact_span, passages_for
-from assistant.verify import NOTE_PREFIX
+from assistant.llm.answer import Answerer
+from assistant.llm.client import OpenAICompatible, make_generator
+from assistant.llm.reader import Passage, build_prompt, clean_phrase, exact_span, passages_for
+from assistant.llm.verify import NOTE_PREFIX
 from common.config import Config
 from common.errors import ConfigError
 from common.records import Answer, Citation

@@ -9,10 +9,10 @@ from html.parser import HTMLParser
 
 import matplotlib
 
-from assistant.evaluate import run_eval
-from assistant.metrics import score_question, summarize
-from assistant.report import plot_by_type, plot_groups, write_report
-from assistant.verdicts import counts, plain_summary, question_word
+from assistant.eval.metrics import score_question, summarize
+from assistant.eval.report import plot_by_type, plot_groups, write_report
+from assistant.eval.run import run_eval
+from assistant.eval.verdicts import counts, plain_summary, question_word
 from common.config import Config
 
 from .conftest import EXAMPLES, REPO

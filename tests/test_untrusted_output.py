@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 
 from markdown_it import MarkdownIt
 
-from assistant.web_export import conversation_markdown
+from assistant.web.export import conversation_markdown
 
 from .conftest import REPO
 from .serving import build_index

@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.server import check_exposure, is_loopback
-from assistant.web_format import (
+from assistant.web.format import (
     NOT_IN_ARTICLES,
     answer_body,
     article_html,
@@ -23,7 +22,8 @@ from assistant.web_format import (
     sources_html,
     transcript_html,
 )
-from assistant.web_input import check_history, check_question, parse_filters, split_list
+from assistant.web.input import check_history, check_question, parse_filters, split_list
+from assistant.web.server import check_exposure, is_loopback
 from common.config import Config
 from common.errors import ConfigError, InputError, InvalidRequest, TooLarge
 from common.records import Answer, Article, Citation
@@ -227,7 +227,7 @@ def test_unexpected_errors_are_json_500_without_internals():
     from fastapi import FastAPI
     from starlette.testclient import TestClient
 
-    from assistant.api import install_error_handlers
+    from assistant.web.api import install_error_handlers
     from common.errors import ArticleNotFound
 
     app = FastAPI()
@@ -250,7 +250,7 @@ def test_unexpected_errors_are_json_500_without_internals():
 def test_public_host_names_and_own_origins():
     """ASSISTANT_PUBLIC_HOSTS may be written as names, name:port or URLs; the chat's own origin is the Host the
     request names, or a public name on its default port (a proxy passing its own Host)."""
-    from assistant.http_guard import LoginThrottle, RequestGuard
+    from assistant.web.http_guard import LoginThrottle, RequestGuard
 
     guard = RequestGuard(None, ("https://Assistant.Newsroom.example/", "b.example:8443"), LoginThrottle())
     assert guard.foreign_host("assistant.newsroom.example:443") is None and guard.foreign_host("B.example") is None

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from assistant.metrics import exact_match, f1, max_over
+from assistant.eval.metrics import exact_match, f1, max_over
 from assistant.qa.decode import best_span
 from assistant.qa.windows import budget_for, encode, question_ids, window_around
 from common.text import terms

@@ -26,12 +26,17 @@ class Kind:
     kind needs from it; `fits` says whether a candidate sentence holds this kind of answer (a scoring signal, 0..1);
     `admit` narrows the candidates any answer must come from; `build` answers from the scored candidates (None:
     it found nothing); `strict` says whether finding nothing means the articles do not say (else the best
-    sentences are shown)."""
+    sentences are shown). The class attributes say how the Assistant routes the kind's questions."""
 
-    name = "other"
+    name = "other"  # in reports and JSON
     reads = False  # the trained reader's span is this kind's short answer (measured better on dev than build())
     second_opinion = False  # build() answers, unless the reader gives a confident, disjoint span it accepts
     own_pronouns = False  # enrich() resolves "he"/"she" in the question itself (the follow-up rule then leaves them)
+    # answers a follow-up about the previous answer ("Who said that?", "When?") from the sentences it cited, the
+    # first `previous_cites` of them (None: all); other kinds' follow-ups go to registry.for_previous's default
+    about_previous = False
+    previous_cites: int | None = 1
+    archive = False  # a question naming a person is answered from the quote archive first (Query.person)
 
     def matches(self, question: str) -> bool:
         return True

@@ -41,6 +41,7 @@ def when_event(question: str) -> tuple[str, ...]:
 class Date(Kind):
     name = "date"
     second_opinion = True
+    about_previous = True  # "When?", "When was that said?": the first sentence the previous answer cited
 
     def matches(self, question: str) -> bool:
         return bool(_ASKS.search(question))

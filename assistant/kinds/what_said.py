@@ -6,13 +6,13 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from assistant import statements as st
 from assistant import tuning as t
 from assistant.candidates import Candidate
 from assistant.citing import Citations, dated
 from assistant.kinds.base import Built, Kind
 from assistant.query import Query, Turn
-from assistant.speakers import named
+from assistant.quotes import statements as st
+from assistant.quotes.speakers import named
 
 _ASKS = re.compile(
     r"\bwhat (?:else )?(?:did|does|has|have|had) (?P<who>.+?) (?:say|said|tell|told|note|warn|claim|announce|post|"
@@ -24,6 +24,7 @@ PRONOUN = re.compile(r"\b(he|she|they|him|her|them|his|their)\b", re.I)
 class WhatSaid(Kind):
     name = "what_said"
     own_pronouns = True
+    archive = True  # "What has Ned Price said (about ISIS)?": the archive's statements of that person
 
     def matches(self, question: str) -> bool:
         return bool(_ASKS.search(question))
@@ -48,7 +49,7 @@ class WhatSaid(Kind):
         return 1.0 if st.of(c, query.person) else 0.0
 
     def build(self, query: Query, cands: list[Candidate], sides: tuple[str, ...] = ()) -> Built | None:
-        if query.archive:
+        if query.from_archive:
             return archive(query, cands)
         if query.person is None or PRONOUN.fullmatch(query.person):
             return None  # whose statements is not known: never the nearest name's

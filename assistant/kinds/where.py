@@ -13,6 +13,7 @@ from common.analysis import PLACE
 
 class Where(TypedKind):
     name = "where"
+    about_previous = True  # "Where?": the first sentence the previous answer cited
     asks = re.compile(r"^\W*(?:and\s+|so\s+)?where\b", re.I)
 
     def spans(self, c: Candidate, query: Query) -> list[tuple[int, int, str]]:

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import re
 
-from assistant import statements as st
 from assistant import tuning as t
 from assistant.candidates import Candidate
 from assistant.citing import Citations, dated
 from assistant.kinds.base import Built, Kind
 from assistant.query import Query
-from assistant.speakers import named
+from assistant.quotes import statements as st
+from assistant.quotes.speakers import named
 
 _ASKS = re.compile(
     r"\bwho (?:said|says|stated|told|warned|noted|claimed|called|described|posted|tweeted|wrote|announced|"
@@ -20,6 +20,8 @@ _ASKS = re.compile(
 
 class WhoSaid(Kind):
     name = "who_said"
+    about_previous = True  # "Who said that?": every sentence the previous answer cited
+    previous_cites = None
 
     def matches(self, question: str) -> bool:
         return bool(_ASKS.search(question))

@@ -6,7 +6,7 @@ from collections.abc import Iterator, Sequence
 
 import numpy as np
 
-from common.records import Filters
+from common.records import Filters, sentence_id
 from index.store.records import vector_prefix
 
 
@@ -65,7 +65,7 @@ class Reading:
         physical: dict[str, str] = {}  # physical id -> logical id
         for sid, (aid, _, index) in parts.items():
             if aid in hashes:
-                physical[f"{vector_prefix(aid, hashes[aid])}::s{index}"] = sid
+                physical[sentence_id(vector_prefix(aid, hashes[aid]), int(index))] = sid
                 physical[sid] = sid  # indexes written before vector ids carried the hash
         if not physical:  # their articles were deleted meanwhile (Chroma refuses a get of no ids)
             return out

@@ -13,7 +13,7 @@ import numpy as np
 import index.store.segments as segments
 from common.analysis import VERSION as ANALYSIS
 from common.errors import ArticleNotFound, ConfigError
-from common.records import Article, Chunk, Sentence, StoredArticle
+from common.records import Article, Chunk, Sentence, StoredArticle, sentence_id
 
 SCHEMA_VERSION = 1
 VECTOR_IDS = 2  # record field "vector_ids": 2 = vector ids carry the content hash ({id}::{hash16}::c3)
@@ -184,7 +184,7 @@ class Records:
             rows_of[article.id] = rows
             chunk_rows += rows
             if w.sentence_vectors is not None:
-                sentence_ids += [f"{prefix}::s{s.index}" for s in w.sentences]
+                sentence_ids += [sentence_id(prefix, s.index) for s in w.sentences]
                 sentence_metas += [{**common, "sentence_index": s.index} for s in w.sentences]
         chunk_vectors = np.concatenate([w.chunk_vectors for w in writes])
         with_sentences = [w.sentence_vectors for w in writes if w.sentence_vectors is not None]

@@ -8,9 +8,9 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from assistant.metrics import group_summaries
-from assistant.report_render import html_page, markdown
-from assistant.verdicts import DEFINITIONS, counts, plain_summary, problems, question_word
+from assistant.eval.metrics import group_summaries
+from assistant.eval.render import html_page, markdown
+from assistant.eval.verdicts import DEFINITIONS, counts, plain_summary, problems, question_word
 
 BY_TYPE_PNG = "metrics_by_type.png"
 LATENCY_PNG = "latency.png"
@@ -45,7 +45,7 @@ def write_report(
 ) -> Path:
     """Write report.md, report.html, metrics_by_type.png, latency.png and (given `curve`) abstention_curve.png into
     out_dir. With the gold `questions` and the `preds` behind `rows`, the report lists every wrong or unsupported
-    answer. `extra`: more blocks (report_render) before the conventions, e.g. the LLM-mode comparison."""
+    answer. `extra`: more blocks (eval/render.py) before the conventions, e.g. the LLM-mode comparison."""
     import matplotlib
 
     matplotlib.use("Agg")

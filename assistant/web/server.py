@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import ipaddress
 import logging
 import sys
@@ -14,42 +12,15 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, HTMLResponse
 
-from assistant.api import build_router, error_response, install_error_handlers
-from assistant.http_guard import LoginThrottle, RequestGuard
-from assistant.http_limits import ApiBodyLimit, RedactSecrets, RefusedOrigins, slow_client_protocol
-from assistant.web_input import split_list
+from assistant.web.api import build_router, error_response, install_error_handlers
+from assistant.web.assets import READ_PAGE, STATIC, WIDGET_PAGE
+from assistant.web.http_guard import LoginThrottle, RequestGuard
+from assistant.web.http_limits import ApiBodyLimit, RedactSecrets, RefusedOrigins, slow_client_protocol
+from assistant.web.input import split_list
 from common.config import Config
 from common.errors import ConfigError, TooLarge
 
 log = logging.getLogger("assistant.server")
-STATIC = Path(__file__).with_name("static")
-WIDGET_PAGE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Newsroom assistant</title>
-<style>html{color-scheme:light dark}html,body{margin:0;height:100%;font-family:system-ui,sans-serif}</style>
-</head><body><script src="widget.js" data-mode="page"></script></body></html>
-"""
-READ_PAGE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Article · Newsroom assistant</title>
-<style>
-html{color-scheme:light dark}
-body{margin:0;font:16px/1.6 system-ui,-apple-system,'Segoe UI',sans-serif;background:#fff;color:#1f2328}
-main{max-width:46rem;margin:0 auto;padding:24px 20px 60vh}
-h1{font-size:1.5rem;line-height:1.3;margin:0 0 6px}.meta{color:#57606a;font-size:14px}
-a.url{display:inline-block;margin-top:4px;font-size:14px;color:#1d4ed8;overflow-wrap:anywhere}
-header{border-bottom:1px solid #d0d7de;padding-bottom:10px;margin-bottom:14px}
-.text{white-space:pre-wrap;overflow-wrap:anywhere}
-mark{background:#ffe066;color:#111;border-radius:2px;padding:1px 0}
-.problem{border:1px solid #cf222e;background:#ffebe9;color:#82071e;border-radius:8px;padding:8px 12px}
-@media (prefers-color-scheme: dark){
-  body{background:#0d1117;color:#e6edf3}.meta{color:#9da7b3}a.url{color:#8fb3ff}header{border-color:#30363d}
-  mark{background:#f2cf3f;color:#111}.problem{border-color:#f47067;background:#3f161a;color:#ffd8d3}}
-</style></head>
-<body><main id="article"><p class="meta">Loading the article…</p></main><script src="read.js"></script></body></html>
-"""
-
-
 def is_loopback(host: str) -> bool:
     if host.lower() == "localhost":
         return True
@@ -84,27 +55,13 @@ def check_exposure(config: Config, allow_insecure: bool = False) -> None:
         )
 
 
-def load_ui():
-    """The Gradio chat lives in ui.py at the repository root: import it, or load it from beside the package."""
-    try:
-        return importlib.import_module("ui")
-    except ModuleNotFoundError:
-        path = Path(__file__).resolve().parents[1] / "ui.py"
-        spec = importlib.util.spec_from_file_location("ui", path)
-        if spec is None or not path.is_file():
-            raise ConfigError(f"the chat UI module is missing ({path})", "reinstall the project from its repository") from None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules["ui"] = module
-        spec.loader.exec_module(module)
-        return module
-
-
-def create_app(config: Config, assistant=None, ingestor=None, with_ui: bool = True,
+def create_app(config: Config, assistant=None, ingestor=None, chat=None,
                reuse_secret: bytes | None = None) -> FastAPI:
     """The whole server; one Assistant and one Ingestor share one ChromaStore (one client per path).
+    `chat`: the Gradio chat module (ui.py: build_ui, theme, CSS) to mount at /, or None for the API and widget only.
     `reuse_secret`: the secret of this server's announcement (serve_reuse), which /api/serve-proof proves."""
     from assistant.core import Assistant
-    from assistant.llm_answer import Answerer
+    from assistant.llm.answer import Answerer
     from index.pipeline import Ingestor
 
     assistant = assistant or Assistant(config)
@@ -163,16 +120,15 @@ def create_app(config: Config, assistant=None, ingestor=None, with_ui: bool = Tr
         return HTMLResponse(WIDGET_PAGE, headers={"Content-Security-Policy": csp})
 
     _mount_docs(app)
-    if not with_ui:
+    if chat is None:
         return app
     import gradio as gr
 
     ingestor = ingestor or Ingestor(config, store=assistant.store, embedder=assistant.embedder)
-    ui = load_ui()
     auth = (config.ui_user, config.ui_password) if config.ui_user else None
-    demo = ui.build_ui(assistant, ingestor, answerer)
+    demo = chat.build_ui(assistant, ingestor, answerer)
     app = gr.mount_gradio_app(app, demo, path="/", auth=auth, ssr_mode=False,
-                              theme=ui.theme(), css=ui.CSS, max_file_size=int(config.max_file_bytes),
+                              theme=chat.theme(), css=chat.CSS, max_file_size=int(config.max_file_bytes),
                               footer_links=[], show_error=True)
     # Gradio checks that a file named in a request was uploaded (is in its upload folder) only once the app has
     # "launched", which a mounted app never does: without this a client could have any server file ingested.
@@ -195,8 +151,9 @@ def _mount_docs(app: FastAPI) -> None:
                                    swagger_favicon_url="/docs-assets/favicon-32x32.png")
 
 
-def serve(config: Config, allow_insecure: bool = False) -> int:
-    """Check exposure, open the index, warm the model, print the URL and run uvicorn until interrupted."""
+def serve(config: Config, load_chat, allow_insecure: bool = False) -> int:
+    """Check exposure, open the index, warm the model, print the URL and run uvicorn until interrupted. `load_chat`
+    imports the chat module (the CLI passes startup.load_chat); it runs while the model loads."""
     import uvicorn
 
     check_exposure(config, allow_insecure)
@@ -224,17 +181,17 @@ def serve(config: Config, allow_insecure: bool = False) -> int:
     loading.start()  # the model loads while Gradio and the UI module are imported
     import gradio  # noqa: F401
 
-    load_ui()
+    chat = load_chat()
     loading.join()
     if failed:
         raise failed[0]
     from assistant.startup import start_up_repair
 
     ingestor = start_up_repair(config, assistant)
-    from assistant.serve_reuse import announce, new_secret
+    from assistant.web.serve_reuse import announce, new_secret
 
     secret = new_secret()
-    app = create_app(config, assistant, ingestor, reuse_secret=secret)
+    app = create_app(config, assistant, ingestor, chat=chat, reuse_secret=secret)
     host = f"[{config.host}]" if ":" in config.host else config.host
     counts = assistant.library.counts()
     print(f"Newsroom assistant: {counts['articles']} articles in {config.describe_store()}")
@@ -242,7 +199,7 @@ def serve(config: Config, allow_insecure: bool = False) -> int:
     print(f"Chat:   http://{host}:{config.port}/")
     print(f"API:    http://{host}:{config.port}/api/ask  (docs: http://{host}:{config.port}/docs)")
     if config.llm:
-        from assistant.llm import display_url
+        from assistant.llm.client import display_url
 
         print(f"LLM:    {config.llm_model} at {display_url(config.llm_base_url)} (answers verified; "
               "extractive on failure)")

@@ -7,7 +7,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from assistant.metrics import gold_aliases
+from assistant.eval.metrics import gold_aliases
 
 RIGHT, WRONG, MISSED, INVENTED, UNSUPPORTED, DECLINED_RIGHTLY, UNSCORED = (
     "right", "wrong answer", "declined, but the articles answer it", "answered, but the articles do not say",

@@ -16,8 +16,8 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from assistant.examples import ExampleQuestions
-from assistant.web_input import check_history, check_question, lone_surrogate, parse_filters
+from assistant.web.examples import ExampleQuestions
+from assistant.web.input import check_history, check_question, lone_surrogate, parse_filters
 from common.errors import AssistantError, InvalidRequest, Unauthorized
 from common.records import Citation, Statement, TimelineEntry
 
@@ -168,9 +168,9 @@ def install_error_handlers(app: FastAPI) -> None:
 
 def build_router(assistant, api_keys: tuple[str, ...], answerer=None, reuse_secret: bytes | None = None) -> APIRouter:
     """Routes over one Assistant; `api_keys` non-empty means /api/ask and /api/articles need a Bearer key.
-    `answerer` (llm_answer.Answerer) answers in LLM mode when the server has it on; default: extractive.
+    `answerer` (assistant.llm.answer.Answerer) answers in LLM mode when the server has it on; default: extractive.
     `reuse_secret`: this server's announcement secret, proved at /api/serve-proof (serve_reuse)."""
-    from assistant.llm_answer import Answerer
+    from assistant.llm.answer import Answerer
 
     config = assistant.config
     example_questions = ExampleQuestions(assistant)
@@ -249,7 +249,7 @@ def build_router(assistant, api_keys: tuple[str, ...], answerer=None, reuse_secr
         return {"status": "ok", **status, "reader": assistant.reader_status, "auth": {"api_keys": bool(api_keys)}}
 
     if reuse_secret is not None:
-        from assistant.serve_reuse import proof
+        from assistant.web.serve_reuse import proof
 
         @router.get("/serve-proof", include_in_schema=False)
         def serve_proof(challenge: str) -> dict:

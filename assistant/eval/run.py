@@ -12,10 +12,10 @@ from contextlib import ExitStack
 from pathlib import Path
 
 from assistant.core import Assistant
-from assistant.llm_answer import Answerer
-from assistant.metrics import score_question, summarize, threshold_curve
-from assistant.report import write_report
-from assistant.verify import strip_note, verify
+from assistant.eval.metrics import score_question, summarize, threshold_curve
+from assistant.eval.report import write_report
+from assistant.llm.answer import Answerer
+from assistant.llm.verify import strip_note, verify
 from common.config import Config
 from common.errors import InputError
 from common.progress import progress as progress_display
@@ -151,7 +151,7 @@ LLM_KEYS = ("answer_em", "answer_f1", "answer_contained", "evidence_hit@1", "cit
 
 
 def llm_report(summary: dict) -> list[tuple]:
-    """The LLM-mode section of the report (report_render blocks): metrics side by side, then its counters."""
+    """The LLM-mode section of the report (eval/render.py blocks): metrics side by side, then its counters."""
     llm = summary["llm_mode"]
     counters = ("llm_answers", "reader_phrases_kept", "fallbacks", "abstained_not_asked", "claims_total",
                 "claims_verified", "claims_dropped", "markers_dropped", "unverified_claims_shown", "unverified_citations",

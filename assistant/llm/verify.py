@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from assistant.claim_checks import check_dates, numbers, problems_of
+from assistant.llm.claim_checks import check_dates, numbers, problems_of
 from common.records import Citation
 from common.text import terms
 from index.sentences import split_sentences

@@ -3,8 +3,8 @@ every untrusted string escaped, article ids only in data attributes (never shown
 
 from __future__ import annotations
 
-from assistant.web_export import day
-from assistant.web_format import esc, safe_url
+from assistant.web.export import day
+from assistant.web.format import esc, safe_url
 
 SHOWN = 200  # list rows drawn at once; narrow the filters to see others
 

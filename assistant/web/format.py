@@ -6,7 +6,8 @@ import html
 import re
 from pathlib import Path
 
-from assistant.web_export import answer_text, day, timeline
+from assistant.formatting import byline
+from assistant.web.export import answer_text, day, timeline
 from common.errors import ArticleNotFound, AssistantError, EmbeddingError, StoreUnavailable
 
 MARKER = re.compile(r"\[(\d+)\]")
@@ -52,7 +53,7 @@ def pick(exchanges: list[dict], turn: int, n: int, kind: str = "cite") -> dict |
 def citation_meta(c: dict) -> str:
     """'Title · Source · YYYY-MM-DD' as plain (unescaped) text; an internal article id is never shown."""
     title = c.get("title") or "Untitled article"
-    return " · ".join(x for x in (title, c.get("source"), (c.get("published_at") or "")[:10]) if x)
+    return byline(title, c.get("source"), c.get("published_at"))
 
 
 def _button(turn: int, n: int, kind: str, inner: str, cls: str) -> str:
@@ -144,7 +145,7 @@ def sources_html(exchanges: list[dict], turn: int | None = None, selected: tuple
     for n, c in enumerate(items, 1):
         on = " selected" if selected == (n, kind) else ""
         inner = (f'<span class="num">[{n}]</span> <span class="title">{esc(c.get("title") or "Untitled article")}</span>'
-                 f'<span class="meta">{esc(" · ".join(x for x in (c.get("source"), (c.get("published_at") or "")[:10]) if x))}</span>'
+                 f'<span class="meta">{esc(byline(None, c.get("source"), c.get("published_at")))}</span>'
                  f'<span class="sentence">{esc(c["text"])}</span>')
         rows.append(f"<li>{_button(turn, n, kind, inner, 'source' + on)}</li>")
     return (f'<div class="sources {kind}" data-turn="{turn}"><div class="sources-title">{heading}</div>'
@@ -168,7 +169,7 @@ def locate(text: str, spans, cited: dict) -> int | None:
 def article_html(article, spans, sentence_index: int | None) -> str:
     """The article's text with one sentence in <mark id="highlight">; `article` is a records.Article."""
     text = article.text
-    meta = " · ".join(x for x in (article.source, article.published_at_iso and article.published_at_iso[:10]) if x)
+    meta = byline(None, article.source, article.published_at_iso)
     url = safe_url(article.url)
     link = (f'<a href="{esc(url)}" target="_blank" rel="noopener noreferrer nofollow">{esc(url)}</a>' if url
             else esc(article.url or ""))

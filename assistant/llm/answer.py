@@ -8,10 +8,11 @@ from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
 
 import prompts
-from assistant.claim_checks import INJECTION
-from assistant.llm import Generator, make_generator
-from assistant.reader import read
-from assistant.verify import MARKER, NOTE_PREFIX, Verification, verify
+from assistant.formatting import byline
+from assistant.llm.claim_checks import INJECTION
+from assistant.llm.client import Generator, make_generator
+from assistant.llm.reader import read
+from assistant.llm.verify import MARKER, NOTE_PREFIX, Verification, verify
 from common.config import Config
 from common.errors import LLMError
 from common.records import UNSEARCHABLE_PREFIX, Answer, Citation, with_caveat
@@ -99,7 +100,7 @@ class Answerer:
         if base.abstained:
             yield Event("answer", answer=base, outcome=Outcome("abstained"))
             return
-        if self.config.llm_mode == "reader":  # the model only picks the short answer (reader.py)
+        if self.config.llm_mode == "reader":  # the model only picks the short answer (llm/reader.py)
             r = read(self.generator, getattr(self.assistant, "library", None), question, base, self.config)
             outcome = Outcome("reader" if r.kept else "fallback", r.reason, sources=r.passages,
                               prompt_tokens=r.prompt_tokens, raw=r.raw)
@@ -185,8 +186,7 @@ def _clean(text: str | None) -> str:
 
 
 def source_line(n: int, c: Citation) -> str:
-    meta = " — ".join(x for x in (f"“{_clean(c.title)}”" if c.title else "", _clean(c.source),
-                                  (c.published_at or "")[:10]) if x)
+    meta = byline(f"“{_clean(c.title)}”" if c.title else "", _clean(c.source), c.published_at, " — ")
     return f"[S{n}] ({meta}) {_clean(c.text)}" if meta else f"[S{n}] {_clean(c.text)}"
 
 

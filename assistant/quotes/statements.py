@@ -5,7 +5,7 @@ in quotation marks; a sentence the analysis gives no statement (narration) is ne
 from __future__ import annotations
 
 from assistant.candidates import Candidate
-from assistant.quotes import same_speaker
+from assistant.quotes.archive import same_speaker
 from common.analysis import Quote
 from common.records import Statement
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from assistant.candidates import Candidate
-from assistant.statements import speaker
+from assistant.quotes.statements import speaker
 
 
 def speaker_of(c: Candidate) -> tuple[str | None, str | None, int]:

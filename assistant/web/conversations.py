@@ -9,7 +9,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from assistant.web_export import conversation_markdown
+from assistant.web.export import conversation_markdown
 
 KEEP_EARLIER = 10  # earlier conversations kept in the browser, newest first
 EXPORT_MAX_AGE = 3600  # seconds an export file stays on the server (it is downloaded at once)

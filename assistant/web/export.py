@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime
 
+from assistant.formatting import byline
+
 TIMELINE_MIN = 2  # a figure from at least this many articles is shown as a dated timeline
 
 
@@ -33,7 +35,7 @@ QUOTE_OPENERS = "“\"‘«„'"
 
 def source_lines(n: int, c: dict) -> list[str]:
     """'[n] Title — Outlet, 7 March 2026', its URL, and the exact sentence in quotes."""
-    head = ", ".join(x for x in (c.get("source"), day(c.get("published_at"))) if x)
+    head = byline(None, c.get("source"), c.get("published_at"), ", ", day)
     lines = [f"[{n}] {c.get('title') or 'Untitled article'}" + (f" — {head}" if head else "")]
     if c.get("url"):
         lines.append(f"    {c['url']}")
@@ -81,7 +83,7 @@ def conversation_markdown(exchanges: list[dict], now: datetime | None = None) ->
         if cites:
             out += ["Sources:", ""]
             for n, c in enumerate(cites, 1):
-                meta = ", ".join(x for x in (c.get("source"), day(c.get("published_at"))) if x)
+                meta = byline(None, c.get("source"), c.get("published_at"), ", ", day)
                 url = f" <{c['url']}>" if _web_url(c.get("url")) else ""
                 out += [f"{n}. *{_line(c.get('title') or 'Untitled article')}*" + (f" — {_line(meta)}" if meta else "") + url,
                         f"   > {_line(c.get('text', ''))}", ""]

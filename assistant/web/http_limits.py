@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 from uvicorn.protocols.http.auto import AutoHTTPProtocol
 
-from assistant.api import error_response
+from assistant.web.api import error_response
 from common.errors import TooLarge
 
 log = logging.getLogger("assistant.server")

@@ -10,8 +10,9 @@ import re
 from dataclasses import dataclass, replace
 
 import prompts
-from assistant.claim_checks import INJECTION
-from assistant.llm import Generator
+from assistant.formatting import byline
+from assistant.llm.claim_checks import INJECTION
+from assistant.llm.client import Generator
 from common.config import Config
 from common.errors import AssistantError, LLMError
 from common.records import Answer, Citation
@@ -167,8 +168,7 @@ def _line(text: str | None) -> str:
 
 def passage_text(n: int, p: Passage, context: bool = True) -> str:
     c = p.cited
-    meta = " — ".join(x for x in (f"“{_line(c.title)}”" if c.title else "", _line(c.source),
-                                  (c.published_at or "")[:10]) if x)
+    meta = byline(f"“{_line(c.title)}”" if c.title else "", _line(c.source), c.published_at, " — ")
     body = " ".join(x for x in ((_line(p.before), _line(c.text), _line(p.after)) if context else (_line(c.text),)) if x)
     return f"[P{n}] ({meta}) {body}" if meta else f"[P{n}] {body}"
 

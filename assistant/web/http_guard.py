@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 from starlette.datastructures import Headers
 from starlette.requests import Request
 
-from assistant.api import error_response
+from assistant.web.api import error_response
 from common.errors import Forbidden, TooManyRequests
 
 log = logging.getLogger("assistant.server")
