@@ -6,7 +6,7 @@ from assistant import tuning as t
 from assistant.candidates import Candidate
 from assistant.kinds.base import Built
 from assistant.kinds.other import Other
-from assistant.kinds.read import phrase_of_statement, read_answer
+from assistant.kinds.read import action_phrase, phrase_of_statement, read_answer
 from assistant.qa.reader import Reading
 from assistant.query import Query
 from assistant.score import diverse
@@ -45,9 +45,13 @@ def compose(query: Query, cands: list[Candidate], abstain_below: float, sides: t
         built = kind.build(query, cands, sides)
         if kind.second_opinion and readings:
             built = second_opinion(query, kind, cands, built, readings, sides)
-        if readings and kind.reads_within(query):  # no statement of that speaker found: the reader's phrase, if sure
-            built = phrase_of_statement(built, readings) if built is not None else confident(query, cands, readings,
-                                                                                             sides)
+        if readings and kind.reads_within(query):
+            if built is None:  # no statement of that speaker found: the reader's phrase, if sure
+                built = confident(query, cands, readings, sides)
+            elif built.citations.statements:  # a phrase of the statement asked for
+                built = phrase_of_statement(built, readings)
+            else:  # "what happened to the orbiter?": what it did or what was done to it
+                built = action_phrase(query, cands, built, readings, sides)
     if built is None and kind.strict(query, cands):
         return abstain(ranked, support)
     if built is None:

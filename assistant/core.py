@@ -89,13 +89,14 @@ class Assistant:
         """Stage 3b: the reader's spans in windows around the best candidates; for a kind the reader answers, the
         candidates re-ranked with them too (a kind that only takes a second opinion keeps its own order)."""
         kind = query.kind
-        # a follow-up's search text carries the previous question too: the reader was not trained on such pairs
+        # a follow-up's search text carries the previous question too: the reader was not trained on such pairs,
+        # so follow-ups are not read; a standalone question is read as asked
         asks = ((kind.reads or kind.second_opinion or kind.reads_within(query)) and readable(query.text)
-                and query.search_text == query.text)
+                and not query.follow_up)
         reader = self.reader if candidates and asks else None
         if reader is None:
             return candidates, ()
-        readings = tuple(reader.read(query.search_text, candidates, centre_only=kind.reads_within(query)))
+        readings = tuple(reader.read(query.text, candidates, centre_only=kind.reads_within(query)))
         return (rerank(candidates, list(readings)) if kind.reads else candidates), readings
 
     def ask(self, question: str, history: list[Turn] | list[dict] | None = None,

@@ -37,3 +37,4 @@ class Query:
     # "Who said that?", "When?": answered from the sentences the previous answer cited, not from a new search
     about_previous: bool = False
     from_archive: bool = False  # the candidates are the quote archive's statements of `person` (newest first)
+    follow_up: bool = False  # it leans on the previous turn (its search text may carry the previous question)

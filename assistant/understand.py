@@ -45,7 +45,7 @@ def understand(question: str, history: list[Turn] | None = None) -> Query:
         prefer = prev.article_ids
     if _ELSE.search(question):
         exclude = frozenset(prev.cited)
-    return replace(query, search_text=search_text, prefer_articles=prefer, exclude=exclude)
+    return replace(query, search_text=search_text, prefer_articles=prefer, exclude=exclude, follow_up=True)
 
 
 def refers_back(question: str) -> bool:

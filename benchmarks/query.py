@@ -1,7 +1,8 @@
 """Query latency benchmark: ask() warm on the 609-article MultiHop-RAG index, p50/p95, plus peak RSS.
 
-Run: .venv/bin/python benchmarks/query.py [--index DIR] [--questions N]
-(--index reuses an index built earlier, e.g. by `assistant eval ... --index DIR`; otherwise one is built.)
+Run: .venv/bin/python benchmarks/query.py [--index DIR] [--questions N] [--reader-off-and-on]
+(--index reuses an index built earlier, e.g. by `assistant eval ... --index DIR`; otherwise one is built.
+--reader-off-and-on: every question asked with the trained reader off, then on, interleaved: one row each.)
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--index", default=None)
     ap.add_argument("--questions", type=int, default=300)
+    ap.add_argument("--reader-off-and-on", action="store_true", help="interleaved rows with the reader off and on")
     args = ap.parse_args()
     data = shared_dir() / "data" / "multihop_rag"
     from assistant.core import Assistant
@@ -39,21 +41,26 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         config = Config.from_env(env={}, index_dir=Path(args.index or Path(tmp) / "index"))
         assistant = Assistant.open(config)
-        Ingestor(config, store=assistant.store, embedder=assistant.embedder).ingest_paths([data / "articles.jsonl"])
+        if not (args.index and assistant.store.count()["articles"]):  # a given index is used as it is
+            Ingestor(config, store=assistant.store, embedder=assistant.embedder).ingest_paths([data / "articles.jsonl"])
         assistant.warm()
         questions = [json.loads(line)["question"] for line in (data / "qa_dev.jsonl").open()][: args.questions]
+        reader, status = assistant.reader, assistant.reader_status
+        modes = {"off": None, "on": reader} if args.reader_off_and_on else {status: reader}
         for q in questions[:10]:
             assistant.ask(q)
-        times = []
+        times: dict[str, list[float]] = {m: [] for m in modes}
         for q in questions:
-            t = time.perf_counter()
-            assistant.ask(q)
-            times.append((time.perf_counter() - t) * 1000)
+            for mode, r in modes.items():
+                assistant._reader, assistant.reader_status = r, (status if r is not None else "off: benchmark")
+                t = time.perf_counter()
+                assistant.ask(q)
+                times[mode].append((time.perf_counter() - t) * 1000)
         counts = assistant.store.count()
     print_table(
-        [(counts["articles"], counts["sentences"], len(times), f"{statistics.median(times):.1f}",
-          f"{percentile(times, 95):.1f}", f"{max(times):.1f}", f"{peak_rss_mb():.0f}")],
-        ("articles", "sentences", "questions", "p50 ms", "p95 ms", "max ms", "peak RSS MB"),
+        [(f"reader {mode}", counts["articles"], counts["sentences"], len(ts), f"{statistics.median(ts):.1f}",
+          f"{percentile(ts, 95):.1f}", f"{max(ts):.1f}", f"{peak_rss_mb():.0f}") for mode, ts in times.items()],
+        ("", "articles", "sentences", "questions", "p50 ms", "p95 ms", "max ms", "peak RSS MB"),
     )
 
 

@@ -49,6 +49,14 @@ def test_an_open_question_gets_the_story_lead_and_no_short_answer(sample):
     assert answer.citations[0].text.startswith("VELMORA, Ostrakand (Ostrakand Wire) — Floodwater from the River Velm")
 
 
+def test_what_happened_to_someone_is_what_they_did_or_suffered(sample):
+    """"What happened to the three rescue workers?" is about them, not the story's lead: the reader finds the action
+    in the sentence that names them ('drowned …', a span opening with a verb), which becomes the short answer."""
+    answer = sample[0].ask("What happened to the three rescue workers?")
+    assert answer.short_answer == "drowned on Saturday when their boat capsized near the broken weir"
+    assert answer.citations[0].text.startswith("The three rescue workers, all volunteers")
+
+
 @pytest.mark.parametrize("question", ["Who won the Nobel prize in Velmora?",
                                       "How much will the inquiry into the levees cost?"])
 def test_what_the_articles_do_not_say_is_declined(sample, question):

@@ -23,6 +23,7 @@ _OPEN = re.compile(
     r")", re.I)
 
 
+_TO = re.compile(r"^\W*what(?:'s|’s|\s+has|\s+had)?\s+happen(?:ed|s|ing)?\s+(?:to|with)\b", re.I)
 LEAD_FIT = {0: 1.0, 1: 0.5}  # sentence index -> type fit (hand: the inverted pyramid; a scoring signal only)
 
 
@@ -39,9 +40,14 @@ class Open(Kind):
         topic = query.search_text[m.end() :].strip() if m else ""
         return replace(query, search_text=topic) if terms(topic) else query
 
+    def reads_within(self, query: Query) -> bool:
+        """"What happened to the orbiter?" may be answered by an action the reader finds ("crashed into the moon")."""
+        return bool(_TO.search(query.text))
+
     def fits(self, c: Candidate, query: Query) -> float:
-        """A news story's lead says what happened: its first sentence fits best, its second a little."""
-        return LEAD_FIT.get(c.key[1], 0.0)
+        """A news story's lead says what happened: its first sentence fits best, its second a little ("what happened
+        to X?" asks about X, wherever the story tells it)."""
+        return 0.0 if _TO.search(query.text) else LEAD_FIT.get(c.key[1], 0.0)
 
     def build(self, query: Query, cands: list[Candidate], sides: tuple[str, ...] = ()) -> Built | None:
         return best_sentences(query, cands, sides, short=False)

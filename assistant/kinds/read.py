@@ -32,3 +32,19 @@ def phrase_of_statement(built: Built, readings: tuple[Reading, ...]) -> Built:
         if inside is not None:
             return replace(built, text=f"{r.text} [{inside.citation}]\n\n{built.text}", short=r.text)
     return built
+
+
+def action_phrase(query: Query, cands: list[Candidate], built: Built, readings: tuple[Reading, ...],
+                  sides: tuple[str, ...] = ()) -> Built:
+    """The kind's answer, or the reader's span as its short answer when the reader is fairly sure (the second-opinion
+    bar) and the span is an action: it opens with a verb ("crashed into the moon"), never a bystander noun."""
+    by_key = {c.key: c for c in cands}
+    for r in readings:
+        if r.confidence < t.READER_SECOND_OPINION:
+            break
+        c = by_key.get((r.article_id, r.index))
+        analysis = c.stored.analysis if c is not None else None
+        first = analysis.in_span("tokens", r.start, r.end)[:1] if analysis is not None else []
+        if first and first[0].start == r.start and first[0].tag.startswith("VB"):
+            return read_answer(query, cands, r, sides)
+    return built

@@ -96,7 +96,7 @@ class Reader:
         return out
 
 
-_ACTION = re.compile(r"^\W*what\b.*\b(?:do|doing|done)\b", re.I)  # "what did the SDF vow to do?": an action
+_ACTION = re.compile(r"^\W*what\b.*\b(?:do|doing|done|happen|happened|happens)\b", re.I)  # "what did the SDF vow to do?": an action
 _NOT_IN_ACTION = {"nsubj", "nsubjpass", "aux", "auxpass", "mark", "punct", "cc", "advmod", "neg", "expl"}
 
 
