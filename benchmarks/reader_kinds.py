@@ -43,8 +43,11 @@ def run(assistant: Assistant, questions: list[dict], modes: dict[str, set[str] |
         return out
 
     assistant.read = spy
+    reader, status = assistant.reader, assistant.reader_status
     for q in questions:
         for mode, reading in modes.items():
+            # off: no reader at all (also no phrase of a statement, no action for "what happened to X?")
+            assistant._reader, assistant.reader_status = (None, "off: benchmark") if reading is None else (reader, status)
             for k in KINDS:
                 k.reads = reading is not None and (k.name in reading if reading else default[k.name][0])
                 k.second_opinion = reading is not None and not reading and default[k.name][1]
@@ -60,6 +63,7 @@ def run(assistant: Assistant, questions: list[dict], modes: dict[str, set[str] |
             rows[mode].append(row)
     for k in KINDS:
         k.reads, k.second_opinion = default[k.name]
+    assistant._reader, assistant.reader_status = reader, status
     return rows
 
 
