@@ -90,9 +90,11 @@ class Assistant:
         candidates re-ranked with them too (a kind that only takes a second opinion keeps its own order)."""
         kind = query.kind
         # a follow-up's search text carries the previous question too: the reader was not trained on such pairs,
-        # so follow-ups are not read; a standalone question is read as asked
+        # so follow-ups are not read; nor is a question whose kind widened its search (a death toll's "killed died
+        # dead": as a second opinion the reader then took '123' for 'How many Kurdish fighters died?'), unless the
+        # kind asks for the reader's phrase itself (it reads the question as asked)
         asks = ((kind.reads or kind.second_opinion or kind.reads_within(query)) and readable(query.text)
-                and not query.follow_up)
+                and not query.follow_up and (query.search_text == query.text or kind.reads_within(query)))
         reader = self.reader if candidates and asks else None
         if reader is None:
             return candidates, ()
