@@ -12,6 +12,7 @@ from typing import Protocol
 
 from assistant import tuning as t
 from assistant.candidates import Candidate
+from assistant.kinds.which import asked_noun
 from assistant.qa.decode import best_span
 from assistant.qa.windows import Tokens, article_tokens, budget_for, encode, question_ids, widen_to_words, window_around
 from common.text import terms
@@ -72,7 +73,9 @@ class Reader:
             return []
         q_ids = question_ids(question)
         budget = budget_for(q_ids)
-        asked = set(terms(question))
+        noun = asked_noun(question)  # "which prison …?": a span running past a prison phrase is cut to it
+        asked = set(terms(noun)) if noun else set()
+        said = set(terms(question))
         acts = bool(_ACTION.search(question))
         toks = [self.tokens(c) for c in top]
         wins = [window_around(tk, c.index, budget) for tk, c in zip(toks, top)]
@@ -88,8 +91,8 @@ class Reader:
             a, b = asked_phrase(c.stored.analysis, c.article.text, a, b, asked)
             if acts:
                 a, b = verb_phrase(c.stored.analysis, c.stored.sentence_spans[int(tk.sentence[sp.piece_start])], a, b)
-            if a >= b:
-                continue
+            if a >= b or set(terms(c.article.text[a:b])) <= said:
+                continue  # nothing left, or only words of the question ("Ocean explorer Jon Copley" for his book)
             out.append(Reading(c.article.id, int(tk.sentence[sp.piece_start]), c.index, a, b, c.article.text[a:b],
                                sp.margin, float(here[k])))
         out.sort(key=lambda r: -r.confidence)
