@@ -131,3 +131,18 @@ def test_widget(page, web):
                           ".querySelector('.panel')).backgroundColor")
     assert (panel == "rgb(255, 255, 255)") == (page.scheme == "light"), panel
     shot(page, f"state-widget-{page.scheme}.png")
+
+
+def test_api_docs_follow_the_scheme(page, web):
+    """/docs (Swagger UI, served offline) stayed white in the dark setting (issue 25): the drawn page is now dark in
+    dark mode and light in light mode, measured on its pixels, and its operations are listed."""
+    from io import BytesIO
+
+    from PIL import Image, ImageStat
+
+    page.goto(f"{web[0].url}/docs")
+    page.wait_for_selector(".opblock-summary-path")
+    assert page.locator(".opblock-summary-path").count() >= 3
+    shot(page, f"state-docs-{page.scheme}.png")
+    mean = ImageStat.Stat(Image.open(BytesIO(page.screenshot())).convert("L")).mean[0] / 255
+    assert (mean < 0.35) if page.scheme == "dark" else (mean > 0.75), mean

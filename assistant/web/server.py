@@ -136,6 +136,14 @@ def create_app(config: Config, assistant=None, ingestor=None, chat=None,
     return app
 
 
+# Swagger UI has no dark theme: in the operating system's dark setting the page is drawn inverted (hues kept), as
+# the chat follows that setting too; images and highlighted code are inverted back
+DOCS_DARK = """<style>@media (prefers-color-scheme: dark) {
+html { background: #0b0d12; } body { background: #0b0d12; }
+.swagger-ui { filter: invert(92%) hue-rotate(180deg); }
+.swagger-ui img, .swagger-ui .microlight { filter: invert(100%) hue-rotate(180deg); } }</style>"""
+
+
 def _mount_docs(app: FastAPI) -> None:
     """Swagger UI served from the swagger-ui-py package, so /docs works without internet."""
     import swagger_ui
@@ -145,10 +153,11 @@ def _mount_docs(app: FastAPI) -> None:
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:
-        return get_swagger_ui_html(openapi_url="/openapi.json", title="Newsroom assistant API",
+        page = get_swagger_ui_html(openapi_url="/openapi.json", title="Newsroom assistant API",
                                    swagger_js_url="/docs-assets/swagger-ui-bundle.js",
                                    swagger_css_url="/docs-assets/swagger-ui.css",
                                    swagger_favicon_url="/docs-assets/favicon-32x32.png")
+        return HTMLResponse(page.body.decode("utf-8").replace("</head>", f"{DOCS_DARK}</head>", 1))
 
 
 def serve(config: Config, load_chat, allow_insecure: bool = False) -> int:
