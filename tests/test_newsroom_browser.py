@@ -154,9 +154,11 @@ def test_article_browser_filters_searches_and_opens_sentences(page, web):
     assert len(listed) == 9 and listed[0][0] == "Harbour ferries return after storm repairs"
     dated = [d for _, meta in listed for d in map(as_day, meta.split(" · ")) if d]
     assert len(dated) == 7 and dated == sorted(dated, reverse=True)  # newest first, the undated ones after
-    # an undated row says so where the date goes: "outlet · undated · N sentences" (a file without a source names
-    # its file as the outlet since 16c43d6, so the meta no longer starts with "undated")
-    assert [meta.split(" · ")[-2] for _, meta in listed[7:]] == ["undated", "undated"], listed
+    # "undated" is said once per list (issue 25: thirty untitled, undated feed stories said it thirty times): the
+    # count line says how many, an undated row is "outlet · N sentences" (a file without a source names its file)
+    assert page.locator("#article-list .count").text_content() == "9 of 9 articles · 2 undated"
+    assert [len(meta.split(" · ")) for _, meta in listed[7:]] == [2, 2], listed
+    assert not any("undated" in meta for _, meta in listed), listed
     page.fill("#browse-search textarea, #browse-search input", "velmora")
     wait_rows(page, 2)
     assert {t for t, _ in rows(page)} == {"Flood toll in Velmora rises to 14", "Nine dead as River Velm floods Velmora"}

@@ -15,8 +15,8 @@ def article_list_html(rows: list, total: int, selected: str | None = None) -> st
         return (f'<div class="article-list empty">No article matches these filters ({total} articles in the index).'
                 "</div>")
     items = []
-    for r in rows[:SHOWN]:
-        meta = " · ".join(x for x in (r.source, day(r.published_at) or "undated", f"{r.sentences} sentences") if x)
+    for r in rows[:SHOWN]:  # an undated row leaves the date out: the count line says how many are undated, once
+        meta = " · ".join(x for x in (r.source, day(r.published_at), f"{r.sentences} sentences") if x)
         badge = "" if r.searchable else '<span class="pending-badge">being re-indexed</span>'
         on = " selected" if r.id == selected else ""
         items.append(f'<li><button type="button" class="article-row{on}" data-article="{esc(r.id)}">'
@@ -24,7 +24,9 @@ def article_list_html(rows: list, total: int, selected: str | None = None) -> st
                      f'<span class="meta">{esc(meta)}</span></button></li>')
     more = (f'<p class="more">Showing the newest {SHOWN} of {len(rows)}; narrow the filters or search the titles to '
             "see the others.</p>") if len(rows) > SHOWN else ""
-    return (f'<div class="article-list"><p class="count">{len(rows)} of {total} articles</p>'
+    undated = sum(1 for r in rows if not day(r.published_at))
+    count = f"{len(rows)} of {total} articles" + (f" · {undated} undated" if undated else "")
+    return (f'<div class="article-list"><p class="count">{esc(count)}</p>'
             f'<ol>{"".join(items)}</ol>{more}</div>')
 
 
