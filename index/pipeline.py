@@ -132,10 +132,13 @@ class Ingestor:
         report.recovered = [f.line for f in opened.fixes if f.line]
         known = opened.hashes
         reembed = {a.id: a for a in opened.reembed}
+        # a journalled write left unsettled (on a Chroma server, one still fresh may be its writer's) is rewritten
+        # when it is given again, even when its record already holds this version: the rewrite clears its journal
+        journalled = set(self.store.pending_writes()) if articles else set()
         todo: list[Article] = []
         for article in articles:
             old = known.get(article.id)
-            if old == article.content_hash and article.id not in reembed:
+            if old == article.content_hash and article.id not in reembed and article.id not in journalled:
                 report.unchanged.append(article.id)
             else:
                 todo.append(article)
