@@ -372,7 +372,9 @@ def build_ui(assistant, ingestor, answerer=None) -> gr.Blocks:
         b_title.change(on_browse, browse_inputs, b_list, trigger_mode="always_last", show_progress="hidden")
         articles_tab.select(on_browse, browse_inputs, b_list)
         b_list.select(on_open, None, [b_view, opened, admin_row, confirm_row])
-        delete.click(on_delete_ask, opened, [confirm_text, confirm_row])
+        # the question sits below a long article's last sentence: bring it into view (issue 25: below the fold)
+        delete.click(on_delete_ask, opened, [confirm_text, confirm_row]).then(
+            None, None, None, js="() => document.getElementById('confirm-row')?.scrollIntoView({block: 'center'})")
         keep.click(lambda: gr.update(visible=False), None, confirm_row)
         confirm.click(on_delete, [opened, *browse_inputs],
                       [b_view, b_list, opened, admin_row, confirm_row, status_line, sources, b_sources])
