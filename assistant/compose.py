@@ -35,7 +35,7 @@ def compose(query: Query, cands: list[Candidate], abstain_below: float, sides: t
         if support < abstain_below:
             return abstain(ranked, support)
     if kind.reads and readings:
-        best = next((r for r in readings if any(c.key == (r.article_id, r.index) for c in cands)), None)
+        best = best_in(readings, cands)
         if best is None or best.confidence < t.READER_DECLINE:
             return abstain(ranked, support)
         if best.confidence < t.READER_OVERRULE and kind.strict(query, cands) and kind.build(query, cands, sides) is None:
@@ -61,9 +61,15 @@ def compose(query: Query, cands: list[Candidate], abstain_below: float, sides: t
     return answer_from(built, ranked, support)
 
 
+def best_in(readings: tuple[Reading, ...], cands: list[Candidate]) -> Reading | None:
+    """The most confident reading that lies in one of the candidate sentences."""
+    keys = {c.key for c in cands}
+    return next((r for r in readings if (r.article_id, r.index) in keys), None)
+
+
 def confident(query: Query, cands: list[Candidate], readings: tuple[Reading, ...], sides: tuple[str, ...]):
     """The reader's answer when its best reading lies in a candidate and it is sure enough to answer, else None."""
-    best = next((r for r in readings if any(c.key == (r.article_id, r.index) for c in cands)), None)
+    best = best_in(readings, cands)
     return None if best is None or best.confidence < t.READER_DECLINE else read_answer(query, cands, best, sides)
 
 
@@ -74,7 +80,7 @@ def second_opinion(query: Query, kind, cands: list[Candidate], built: Built | No
     instead: an unanswerable "how many …" must stay declined."""
     if built is None or not built.short or built.timeline:
         return built  # nothing to weigh, or a figure over time across articles: the kind's answer stands
-    best = next((r for r in readings if any(c.key == (r.article_id, r.index) for c in cands)), None)
+    best = best_in(readings, cands)
     if best is None or best.confidence < t.READER_SECOND_OPINION or len(best.text.split()) > t.READER_SECOND_WORDS:
         return built
     if not kind.accepts(best.text):

@@ -186,15 +186,21 @@ def test_article_browser_filters_searches_and_opens_sentences(page, web):
     shot(page, f"state-article-browser-{page.scheme}.png")
 
 
+def ask_to_delete(page, url: str, title: str) -> None:
+    """Open the article titled `title` in the Articles tab and press "Delete this article…"."""
+    browse(page, url)
+    page.locator("#article-list button.article-row", has_text=title).click()
+    page.wait_for_selector("#browse-article ol.sentences")
+    page.click("#delete-article")
+    page.wait_for_selector("#confirm-text")
+    page.wait_for_selector("#confirm-delete")
+
+
 def test_the_delete_question_is_scrolled_into_view_below_a_long_article(light, web):
     """The 17-sentence budget story puts "Delete this article…" at the foot of the window: the question and its
     buttons that appear below it were off screen (issue 25); they are now scrolled into view."""
     page = light
-    browse(page, web.url)
-    page.locator("#article-list button.article-row", has_text="Port Kessaly council passes budget").click()
-    page.wait_for_selector("#browse-article ol.sentences")
-    page.click("#delete-article")
-    page.wait_for_selector("#confirm-delete")
+    ask_to_delete(page, web.url, "Port Kessaly council passes budget")
     page.wait_for_function("""() => { const r = document.getElementById('confirm-delete').getBoundingClientRect();
                                       return r.height > 0 && r.top >= 0 && r.bottom <= window.innerHeight; }""",
                            timeout=5000)
@@ -204,11 +210,7 @@ def test_the_delete_question_is_scrolled_into_view_below_a_long_article(light, w
 
 def test_an_admin_deletes_an_article_after_confirming(light, web):
     page = light
-    browse(page, web.url)
-    page.locator("#article-list button.article-row", has_text="Lighthouse keeper retires").click()
-    page.wait_for_selector("#browse-article ol.sentences")
-    page.click("#delete-article")
-    page.wait_for_selector("#confirm-text")
+    ask_to_delete(page, web.url, "Lighthouse keeper retires")
     assert "Delete “Lighthouse keeper retires after forty years” from the index?" in page.locator("#confirm-text").text_content()
     page.click("#keep-article")
     page.wait_for_selector("#confirm-delete", state="hidden")
