@@ -250,7 +250,7 @@ def build_ui(assistant, ingestor, answerer=None) -> gr.Blocks:
             return view, gr.update(), article_id, hidden, hidden, gr.update(), gr.update(), gr.update()
         try:
             name = assistant.library.article(article_id).article.title or "The untitled article"
-            ingestor.store.delete_article(article_id)
+            ingestor.delete(article_id)
             log.warning("chat: deleted article %r from the index, for %s", article_id, who(request))
         except AssistantError as exc:
             return error_html(said(exc)), gr.update(), article_id, hidden, hidden, gr.update(), gr.update(), gr.update()

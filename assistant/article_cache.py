@@ -5,13 +5,17 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from assistant import tuning as t
 from common.records import StoredArticle
 
+if TYPE_CHECKING:
+    from index.store.protocols import StoreReader
+
 
 class ArticleCache:
-    def __init__(self, store, size: int = t.ARTICLE_CACHE):
+    def __init__(self, store: StoreReader, size: int = t.ARTICLE_CACHE):
         self._store = store
         self._size = size
         self._articles: OrderedDict[str, StoredArticle] = OrderedDict()

@@ -5,11 +5,15 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from assistant.formatting import render_served, show, show_json
 from common.config import Config
 from common.errors import AssistantError
 from common.offline import configure_environment
+
+if TYPE_CHECKING:
+    from index.store.protocols import Store
 
 
 def _store_args(p: argparse.ArgumentParser) -> None:
@@ -125,18 +129,29 @@ def config_from_args(args: argparse.Namespace) -> Config:
     )
 
 
-def reading_store(config: Config):
-    """The index a reading command uses: never created here (only `assistant ingest` creates one), so a mistyped
-    --index or ASSISTANT_INDEX_DIR is refused (IndexMissing, exit status 2) instead of answering from nothing."""
+def open_store(config: Config, create: bool = False) -> Store:
+    """The composition root: the one place the commands name the concrete store; the rest of the code holds it as
+    index/store/protocols.py's Store (StoreReader for the read side)."""
     from index.store import ChromaStore
 
-    return ChromaStore(config, create=False)
+    return ChromaStore(config, create=create)
+
+
+def reading_store(config: Config) -> Store:
+    """The index a reading command uses: never created here (only `assistant ingest` creates one), so a mistyped
+    --index or ASSISTANT_INDEX_DIR is refused (IndexMissing, exit status 2) instead of answering from nothing."""
+    return open_store(config, create=False)
+
+
+def creating_store(config: Config) -> Store:
+    """The index `assistant ingest` and `assistant eval --articles` write: created when missing."""
+    return open_store(config, create=True)
 
 
 def cmd_ingest(args, config: Config) -> int:
     from index.pipeline import Ingestor
 
-    report = Ingestor(config).ingest_paths(args.paths, progress=not args.no_progress)  # a bar, or lines when piped
+    report = Ingestor(config, store=creating_store(config)).ingest_paths(args.paths, progress=not args.no_progress)  # a bar, or lines when piped
     show_json(report.to_dict()) if args.json else show(report.summary())
     return 0 if report.ok else 1
 
@@ -161,11 +176,13 @@ def cmd_list(args, config: Config) -> int:
 
 
 def cmd_delete(args, config: Config) -> int:
-    store = reading_store(config)
+    from index.pipeline import Ingestor
+
+    ingestor = Ingestor(config, store=reading_store(config))
     status = 0
     for article_id in args.ids:
         try:
-            store.delete_article(article_id)
+            ingestor.delete(article_id)
             show(f"deleted {article_id}")
         except AssistantError as exc:
             print(f"error: {exc}", file=sys.stderr)
@@ -174,19 +191,19 @@ def cmd_delete(args, config: Config) -> int:
 
 
 def cmd_check(args, config: Config) -> int:
-    if args.repair:  # through the Ingestor: articles whose vectors were lost are embedded again from stored text
-        from index.pipeline import Ingestor
+    from index.pipeline import Ingestor
 
-        report = Ingestor(config, store=reading_store(config)).repair(progress=True)
+    ingestor = Ingestor(config, store=reading_store(config))
+    if args.repair:  # articles whose vectors were lost are embedded again from stored text
+        report = ingestor.repair(progress=True)
         for line in report.recovered:
             show(f"repaired: {line}")
         print(f"{len(report.recovered)} problem(s) repaired in {config.describe_store()}; "
               f"{len(report.updated)} article(s) embedded again")
         return 0 if report.ok else 1
-    store = reading_store(config)
-    for line in store.opened_fixes:
+    for line in ingestor.store.opened_fixes:
         show(f"repaired on opening: {line}")
-    problems = store.check()
+    problems = ingestor.check()
     for p in problems:
         show(f"found: {p}")
     print(f"{len(problems)} problem(s) found in {config.describe_store()}")
@@ -206,7 +223,7 @@ def cmd_ask(args, config: Config) -> int:
     from assistant.llm.answer import Answerer
     from assistant.startup import open_for_questions
 
-    assistant = open_for_questions(config)
+    assistant = open_for_questions(config, reading_store)
     answer = Answerer.from_config(assistant, config).ask(args.question, filters=filters)
     show_json(answer.to_dict()) if args.json else show(render_text(answer))
     return 0
@@ -218,7 +235,7 @@ def cmd_chat(args, config: Config) -> int:
     from assistant.startup import open_for_questions
     from assistant.web.input import check_question
 
-    assistant = open_for_questions(config)
+    assistant = open_for_questions(config, reading_store)
     answerer = Answerer.from_config(assistant, config)
     filters = filters_from_args(args)
     counts = assistant.library.counts()
@@ -265,7 +282,7 @@ def cmd_eval(args, config: Config) -> int:
             print("eval: loading the embedding model", file=sys.stderr, flush=True)
         assistant.warm()
     summary = run_eval(config, Path(args.gold), args.articles, Path(args.out), progress=not args.no_progress,
-                       assistant=assistant)
+                       assistant=assistant, open_store=creating_store)
     keys = ["n", "answer_em", "answer_f1", "answer_contained", "evidence_hit@1", "evidence_hit@10", "mrr@10",
             "citation_precision", "citation_recall", "abstention_precision", "abstention_recall",
             "latency_p50_ms", "latency_p95_ms"]

@@ -26,7 +26,7 @@ from common.config import Config
 from common.records import UNSEARCHABLE_PREFIX, Answer, Filters, sentence_id, with_caveat
 from common.text import terms
 from index.embedders import Embedder, make_embedder
-from index.store import ChromaStore
+from index.store.protocols import StoreReader
 
 log = logging.getLogger("assistant")
 
@@ -34,10 +34,12 @@ log = logging.getLogger("assistant")
 class Assistant:
     """Read side. One per index per process; safe to call ask() from several threads."""
 
-    def __init__(self, config: Config, store: ChromaStore | None = None, embedder: Embedder | None = None,
+    def __init__(self, config: Config, store: StoreReader, embedder: Embedder | None = None,
                  abstain_below: float | None = None):
+        """`store`: the index to read, opened by a composition root (the CLI, the server), which alone names the
+        concrete store."""
         self.config = config
-        self.store = store or ChromaStore(config)
+        self.store = store
         self._embedder = embedder
         self.lexical = LexicalIndex(self.store)
         self.retriever = HybridRetriever(self.store, self.lexical)
@@ -50,10 +52,6 @@ class Assistant:
         self._reader: Reader | None = None
         self.reader_status = "not loaded yet" if config.reader else "off (ASSISTANT_READER=0)"
         self._reader_lock = threading.Lock()
-
-    @classmethod
-    def open(cls, config: Config) -> Assistant:
-        return cls(config)
 
     @property
     def embedder(self) -> Embedder:

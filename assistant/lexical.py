@@ -5,12 +5,16 @@ from __future__ import annotations
 import threading
 import time
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from assistant import tuning as t
 from common.records import Filters
 from index.lexical_store import Hit, LexicalView
+
+if TYPE_CHECKING:
+    from index.store.protocols import StoreReader
 
 
 class LexicalSnapshot:
@@ -65,7 +69,7 @@ class LexicalIndex:
 
     RECHECK_SECONDS = t.RECHECK_SECONDS
 
-    def __init__(self, store):
+    def __init__(self, store: StoreReader):
         self._store = store
         self._build = threading.Lock()
         self._current: LexicalSnapshot | None = None
@@ -98,13 +102,12 @@ class LexicalIndex:
     def _read(self) -> LexicalSnapshot:
         version = self._store.version  # read first: a write that ends while we read triggers the next look
         generation = self._store.generation()
-        lexical = self._store.lexical
-        view = lexical.view()
+        view = self._store.lexical_view()
         if not view.committed or view.generation != generation:
             done = self._store.lexical_catch_up()  # None: a writer is at work; its commits bring the index along
             if done is not None:
                 self.last_catch_up = done
-                view = lexical.view()
+                view = self._store.lexical_view()
         self._checked = time.monotonic()
         self._version = version
         return LexicalSnapshot(view)

@@ -4,8 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from common.records import Filters, StoredArticle
+
+if TYPE_CHECKING:
+    from assistant.lexical import LexicalIndex
+    from common.config import Config
+    from index.store.protocols import StoreReader
 
 
 @dataclass(frozen=True)
@@ -27,7 +33,7 @@ class ArticleRow:
 class Library:
     """Sources, articles by id, the article list and the index's status, over one store (never writes)."""
 
-    def __init__(self, store, lexical, config):
+    def __init__(self, store: StoreReader, lexical: LexicalIndex, config: Config):
         self._store = store
         self._lexical = lexical
         self._config = config

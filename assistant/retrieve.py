@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -14,6 +15,9 @@ from assistant.spans import dates
 from common.dates import resolve_date
 from common.records import Filters
 from common.text import terms
+
+if TYPE_CHECKING:
+    from index.store.protocols import StoreReader
 
 
 def rrf(rank: int, k: int = t.RRF_K) -> float:
@@ -41,7 +45,7 @@ class RetrievedChunk:
 
 
 class HybridRetriever:
-    def __init__(self, store, lexical: LexicalIndex, depth: int = t.DENSE_DEPTH):
+    def __init__(self, store: StoreReader, lexical: LexicalIndex, depth: int = t.DENSE_DEPTH):
         self.store = store
         self.lexical = lexical
         self.depth = depth

@@ -5,9 +5,16 @@ from __future__ import annotations
 
 import sys
 import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from common.config import Config
 from common.errors import ConfigError
+
+if TYPE_CHECKING:
+    from assistant.core import Assistant
+    from index.pipeline import Ingestor
+    from index.store.protocols import StoreReader
 
 
 def model_loading(config: Config):
@@ -37,28 +44,24 @@ def model_loading(config: Config):
     return wait
 
 
-def open_for_questions(config: Config):
-    """The Assistant of `assistant ask` / `chat`, its model loaded while the store opens. A missing index is refused
-    (IndexMissing) at once: only `assistant ingest` creates one."""
+def open_for_questions(config: Config, open_store: Callable[[Config], StoreReader]) -> Assistant:
+    """The Assistant of `assistant ask` / `chat`, its model loaded while the store opens (`open_store`: the CLI's,
+    which refuses a missing index (IndexMissing) at once: only `assistant ingest` creates one)."""
     from assistant.core import Assistant
-    from index.store import ChromaStore
 
     model = model_loading(config)
-    store = ChromaStore(config, create=False)
+    store = open_store(config)
     return Assistant(config, store=store, embedder=model())
 
 
-def start_up_repair(config: Config, assistant):
+def start_up_repair(config: Config, assistant: Assistant, ingestor: Ingestor) -> None:
     """A local index that a crash left damaged is mended before serving: collections whose vector files were torn
     (found and moved aside unread when the store opened) are rebuilt now, and every article whose vectors were lost
-    is embedded again in the background, while questions are answered from the rest (each answer says how many
-    articles were not searched). Returns the Ingestor that the upload tab shares."""
-    from index.pipeline import Ingestor
-
-    store = assistant.store
-    ingestor = Ingestor(config, store=store, embedder=assistant.embedder)
+    is embedded again in the background (by `ingestor`, over the assistant's store), while questions are answered
+    from the rest (each answer says how many articles were not searched)."""
+    store = ingestor.store
     if config.chroma_host or not (store.torn or store.opened_fixes or store.searchable_hashes()[1]):
-        return ingestor
+        return
     with store.exclusive():
         opened = store.open_for_writes()
     for fix in opened.fixes:
@@ -78,7 +81,6 @@ def start_up_repair(config: Config, assistant):
         print(f"start-up repair: embedding {len(opened.reembed)} article(s) again in the background; until then "
               "answers leave them out and say so", file=sys.stderr, flush=True)
         threading.Thread(target=reembed, name="start-up-repair", daemon=True).start()
-    return ingestor
 
 
 def load_chat():

@@ -44,6 +44,7 @@ def main() -> None:
     from index.embedders import make_embedder
     from index.loaders import load_paths
     from index.pipeline import Ingestor, prepare
+    from index.store import ChromaStore
 
     articles = list(load_paths([path]).articles)[: args.limit]
     rows = []
@@ -69,7 +70,7 @@ def main() -> None:
                 raw_seconds[sentence_vectors] = time.perf_counter() - t
             raw = raw_seconds[sentence_vectors]
 
-            ing = Ingestor(config, embedder=embedder)
+            ing = Ingestor(config, store=ChromaStore(config), embedder=embedder)
             t = time.perf_counter()
             report = ing.ingest_articles(articles)
             ours = time.perf_counter() - t

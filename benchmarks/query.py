@@ -37,10 +37,11 @@ def main() -> None:
     data = shared_dir() / "data" / "multihop_rag"
     from assistant.core import Assistant
     from index.pipeline import Ingestor
+    from index.store import ChromaStore
 
     with tempfile.TemporaryDirectory() as tmp:
         config = Config.from_env(env={}, index_dir=Path(args.index or Path(tmp) / "index"))
-        assistant = Assistant.open(config)
+        assistant = Assistant(config, store=ChromaStore(config))
         if not (args.index and assistant.store.count()["articles"]):  # a given index is used as it is
             Ingestor(config, store=assistant.store, embedder=assistant.embedder).ingest_paths([data / "articles.jsonl"])
         assistant.warm()

@@ -24,6 +24,7 @@ from assistant.eval.run import load_gold  # noqa: E402
 from assistant.kinds.registry import KINDS, kind_of  # noqa: E402
 from common.config import Config  # noqa: E402
 from common.offline import configure_environment  # noqa: E402
+from index.store import ChromaStore  # noqa: E402
 
 METRICS = ("answer_em", "answer_f1", "evidence_hit@1", "evidence_hit@10", "mrr@10")
 
@@ -99,7 +100,8 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     configure_environment()
     questions = load_gold(args.gold)[: args.limit or None]
-    assistant = Assistant.open(Config.from_env(index_dir=args.index))
+    config = Config.from_env(index_dir=args.index)
+    assistant = Assistant(config, store=ChromaStore(config))
     assistant.warm()
     modes = {"off": None, "on": set(args.kinds.split(",")) if args.kinds else set()}
     rows = run(assistant, questions, modes)

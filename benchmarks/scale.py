@@ -71,10 +71,12 @@ def build(prefix: str, sizes: list[int], base: Path | None, jitter: float) -> No
             shutil.copytree(base, one)
         else:
             from index.pipeline import Ingestor
+            from index.store import ChromaStore
 
             print(f"embedding the MultiHop articles into {one} (slow: the real model)", flush=True)
             config = Config.from_env(env={}, index_dir=one)
-            report = Ingestor(config).ingest_paths([shared_dir() / "data" / "multihop_rag" / "articles.jsonl"])
+            corpus = shared_dir() / "data" / "multihop_rag" / "articles.jsonl"
+            report = Ingestor(config, store=ChromaStore(config)).ingest_paths([corpus])
             print(report.summary(), flush=True)
     source = one
     for copies in sorted(s for s in sizes if s > 1):
@@ -146,10 +148,12 @@ def parts(assistant, qs: list[str], runs: int = 20) -> dict[str, float]:
 
 def ask_child(path: Path, qs: list[str], warmup: int, profile: bool, with_parts: bool) -> dict:
     from assistant.core import Assistant
+    from index.store import ChromaStore
 
     load_before = load_average()
     t0 = time.perf_counter()
-    assistant = Assistant.open(Config.from_env(env={}, index_dir=path))
+    config = Config.from_env(env={}, index_dir=path)
+    assistant = Assistant(config, store=ChromaStore(config))
     assistant.embedder.embed(["warm up"])
     t_model = time.perf_counter()
     rss = {"model": proc_memory_mb(os.getpid())["VmRSS"]}

@@ -18,7 +18,7 @@ from index.chunking import chunk_sentences
 from index.embedders import Embedder, make_embedder
 from index.loaders import load_paths
 from index.sentences import split_sentences
-from index.store import ArticleWrite, ChromaStore
+from index.store import ArticleWrite, Store
 
 EMBED_GROUP_TEXTS = 512  # texts embedded per model call: large enough to sort by length and keep cores busy
 ANALYSE_GROUP = 16  # stored articles analysed per batch when an index gains (or upgrades) its language analysis
@@ -87,11 +87,12 @@ def prepare(article: Article, config: Config) -> Prepared:
 
 
 class Ingestor:
-    """Holds the store and the embedder so repeated ingests (CLI, UI upload) reuse them."""
+    """Holds the store and the embedder so repeated ingests (CLI, UI upload) reuse them; every change to an index
+    (ingest, repair, delete) goes through it. `store` is opened by a composition root (the CLI, the server)."""
 
-    def __init__(self, config: Config, store: ChromaStore | None = None, embedder: Embedder | None = None):
+    def __init__(self, config: Config, store: Store, embedder: Embedder | None = None):
         self.config = config
-        self.store = store or ChromaStore(config)
+        self.store = store
         self._embedder = embedder
 
     @property
@@ -115,7 +116,7 @@ class Ingestor:
         on_article: Callable[[str, int, int], None] | None = None,
     ) -> IngestReport:
         """Embed and store new or changed articles; unchanged ones (same content hash) cost nothing. Holds the
-        index's write lock throughout, and first settles what a crash left (ChromaStore.open_for_writes): stored
+        index's write lock throughout, and first settles what a crash left (Store.open_for_writes): stored
         articles whose vectors were lost are embedded again from their stored text."""
         with self.store.exclusive():
             return self._ingest(articles, progress, on_article)
@@ -124,6 +125,14 @@ class Ingestor:
         """`assistant check --repair`: the full consistency scan and its fixes, re-embedding from stored text."""
         with self.store.exclusive():
             return self._ingest([], progress, None, full=True)
+
+    def delete(self, article_id: str) -> None:
+        """Remove one article and all its vectors (ArticleNotFound when there is none)."""
+        self.store.delete_article(article_id)
+
+    def check(self) -> list[str]:
+        """`assistant check`: problems between records, vectors and the lexical index; empty when consistent."""
+        return self.store.check()
 
     def _ingest(self, articles, progress, on_article, full: bool = False) -> IngestReport:
         started = time.perf_counter()

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from common.config import Config
 from index.pipeline import Ingestor
+from index.store import ChromaStore
 
 
 def die_after(store, method: str, suffix: str) -> None:
@@ -33,14 +34,16 @@ def die_after(store, method: str, suffix: str) -> None:
 
 def main(argv: list[str]) -> None:
     if argv[0] == "--hold-lock":
-        ingestor = Ingestor(Config.from_env(env={}, index_dir=Path(argv[1]), embedder="hash"))
+        config = Config.from_env(env={}, index_dir=Path(argv[1]), embedder="hash")
+        ingestor = Ingestor(config, store=ChromaStore(config))
         with ingestor.store.exclusive():
             print("locked", flush=True)
             time.sleep(600)
         return
     index, corpus, method, suffix, *port = argv
     server = {"chroma_host": "127.0.0.1", "chroma_port": int(port[0])} if port else {}
-    ingestor = Ingestor(Config.from_env(env={}, index_dir=Path(index), embedder="hash", **server))
+    config = Config.from_env(env={}, index_dir=Path(index), embedder="hash", **server)
+    ingestor = Ingestor(config, store=ChromaStore(config))
     die_after(ingestor.store, method, suffix)
     ingestor.ingest_paths([corpus])
     sys.exit("the chosen operation never ran")

@@ -13,6 +13,7 @@ import httpx
 
 from common.config import Config
 from index.pipeline import Ingestor
+from index.store import ChromaStore
 
 from .conftest import free_port
 
@@ -39,7 +40,7 @@ class Server:
 def build_index(index_dir: Path, paths: list[Path], embedder: str = "hash", model=None) -> None:
     """Ingest `paths` into a fresh local index (in this process, before any server opens it)."""
     config = Config.from_env(env={}, index_dir=index_dir, embedder=embedder)
-    report = Ingestor(config, embedder=model).ingest_paths(paths)
+    report = Ingestor(config, store=ChromaStore(config), embedder=model).ingest_paths(paths)
     assert report.added, report.summary()
 
 

@@ -11,6 +11,7 @@ from common.config import Config
 from common.records import Filters
 from common.text import occurs_in
 from index.pipeline import Ingestor
+from index.store import ChromaStore
 
 from .conftest import EXAMPLES
 
@@ -18,7 +19,7 @@ from .conftest import EXAMPLES
 @pytest.fixture(scope="module")
 def seed_assistant(tmp_path_factory, minilm, shared_dir):
     config = Config.from_env(env={}, index_dir=tmp_path_factory.mktemp("seed") / "index")
-    ing = Ingestor(config, embedder=minilm)
+    ing = Ingestor(config, store=ChromaStore(config), embedder=minilm)
     report = ing.ingest_paths([shared_dir / "seeds" / "articles.jsonl", EXAMPLES])
     assert report.ok, report.summary()
     return Assistant(config, store=ing.store, embedder=minilm)

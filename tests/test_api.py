@@ -14,6 +14,7 @@ import pytest
 from assistant.core import Assistant
 from common.config import Config
 from common.records import Citation
+from index.store import ChromaStore
 
 from .conftest import EXAMPLES, free_port
 from .serving import SLASH_ID, XSS_QUESTION, XSS_SENTENCE, build_index, start_server, write_extra_articles
@@ -58,7 +59,8 @@ def test_ask_returns_exactly_answer_to_dict(client, index_dir):
     r = client.post("/api/ask", json={"question": VELMORA})
     assert r.status_code == 200
     body = r.json()
-    expected = Assistant(Config.from_env(env={}, index_dir=index_dir, embedder="hash")).ask(VELMORA).to_dict()
+    config = Config.from_env(env={}, index_dir=index_dir, embedder="hash")
+    expected = Assistant(config, store=ChromaStore(config)).ask(VELMORA).to_dict()
     assert body == expected
     assert set(body) == {"answer", "short_answer", "abstained", "citations", "timeline", "statements"}
     assert "14" in body["short_answer"] and "[1]" in body["answer"]
@@ -232,7 +234,7 @@ def test_store_unavailable_is_503(tmp_path):
         deadline = time.time() + 30
         while True:
             try:
-                assistant = Assistant(config)
+                assistant = Assistant(config, store=ChromaStore(config))
                 break
             except Exception:  # noqa: BLE001 - the server is still starting
                 if time.time() > deadline:

@@ -44,6 +44,7 @@ def test_an_article_another_process_replaces_is_answered_in_its_new_version(chro
     from assistant.core import Assistant
     from benchmarks.concurrent_ask import run_ingest
     from common.config import Config
+    from index.store import ChromaStore
 
     host, port, _ = chroma_server
     env = {"ASSISTANT_CHROMA_HOST": host, "ASSISTANT_CHROMA_PORT": str(port), "ASSISTANT_EMBEDDER": "hash"}
@@ -52,7 +53,8 @@ def test_an_article_another_process_replaces_is_answered_in_its_new_version(chro
     question = "How many people did the Dunmarrow quarry employ?"
     path.write_text("The quarry in Dunmarrow closed on Monday. It employed 40 people.", encoding="utf-8")
     assert run_ingest([path], env).returncode == 0
-    assistant = Assistant(Config.from_env(env=env, index_dir=tmp_path / "unused"))
+    config = Config.from_env(env=env, index_dir=tmp_path / "unused")
+    assistant = Assistant(config, store=ChromaStore(config))
     assert assistant.ask(question).short_answer == "40 people"
     counts = assistant.store.count()
     path.write_text("The quarry in Dunmarrow closed on Friday. It employed 55 people.", encoding="utf-8")

@@ -28,7 +28,7 @@ from common.config import Config
 from index.embedders import HashEmbedder
 from index.loaders import load_paths
 from index.pipeline import Ingestor, prepare
-from index.store import ArticleWrite
+from index.store import ArticleWrite, ChromaStore
 
 from .conftest import EXAMPLES, REPO, shared_path
 
@@ -180,7 +180,7 @@ def test_a_write_that_fails_halfway_leaves_the_old_version_and_no_journal(tmp_pa
     """In-process failure (Chroma refuses sentence vectors of the wrong width after the chunks went in)."""
     config = Config.from_env(env={}, index_dir=tmp_path / "index", embedder="hash")
     article = corpus(1)[0]
-    ingestor = Ingestor(config, embedder=HashEmbedder())
+    ingestor = Ingestor(config, store=ChromaStore(config), embedder=HashEmbedder())
     ingestor.ingest_articles([article])
     before = ingestor.store.get_article(article.id)
 
@@ -205,7 +205,7 @@ def test_on_a_chroma_server_a_fresh_interrupted_write_is_left_to_its_writer_and_
     articles = corpus(3)
     v1 = write_corpus(articles, tmp_path / "v1.jsonl")
     v2 = write_corpus([*changed(articles[:1]), *articles[1:]], tmp_path / "v2.jsonl")
-    ingestor = Ingestor(config, embedder=HashEmbedder())
+    ingestor = Ingestor(config, store=ChromaStore(config), embedder=HashEmbedder())
     ingestor.ingest_paths([v1])
     crash(tmp_path / "unused", v2, "upsert", "-sentences", port)
 
@@ -312,7 +312,7 @@ def test_a_full_repair_that_finds_vectors_it_cannot_read_embeds_every_article_ag
     stand-in for that scan; the rebuild, the pending marks and the re-embedding are the real ones."""
     articles = corpus(6)
     config = Config.from_env(env={}, index_dir=tmp_path / "index", embedder="hash")
-    ingestor = Ingestor(config, embedder=HashEmbedder())
+    ingestor = Ingestor(config, store=ChromaStore(config), embedder=HashEmbedder())
     ingestor.ingest_articles(articles)
     store = ingestor.store
     real = store.unreadable_vectors

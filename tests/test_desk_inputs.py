@@ -7,6 +7,7 @@ from common.config import Config
 from index.loaders import load_paths
 from index.loaders.files import CP1252_NOTE
 from index.pipeline import Ingestor
+from index.store import ChromaStore
 
 from .loading import write
 
@@ -25,7 +26,7 @@ def test_a_windows_1252_export_is_read_and_the_report_says_so(tmp_path):
 def test_the_ingest_report_lists_the_note(tmp_path):
     path = write(tmp_path / "latin1.txt", "Zoë Ménard was elected.\n\nShe won 54%.\n".encode("latin-1"))
     config = Config.from_env(env={}, index_dir=tmp_path / "index", embedder="hash", analysis=False)
-    report = Ingestor(config).ingest_paths([path])
+    report = Ingestor(config, store=ChromaStore(config)).ingest_paths([path])
     assert report.ok and report.added == ["latin1"]
     assert f"  NOTE {path}: {CP1252_NOTE}" in report.summary().splitlines()
     assert report.to_dict()["notes"] == [f"{path}: {CP1252_NOTE}"]

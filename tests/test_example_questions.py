@@ -7,13 +7,14 @@ from assistant.core import Assistant
 from assistant.web.examples import ExampleQuestions
 from common.config import Config
 from index.pipeline import Ingestor
+from index.store import ChromaStore
 
 from .conftest import EXAMPLES
 
 
 def _assistant(tmp_path, env=None, ingest=True):
     config = Config.from_env(env=env or {}, index_dir=tmp_path / "index", embedder="hash")
-    ingestor = Ingestor(config)
+    ingestor = Ingestor(config, store=ChromaStore(config))
     if ingest:
         assert ingestor.ingest_paths([EXAMPLES]).ok
     return Assistant(config, store=ingestor.store, embedder=ingestor.embedder)

@@ -12,6 +12,7 @@ from assistant.query import Turn
 from assistant.understand import refers_back, turn_from_dict, understand
 from common.config import Config
 from index.pipeline import Ingestor
+from index.store import ChromaStore
 
 from .conftest import EXAMPLES
 
@@ -21,7 +22,7 @@ QUOTE = "What did Mayor Ilsa Varenko say?"
 @pytest.fixture(scope="module")
 def sample(tmp_path_factory):
     config = Config.from_env(env={}, index_dir=tmp_path_factory.mktemp("leaks") / "index", embedder="hash")
-    ingestor = Ingestor(config)
+    ingestor = Ingestor(config, store=ChromaStore(config))
     assert ingestor.ingest_paths([EXAMPLES]).ok
     return Assistant(config, store=ingestor.store, embedder=ingestor.embedder)
 

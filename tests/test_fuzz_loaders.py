@@ -255,7 +255,7 @@ def test_hostile_folder_loads_like_its_files(batch):
 def ingestor(tmp_path_factory) -> Ingestor:
     """A real local Chroma index holding the sample corpus, shared by every example of the ingest property."""
     config = Config.from_env(env={}, index_dir=tmp_path_factory.mktemp("fuzz-index") / "index", embedder="hash")
-    ing = Ingestor(config)
+    ing = Ingestor(config, store=ChromaStore(config))
     report = ing.ingest_paths([EXAMPLES])
     assert sorted(report.added) == BASELINE_IDS, report.summary()
     return ing

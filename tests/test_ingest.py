@@ -50,7 +50,7 @@ def assert_offsets_exact(store: ChromaStore) -> int:
 
 def test_sample_corpus_ingests_and_reingest_embeds_nothing(hash_config):
     emb = CountingEmbedder()
-    ing = Ingestor(hash_config, embedder=emb)
+    ing = Ingestor(hash_config, store=ChromaStore(hash_config), embedder=emb)
     first = ing.ingest_paths([EXAMPLES])
     assert first.ok, first.summary()
     assert len(first.added) >= 5 and first.sentences > 0 and emb.calls > 0
@@ -69,7 +69,7 @@ def test_sentences_are_counted_without_chroma_loading_their_vectors(hash_config)
     """/api/health and serve's status line count sentences: Chroma's count() would load the whole sentence
     collection into memory (+473 MB at 231,460 sentences), which serving otherwise never needs. A local index
     counts them in SQLite: right after an ingest and a delete, and without touching the collection."""
-    ing = Ingestor(hash_config)
+    ing = Ingestor(hash_config, store=ChromaStore(hash_config))
     ing.ingest_paths([EXAMPLES])
     gone = next(iter(ing.store.iter_articles()))
     ing.store.delete_article(gone.article.id)
@@ -91,7 +91,7 @@ def test_sentences_are_counted_without_chroma_loading_their_vectors(hash_config)
 def test_changed_article_replaces_all_old_chunks(hash_config, tmp_path):
     long_old = " ".join(f"Old sentence number {i} about the Velmora bridge." for i in range(60))
     path = write(tmp_path / "in" / "bridge.txt", long_old)
-    ing = Ingestor(hash_config, embedder=CountingEmbedder())
+    ing = Ingestor(hash_config, store=ChromaStore(hash_config), embedder=CountingEmbedder())
     ing.ingest_paths([path])
     old_chunks = ing.store.get_article("bridge").n_chunks
     assert old_chunks > 2
@@ -106,7 +106,7 @@ def test_changed_article_replaces_all_old_chunks(hash_config, tmp_path):
 
 
 def test_delete_and_unknown_id(hash_config):
-    ing = Ingestor(hash_config, embedder=CountingEmbedder())
+    ing = Ingestor(hash_config, store=ChromaStore(hash_config), embedder=CountingEmbedder())
     report = ing.ingest_paths([EXAMPLES])
     victim = report.added[0]
     ing.store.delete_article(victim)
@@ -117,7 +117,7 @@ def test_delete_and_unknown_id(hash_config):
 
 
 def test_bad_batch_keeps_what_was_stored(hash_config, tmp_path):
-    ing = Ingestor(hash_config, embedder=CountingEmbedder())
+    ing = Ingestor(hash_config, store=ChromaStore(hash_config), embedder=CountingEmbedder())
     good = write(tmp_path / "a" / "good.txt", "The council met on Monday. It voted 7 to 2.")
     ing.ingest_paths([good])
     before = ing.store.get_article("good")
@@ -151,7 +151,7 @@ def test_an_article_the_model_returns_nan_for_fails_alone(hash_config, tmp_path)
     write(folder / "a.txt", "The council met on Monday. It voted 7 to 2.")
     write(folder / "b.txt", "The glitch began on Tuesday. Nobody noticed.")
     write(folder / "c.txt", "Rain is expected on Friday. Roads may flood.")
-    ing = Ingestor(hash_config, embedder=Glitchy())
+    ing = Ingestor(hash_config, store=ChromaStore(hash_config), embedder=Glitchy())
     report = ing.ingest_paths([folder])
     assert sorted(report.added) == ["a", "c"]
     assert len(report.failed) == 1
@@ -162,7 +162,7 @@ def test_an_article_the_model_returns_nan_for_fails_alone(hash_config, tmp_path)
 
 
 def test_other_embedder_is_refused_on_existing_index(hash_config):
-    Ingestor(hash_config, embedder=CountingEmbedder()).ingest_paths([EXAMPLES])
+    Ingestor(hash_config, store=ChromaStore(hash_config), embedder=CountingEmbedder()).ingest_paths([EXAMPLES])
 
     class Other(HashEmbedder):
         def __init__(self):
@@ -170,7 +170,7 @@ def test_other_embedder_is_refused_on_existing_index(hash_config):
             self.name = "other-model"
 
     with pytest.raises(ConfigError, match="built with embedder"):
-        Ingestor(hash_config.with_(index_dir=hash_config.index_dir)).store.bind_embedder("other-model", 384)
+        ChromaStore(hash_config.with_(index_dir=hash_config.index_dir)).bind_embedder("other-model", 384)
 
 
 def test_cli_ingest_list_delete_survive_restart(tmp_path):
@@ -196,7 +196,7 @@ def test_cli_ingest_list_delete_survive_restart(tmp_path):
 def test_chroma_server_mode(chroma_server, tmp_path):
     host, port, _ = chroma_server
     config = Config.from_env(env={}, index_dir=tmp_path / "unused", chroma_host=host, chroma_port=port, embedder="hash")
-    report = Ingestor(config, embedder=CountingEmbedder()).ingest_paths([EXAMPLES])
+    report = Ingestor(config, store=ChromaStore(config), embedder=CountingEmbedder()).ingest_paths([EXAMPLES])
     assert report.ok and report.added
     # a second client (as after a restart of the assistant) sees the same articles and offsets
     store = ChromaStore(config)
@@ -227,7 +227,7 @@ def test_assistant_sees_a_replaced_article_without_restart(hash_config, tmp_path
     from assistant.core import Assistant
 
     path = write(tmp_path / "in" / "quarry.txt", "The quarry in Dunmarrow closed on Monday. It employed 40 people.")
-    ing = Ingestor(hash_config, embedder=CountingEmbedder())
+    ing = Ingestor(hash_config, store=ChromaStore(hash_config), embedder=CountingEmbedder())
     ing.ingest_paths([path])
     assistant = Assistant(hash_config, store=ing.store, embedder=ing.embedder)
     first = assistant.ask("How many people did the Dunmarrow quarry employ?")

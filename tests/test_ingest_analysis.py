@@ -12,6 +12,7 @@ import pytest
 from common.config import Config
 from index.loaders import load_paths
 from index.pipeline import EMBED_GROUP_TEXTS, Ingestor, prepare
+from index.store import ChromaStore
 
 from .conftest import REPO
 
@@ -28,7 +29,7 @@ def test_analysis_in_workers_equals_analysis_in_process(tmp_path, shared_dir):
     stored = {}
     for workers in (1, -1):
         config = base.with_(index_dir=tmp_path / f"workers{workers}", analysis_workers=workers)
-        ingestor = Ingestor(config)
+        ingestor = Ingestor(config, store=ChromaStore(config))
         report = ingestor.ingest_articles(articles)
         assert report.ok and len(report.added) == 30
         stored[workers] = {i: s.analysis_json for i, s in ingestor.store.get_articles([a.id for a in articles]).items()}
@@ -66,8 +67,9 @@ def test_an_index_made_without_analysis_gains_it_once(tmp_path):
     articles = [Article("quarry", "The quarry in Dunmarrow closed on Monday. It employed 40 people."),
                 Article("ferry", "Ferries to Kessaly resumed on Friday, the harbour master said.")]
     off = Config.from_env(env={}, index_dir=tmp_path / "index", embedder="hash", analysis=False)
-    Ingestor(off).ingest_articles(articles)
-    ingestor = Ingestor(off.with_(analysis=True))
+    Ingestor(off, store=ChromaStore(off)).ingest_articles(articles)
+    on = off.with_(analysis=True)
+    ingestor = Ingestor(on, store=ChromaStore(on))
     assert ingestor.store.analysis_versions() == {"quarry": 0, "ferry": 0}
     report = ingestor.ingest_articles(articles)
     assert (report.analysed, report.unchanged, report.added) == (2, ["quarry", "ferry"], [])

@@ -25,7 +25,7 @@ STEPS = [("upsert", "-articles"), ("delete", "-sentences"), ("delete", "-writes"
 @pytest.mark.parametrize(("method", "suffix"), STEPS)
 def test_a_kill_at_any_step_leaves_the_lexical_index_consistent_with_the_records(tmp_path, method, suffix):
     config = Config.from_env(env={}, index_dir=tmp_path / "index", embedder="hash")
-    first = Ingestor(config).ingest_paths([EXAMPLES / "velmora-flood-nine-dead.md", EXAMPLES / "northline-rail-strike.md"])
+    first = Ingestor(config, store=ChromaStore(config)).ingest_paths([EXAMPLES / "velmora-flood-nine-dead.md", EXAMPLES / "northline-rail-strike.md"])
     assert first.ok
     died = subprocess.run([sys.executable, "-m", "tests.crash_writer", str(config.index_dir), str(EXAMPLES), method,
                            suffix], cwd=REPO, capture_output=True, text=True, timeout=600)

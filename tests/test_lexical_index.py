@@ -25,7 +25,7 @@ from .conftest import EXAMPLES, REPO
 
 @pytest.fixture
 def ingested(hash_config):
-    ingestor = Ingestor(hash_config)
+    ingestor = Ingestor(hash_config, store=ChromaStore(hash_config))
     report = ingestor.ingest_paths([EXAMPLES])
     assert report.ok and len(report.added) == 8
     return ingestor
@@ -115,7 +115,7 @@ def test_an_index_from_before_the_lexical_index_gets_it_on_first_read(ingested, 
 def test_an_index_from_before_the_lexical_index_gets_it_on_next_write(ingested, hash_config):
     ingested.store.lexical.release()
     shutil.rmtree(hash_config.index_dir / DIR_NAME)
-    writer = Ingestor(hash_config)
+    writer = Ingestor(hash_config, store=ChromaStore(hash_config))
     report = writer.ingest_paths([EXAMPLES])
     assert len(report.unchanged) == 8
     assert any("lexical index: 8 article(s) indexed" in line for line in report.recovered)
@@ -130,7 +130,7 @@ def test_check_finds_a_lexical_index_that_disagrees_and_repair_rebuilds_it(inges
     store.lexical.release()
     problems = ChromaStore(hash_config, create=False).check()
     assert problems == ["velmora-flood-nine-dead: the lexical index holds another version of it, or none"]
-    report = Ingestor(hash_config).repair()
+    report = Ingestor(hash_config, store=ChromaStore(hash_config)).repair()
     assert any(line.startswith("lexical index: 1 article(s) indexed again") for line in report.recovered)
     fresh = ChromaStore(hash_config, create=False)
     assert fresh.check() == [] and lexical_chunks(fresh) == record_chunks(fresh)

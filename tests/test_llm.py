@@ -24,6 +24,7 @@ from common.config import Config
 from common.errors import ConfigError, LLMError, PromptError
 from common.records import Citation
 from common.text import occurs_in
+from index.store import ChromaStore
 
 from .conftest import EXAMPLES, REPO, free_port, read_jsonl
 from .llm_server import Reply, ScriptedLLM, number_of, sources_of
@@ -67,7 +68,7 @@ def config(index_dir) -> Config:
 
 @pytest.fixture(scope="module")
 def assistant(config) -> Assistant:
-    return Assistant(config)
+    return Assistant(config, store=ChromaStore(config))
 
 
 @pytest.fixture(scope="module")

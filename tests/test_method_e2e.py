@@ -8,6 +8,7 @@ import pytest
 from assistant.core import Assistant
 from common.config import Config
 from index.pipeline import Ingestor
+from index.store import ChromaStore
 
 from .conftest import EXAMPLES
 
@@ -15,7 +16,7 @@ from .conftest import EXAMPLES
 @pytest.fixture(scope="module")
 def sample(tmp_path_factory):
     config = Config.from_env(env={}, index_dir=tmp_path_factory.mktemp("sample") / "index", embedder="hash")
-    ingestor = Ingestor(config)
+    ingestor = Ingestor(config, store=ChromaStore(config))
     assert ingestor.ingest_paths([EXAMPLES]).ok
     texts = {s.article.id: s.article.text for s in ingestor.store.iter_articles()}
     return Assistant(config, store=ingestor.store, embedder=ingestor.embedder), texts

@@ -13,6 +13,7 @@ from assistant.qa.model import MANIFEST, ReaderModel, ReaderUnavailable
 from assistant.qa.reader import verb_phrase
 from common.config import Config
 from index.pipeline import Ingestor
+from index.store import ChromaStore
 
 HARBOUR = """Harbour blast forces evacuation in Port Kessaly
 
@@ -36,7 +37,7 @@ def assistant_over(tmp_path, **settings) -> Assistant:
     (folder / "harbour.txt").write_text(HARBOUR, encoding="utf-8")
     (folder / "match.txt").write_text(MATCH, encoding="utf-8")
     config = Config.from_env(env={}, index_dir=tmp_path / "index", embedder="hash", **settings)
-    ingestor = Ingestor(config)
+    ingestor = Ingestor(config, store=ChromaStore(config))
     assert ingestor.ingest_paths([folder]).ok
     return Assistant(config, store=ingestor.store, embedder=ingestor.embedder)
 
@@ -78,7 +79,7 @@ def quay(tmp_path_factory):
     folder = tmp_path_factory.mktemp("quay")
     (folder / "quay.txt").write_text(QUAY, encoding="utf-8")
     config = Config.from_env(env={}, index_dir=folder / "index", embedder="hash")
-    ingestor = Ingestor(config)
+    ingestor = Ingestor(config, store=ChromaStore(config))
     assert ingestor.ingest_paths([folder / "quay.txt"]).ok
     return Assistant(config, store=ingestor.store, embedder=ingestor.embedder)
 

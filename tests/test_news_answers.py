@@ -14,6 +14,7 @@ from assistant.core import Assistant
 from benchmarks.kill_ingest import child_env
 from common.config import Config
 from index.pipeline import Ingestor
+from index.store import ChromaStore
 
 from .conftest import EXAMPLES, REPO
 from .serving import start_server
@@ -25,7 +26,7 @@ TOLL = "How many people died in the Velmora flood?"
 def sample(tmp_path_factory):
     index = tmp_path_factory.mktemp("news") / "index"
     config = Config.from_env(env={}, index_dir=index, embedder="hash")
-    ingestor = Ingestor(config)
+    ingestor = Ingestor(config, store=ChromaStore(config))
     assert ingestor.ingest_paths([EXAMPLES]).ok
     texts = {s.article.id: s.article.text for s in ingestor.store.iter_articles()}
     return Assistant(config, store=ingestor.store, embedder=ingestor.embedder), texts, index

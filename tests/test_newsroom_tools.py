@@ -29,6 +29,7 @@ from assistant.web.format import exchange, history, transcript_html
 from assistant.web.input import parse_filters
 from common.config import Config
 from common.records import Answer, Citation
+from index.store import ChromaStore
 
 from .conftest import EXAMPLES
 from .serving import build_index
@@ -141,7 +142,8 @@ def test_dates_in_words():
 def library(tmp_path_factory):
     root = tmp_path_factory.mktemp("library")
     build_index(root / "index", [EXAMPLES])
-    return Assistant(Config.from_env(env={}, index_dir=root / "index", embedder="hash")).library
+    config = Config.from_env(env={}, index_dir=root / "index", embedder="hash")
+    return Assistant(config, store=ChromaStore(config)).library
 
 
 def test_library_browses_by_source_dates_and_title_words(library):

@@ -10,6 +10,7 @@ import pytest
 from assistant.core import Assistant
 from common.config import Config
 from index.pipeline import Ingestor
+from index.store import ChromaStore
 
 from .conftest import EXAMPLES, REPO
 
@@ -19,7 +20,7 @@ STORIES = REPO / "tests" / "gold" / "quote_stories.jsonl"
 @pytest.fixture(scope="module")
 def news(tmp_path_factory):
     config = Config.from_env(env={}, index_dir=tmp_path_factory.mktemp("quotes") / "index", embedder="hash")
-    ingestor = Ingestor(config)
+    ingestor = Ingestor(config, store=ChromaStore(config))
     assert ingestor.ingest_paths([EXAMPLES, STORIES]).ok
     texts = {s.article.id: s.article.text for s in ingestor.store.iter_articles()}
     return Assistant(config, store=ingestor.store, embedder=ingestor.embedder), texts

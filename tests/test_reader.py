@@ -22,6 +22,7 @@ from common.config import Config
 from common.errors import ConfigError
 from common.records import Answer, Citation
 from common.text import occurs_in
+from index.store import ChromaStore
 
 from .conftest import EXAMPLES, REPO
 from .llm_server import Reply, ScriptedLLM
@@ -46,7 +47,7 @@ def config(index_dir) -> Config:
 
 @pytest.fixture(scope="module")
 def assistant(config) -> Assistant:
-    return Assistant(config)
+    return Assistant(config, store=ChromaStore(config))
 
 
 @pytest.fixture(scope="module")

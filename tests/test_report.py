@@ -14,6 +14,7 @@ from assistant.eval.report import plot_by_type, plot_groups, write_report
 from assistant.eval.run import run_eval
 from assistant.eval.verdicts import counts, plain_summary, question_word
 from common.config import Config
+from index.store import ChromaStore
 
 from .conftest import EXAMPLES, REPO
 
@@ -144,7 +145,8 @@ def test_question_words():
 def test_eval_writes_both_reports(tmp_path):
     config = Config.from_env(env={}, index_dir=tmp_path / "index", embedder="hash")
     out = tmp_path / "out"
-    summary = run_eval(config, REPO / "examples" / "gold.jsonl", [str(EXAMPLES)], out, progress=False)
+    summary = run_eval(config, REPO / "examples" / "gold.jsonl", [str(EXAMPLES)], out, progress=False,
+                       open_store=ChromaStore)
     md = (out / "report.md").read_text(encoding="utf-8")
     assert md.splitlines()[2].startswith(f"Of {summary['n']} questions, the assistant answered ")
     preds = [json.loads(line) for line in (out / "predictions.jsonl").read_text(encoding="utf-8").splitlines()]

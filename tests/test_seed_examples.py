@@ -8,6 +8,7 @@ import pytest
 from assistant.core import Assistant
 from common.config import Config
 from index.pipeline import Ingestor
+from index.store import ChromaStore
 
 from .conftest import EXAMPLES
 
@@ -15,7 +16,7 @@ from .conftest import EXAMPLES
 @pytest.fixture(scope="module")
 def seed(tmp_path_factory, minilm, shared_dir):
     config = Config.from_env(env={}, index_dir=tmp_path_factory.mktemp("seed13") / "index")
-    ingestor = Ingestor(config, embedder=minilm)
+    ingestor = Ingestor(config, store=ChromaStore(config), embedder=minilm)
     assert ingestor.ingest_paths([shared_dir / "seeds" / "articles.jsonl", EXAMPLES]).ok
     texts = {s.article.id: s.article.text for s in ingestor.store.iter_articles()}
     return Assistant(config, store=ingestor.store, embedder=minilm), texts

@@ -8,8 +8,10 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Callable
 from contextlib import ExitStack
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from assistant.core import Assistant
 from assistant.eval.metrics import score_question, summarize, threshold_curve
@@ -19,6 +21,9 @@ from assistant.llm.verify import strip_note, verify
 from common.config import Config
 from common.errors import InputError
 from common.progress import progress as progress_display
+
+if TYPE_CHECKING:
+    from index.store.protocols import Store
 
 
 def load_gold(path: Path) -> list[dict]:
@@ -41,7 +46,9 @@ def load_gold(path: Path) -> list[dict]:
 
 
 def run_eval(config: Config, gold_path: Path, articles: list[str] | None, out_dir: Path, progress: bool = True,
-             assistant: Assistant | None = None) -> dict:
+             assistant: Assistant | None = None, open_store: Callable[[Config], Store] | None = None) -> dict:
+    """Answer every gold question with `assistant`, or else with one over the index `open_store` opens (the
+    composition root's; `articles` are ingested into it first, a temporary one unless the config names one)."""
     questions = load_gold(gold_path)
     out_dir.mkdir(parents=True, exist_ok=True)
     with ExitStack() as stack:
@@ -50,12 +57,15 @@ def run_eval(config: Config, gold_path: Path, articles: list[str] | None, out_di
                 tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix="assistant-eval-"))
                 config = config.with_(index_dir=Path(tmp) / "index")
             _say(progress, f"eval: opening the index in {config.describe_store()}")
-            assistant = Assistant.open(config)
+            if open_store is None:
+                raise ValueError("run_eval needs an assistant or a way to open the index (open_store)")
+            store = open_store(config)
+            assistant = Assistant(config, store=store)
             if articles:
                 from index.pipeline import Ingestor
 
                 _say(progress, f"eval: ingesting {', '.join(map(str, articles))}")
-                report = Ingestor(config, store=assistant.store).ingest_paths(articles, progress=progress)
+                report = Ingestor(config, store=store).ingest_paths(articles, progress=progress)
                 print(report.summary(), file=sys.stderr)
                 if not report.ok:
                     print("warning: some articles failed to ingest; scores cover what was ingested", file=sys.stderr)

@@ -5,10 +5,15 @@ from __future__ import annotations
 import re
 import threading
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from assistant.candidates import Candidate
 from common.records import StoredArticle
 from common.text import terms, words
+
+if TYPE_CHECKING:
+    from assistant.lexical import LexicalIndex
+    from index.store.protocols import StoreReader
 
 # words of a speaker's name that are titles, not the name ("Mayor Ilsa Varenko" is Varenko)
 TITLES = frozenset("mr mrs ms dr prof sir dame lord lady mayor president minister chief fire police gen maj lt col "
@@ -37,7 +42,7 @@ class QuoteArchive:
     """Speakers → the sentences quoting them, read from every stored article's analysis; read again when the
     store's records change (the lexical index's snapshot says which articles it holds)."""
 
-    def __init__(self, store, lexical):
+    def __init__(self, store: StoreReader, lexical: LexicalIndex):
         self._store = store
         self._lexical = lexical
         self._lock = threading.Lock()

@@ -6,6 +6,7 @@ import ipaddress
 import logging
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
@@ -20,7 +21,13 @@ from assistant.web.input import split_list
 from common.config import Config
 from common.errors import ConfigError, TooLarge
 
+if TYPE_CHECKING:
+    from assistant.core import Assistant
+    from index.pipeline import Ingestor
+
 log = logging.getLogger("assistant.server")
+
+
 def is_loopback(host: str) -> bool:
     if host.lower() == "localhost":
         return True
@@ -55,16 +62,14 @@ def check_exposure(config: Config, allow_insecure: bool = False) -> None:
         )
 
 
-def create_app(config: Config, assistant=None, ingestor=None, chat=None,
+def create_app(config: Config, assistant: Assistant, ingestor: Ingestor | None = None, chat=None,
                reuse_secret: bytes | None = None) -> FastAPI:
-    """The whole server; one Assistant and one Ingestor share one ChromaStore (one client per path).
-    `chat`: the Gradio chat module (ui.py: build_ui, theme, CSS) to mount at /, or None for the API and widget only.
+    """The whole server; the Assistant and the Ingestor share one store (one client per path), which serve() opens.
+    `chat`: the Gradio chat module (ui.py: build_ui, theme, CSS) to mount at /, with the `ingestor` its upload and
+    delete use, or None for the API and widget only.
     `reuse_secret`: the secret of this server's announcement (serve_reuse), which /api/serve-proof proves."""
-    from assistant.core import Assistant
     from assistant.llm.answer import Answerer
-    from index.pipeline import Ingestor
 
-    assistant = assistant or Assistant(config)
     answerer = Answerer.from_config(assistant, config)  # LLM mode when config.llm, else extractive
     origins = split_list(config.allowed_origins)
     app = FastAPI(title="Newsroom assistant API", version="1", docs_url=None, redoc_url=None,
@@ -124,7 +129,8 @@ def create_app(config: Config, assistant=None, ingestor=None, chat=None,
         return app
     import gradio as gr
 
-    ingestor = ingestor or Ingestor(config, store=assistant.store, embedder=assistant.embedder)
+    if ingestor is None:
+        raise ValueError("the chat needs the Ingestor that shares the assistant's store")
     auth = (config.ui_user, config.ui_password) if config.ui_user else None
     demo = chat.build_ui(assistant, ingestor, answerer)
     app = gr.mount_gradio_app(app, demo, path="/", auth=auth, ssr_mode=False,
@@ -172,11 +178,12 @@ def serve(config: Config, load_chat, allow_insecure: bool = False) -> int:
 
     from assistant.core import Assistant
     from assistant.startup import model_loading
-    from index.store import ChromaStore
+    from index.store import ChromaStore  # the composition root: the one place the server names the concrete store
 
     model = model_loading(config)  # the model loads while chromadb, then Gradio and the UI module are imported
     # a missing or empty index is refused (IndexMissing), never created: only `assistant ingest` makes one
-    assistant = Assistant(config, store=ChromaStore(config, create=False))
+    store = ChromaStore(config, create=False)
+    assistant = Assistant(config, store=store)
     failed: list[BaseException] = []
 
     def warm() -> None:
@@ -195,8 +202,10 @@ def serve(config: Config, load_chat, allow_insecure: bool = False) -> int:
     if failed:
         raise failed[0]
     from assistant.startup import start_up_repair
+    from index.pipeline import Ingestor
 
-    ingestor = start_up_repair(config, assistant)
+    ingestor = Ingestor(config, store=store, embedder=assistant.embedder)  # the chat's upload and delete
+    start_up_repair(config, assistant, ingestor)
     from assistant.web.serve_reuse import announce, new_secret
 
     secret = new_secret()

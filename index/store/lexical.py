@@ -57,6 +57,10 @@ class LexicalSide:
                 state.store = open_lexical(lexical_dir(self.config))
         return state.store
 
+    def lexical_view(self):
+        """The lexical index as last committed (what readers search)."""
+        return self.lexical.view()
+
     def _writes_lexical(self) -> bool:
         return not self.config.chroma_host
 

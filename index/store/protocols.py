@@ -1,10 +1,13 @@
-"""What each side needs of the store: StoreReader (the assistant's read side), StoreWriter (the Ingestor)."""
+"""What each side needs of the store: StoreReader (the assistant's read side), StoreWriter (the Ingestor's writes,
+deletes and checks), Store (both: what the Ingestor and the composition roots hold). The read side, the Ingestor and
+the faces are typed with these; only the composition roots (assistant/cli.py, assistant/web/server.py) name the
+concrete ChromaStore (tests/test_layout.py checks)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -12,6 +15,10 @@ from common.records import StoredArticle
 from index.store.journal import Opened
 from index.store.records import ArticleWrite
 from index.store.segments import Damage
+
+if TYPE_CHECKING:  # annotations only: the lexical modules are the store's own business
+    from index.lexical_store import LexicalView
+    from index.lexical_sync import CatchUp
 
 
 @runtime_checkable
@@ -45,6 +52,15 @@ class StoreReader(Protocol):
     def query_chunk_ids(self, vector: np.ndarray, k: int, where: dict | None = None,
                         ids: Sequence[str] | None = None) -> list[tuple[str, float]]:
         """(chunk id, cosine similarity) of the k chunks nearest to `vector`, within `where` or `ids` if given."""
+
+    def vectors(self, kind: str, ids: Sequence[str]) -> dict[str, np.ndarray]:
+        """Stored "chunks" or "sentences" vectors by their ids (a torn collection is refused)."""
+
+    def lexical_view(self) -> LexicalView:
+        """The lexical (BM25) index as last committed: its documents, their terms and its generation."""
+
+    def lexical_catch_up(self) -> CatchUp | None:
+        """Bring the lexical index to the records unless a writer is at work (then None: its commits do)."""
 
     def sentence_vectors(self, ids: Sequence[str], hashes: dict[str, str] | None = None) -> dict[str, np.ndarray]:
         """Vectors of the current version of sentences named `{article_id}::s{index}`."""
@@ -86,3 +102,17 @@ class StoreWriter(Protocol):
 
     def set_analysis(self, article_id: str, content_hash: str, analysis: str) -> bool:
         """Store a newer language analysis of the record's current version; False if the record changed."""
+
+    def pending_writes(self) -> dict[str, dict]:
+        """Journal entries: article writes in progress, or interrupted by a crash ({id: metadata})."""
+
+    def delete_article(self, article_id: str) -> None:
+        """Remove the article's record and all its vectors; ArticleNotFound when there is none."""
+
+    def check(self) -> list[str]:
+        """Problems between records, vectors and the lexical index (every vector is read: slow); empty if none."""
+
+
+@runtime_checkable
+class Store(StoreReader, StoreWriter, Protocol):
+    """Both sides of one index: what the Ingestor (which reads what it rewrites) and the composition roots hold."""
