@@ -1,6 +1,7 @@
 """The shape of the code: no import cycle between our modules (nor one hidden from the import statements by
 importlib), the ground floor imports nothing of ours, the write side nothing of the read side, no module of common/,
-index/ or assistant/ over ~300 lines, and assistant/ keeps at most 20 modules at its top level (the rest in wings)."""
+index/ or assistant/ over ~300 lines, assistant/ keeps at most 20 modules at its top level (the rest in wings), and
+only the composition roots name the concrete store (everything else holds it through the protocols)."""
 
 from __future__ import annotations
 
@@ -134,3 +135,68 @@ def test_assistant_top_level_is_small():
     the trained reader live in its wings (README: the map of the code)."""
     top = sorted(p.name for p in (REPO / "assistant").glob("*.py") if p.name != "__init__.py")
     assert len(top) <= MAX_TOP_LEVEL, f"{len(top)} modules at the top of assistant/ (at most {MAX_TOP_LEVEL}): {top}"
+
+
+COMPOSITION_ROOTS = {"assistant.cli", "assistant.web.server"}  # the only modules that open the concrete store
+STORE_PROTOCOLS = {"StoreReader", "StoreWriter", "Store"}
+
+
+def protocol_members() -> set[str]:
+    """What index/store/protocols.py promises (read from its source: the layout tests import nothing of ours)."""
+    tree = ast.parse((REPO / "index" / "store" / "protocols.py").read_text(encoding="utf-8"))
+    return {item.name for node in tree.body if isinstance(node, ast.ClassDef) and node.name in STORE_PROTOCOLS
+            for item in node.body if isinstance(item, ast.FunctionDef)}
+
+
+def consumers() -> dict[str, Path]:
+    """The store's users: the read side, the faces (ui.py, the CLI, the web face) and the Ingestor; the store's own
+    package and the lexical modules it runs are its inside."""
+    return {name: path for name, path in modules().items()
+            if name.startswith(("assistant", "ui", "common")) or name == "index.pipeline"}
+
+
+def test_only_the_composition_roots_name_the_concrete_store():
+    """Everything else holds the store through index/store/protocols.py (issue 24): replacing the store means
+    changing the roots, and a test can hand any object that keeps the protocol."""
+    named = {}
+    for name, path in modules().items():
+        if name in COMPOSITION_ROOTS or name.startswith("index.store"):
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        hits = [node.lineno for node in ast.walk(tree)
+                if (isinstance(node, ast.Name) and node.id == "ChromaStore")
+                or (isinstance(node, ast.Attribute) and node.attr == "ChromaStore")
+                or (isinstance(node, ast.alias) and node.name == "ChromaStore")]
+        if hits:
+            named[name] = hits
+    assert not named, f"the concrete ChromaStore named outside the composition roots {COMPOSITION_ROOTS}: {named}"
+
+
+def annotation_names(node: ast.AST | None) -> set[str]:
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)} if node is not None else set()
+
+
+def test_store_consumers_are_typed_with_the_protocols():
+    """A parameter that takes a store (`store`, `open_store`) and a composition root's function that opens one
+    (`*_store`) are annotated with StoreReader, StoreWriter or Store, and every member used on a store is one the
+    protocols promise."""
+    promised = protocol_members()
+    untyped, unpromised = [], []
+    for name, path in consumers().items():
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                args = node.args.posonlyargs + node.args.args + node.args.kwonlyargs
+                for arg in args:
+                    if arg.arg in ("store", "open_store") and not annotation_names(arg.annotation) & STORE_PROTOCOLS:
+                        untyped.append(f"{name}:{node.lineno} {node.name}({arg.arg})")
+                if name in COMPOSITION_ROOTS and node.name.endswith("_store") and not annotation_names(node.returns) & STORE_PROTOCOLS:
+                    untyped.append(f"{name}:{node.lineno} {node.name}() returns")
+            elif isinstance(node, ast.Attribute) and node.attr not in promised:
+                held = node.value
+                if (isinstance(held, ast.Name) and held.id == "store") or (
+                        isinstance(held, ast.Attribute) and held.attr in ("store", "_store")):
+                    unpromised.append(f"{name}:{node.lineno} store.{node.attr}")
+    assert not untyped, f"store parameters not typed with a protocol of index/store/protocols.py: {untyped}"
+    assert not unpromised, f"store members the protocols do not promise (add them there, or use one): {unpromised}"
+
