@@ -40,6 +40,7 @@ from assistant.web.format import (
 )
 from assistant.web.input import check_question, parse_filters, refusal
 from common.errors import AssistantError
+from common.file_types import UPLOAD_SUFFIXES, upload_hint
 
 log = logging.getLogger("assistant.ui")
 
@@ -47,7 +48,6 @@ SOURCES_LABEL = {False: "Sources (none selected: all)", True: "Sources (only tho
 STREAM_STEPS = 8  # the answer is revealed in this many steps
 STREAM_DELAY = 0.03  # seconds between steps
 DRAFT_LABEL = "Draft from the language model, being checked against the articles (unverified):"
-UPLOAD_TYPES = [".txt", ".md", ".markdown", ".html", ".htm", ".jsonl"]
 EXPORT_DIR = Path(tempfile.gettempdir()) / "assistant-exports"
 # The conversation is kept in the browser's local storage, encrypted by Gradio with a key the page itself carries:
 # not a secret (a visitor sees only their own conversation, and the API takes any history anyway), kept stable so
@@ -346,10 +346,8 @@ def build_ui(assistant, ingestor, answerer=None) -> gr.Blocks:
                                             scale=0, min_width=120)
                         keep = gr.Button("Keep it", size="sm", elem_id="keep-article", scale=0, min_width=120)
         with gr.Tab("Add articles"):
-            gr.Markdown("Upload `.txt`, `.md` (front matter: title, source, published_at, url, id), `.html` or "
-                        "`.jsonl` files. Unchanged articles are skipped; each failure is listed with its file, "
-                        "line and fix.")
-            files = gr.File(file_count="multiple", file_types=UPLOAD_TYPES, label="Article files", elem_id="upload")
+            gr.Markdown(upload_hint())
+            files = gr.File(file_count="multiple", file_types=UPLOAD_SUFFIXES, label="Article files", elem_id="upload")
             ingest = gr.Button("Add to the index", variant="primary", elem_id="ingest")
             report = gr.HTML("", elem_id="ingest-report", min_height=80)
 

@@ -9,7 +9,9 @@ from typing import TYPE_CHECKING
 
 from assistant.formatting import render_served, show, show_json
 from common.config import Config
+from common.embedder_kinds import embedder_help
 from common.errors import AssistantError
+from common.file_types import help_list
 from common.offline import configure_environment
 
 if TYPE_CHECKING:
@@ -20,7 +22,7 @@ def _store_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--index", dest="index_dir", help="index directory (default: ASSISTANT_INDEX_DIR or user data dir)")
     p.add_argument("--chroma-host", help="use a Chroma server at this host instead of a local directory")
     p.add_argument("--chroma-port", type=int, help="Chroma server port (default 8000)")
-    p.add_argument("--embedder", help="minilm (default), st:MODEL_PATH, openai:MODEL or hash")
+    p.add_argument("--embedder", help=embedder_help())
 
 
 def _llm_args(p: argparse.ArgumentParser) -> None:
@@ -37,7 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="assistant", description="Newsroom retrieval assistant with exact citations.")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("ingest", help="add or update articles (.txt .md .html .jsonl or folders)")
+    p = sub.add_parser("ingest", help=f"add or update articles ({help_list()} or folders)")
     p.add_argument("paths", nargs="+")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.add_argument("--no-progress", action="store_true",

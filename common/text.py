@@ -80,3 +80,8 @@ def occurs_in(short: str, sentence: str) -> bool:
     """True if the short answer, normalised, is a whole-word substring of the normalised sentence."""
     s, h = normalize_for_match(short), normalize_for_match(sentence)
     return bool(s) and f" {s} " in f" {h} "
+
+
+def or_list(items: list[str]) -> str:
+    """'a, b, c or d': a choice as messages and help texts name it."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} or {items[-1]}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
@@ -13,6 +13,7 @@ from typing import Protocol
 import numpy as np
 
 from common.config import Config
+from common.embedder_kinds import embedder_choices
 from common.errors import ConfigError, EmbeddingError
 from common.offline import configure_environment
 
@@ -142,23 +143,37 @@ def _cached_onnx(model: Path, name: str, cache_dir: Path, batch_size: int, threa
     return OnnxSentenceEncoder(model, name, cache_dir, batch_size, MINILM_MAX_TOKENS, threads)
 
 
+def _minilm(config: Config, arg: str) -> Embedder:
+    from common.onnx_runtime import default_cache_dir
+
+    cache = Path(config.model_cache).expanduser() if config.model_cache else default_cache_dir()
+    return _cached_onnx(minilm_path(), "all-MiniLM-L6-v2", cache, config.embed_batch_size, config.embed_threads)
+
+
+def _st(config: Config, arg: str) -> Embedder:
+    if not arg:
+        raise ConfigError("embedder 'st:' needs a model", "use st:/path/to/model or st:MODEL_NAME")
+    return _cached_st(arg, f"st:{arg}", config.embed_batch_size)
+
+
+def _openai(config: Config, arg: str) -> Embedder:
+    return OpenAIEmbedder(config.embed_base_url or "", arg, os.environ.get(config.embed_api_key_env),
+                          config.embed_batch_size)
+
+
+def _hash(config: Config, arg: str) -> Embedder:
+    return HashEmbedder(int(arg) if arg else 384)
+
+
+# how each kind of common/embedder_kinds.py's EMBEDDERS table is built (the table names them, with their help)
+BUILDERS: dict[str, Callable[[Config, str], Embedder]] = {"minilm": _minilm, "st": _st, "openai": _openai,
+                                                          "hash": _hash}
+
+
 def make_embedder(config: Config) -> Embedder:
     """The embedder the config names; local models are loaded once per process. MiniLM runs through ONNX Runtime
     (no torch): its vectors agree with sentence-transformers' (cosine >= 0.999), so indexes keep their name."""
     kind, _, arg = config.embedder.partition(":")
-    if kind == "minilm":
-        from common.onnx_runtime import default_cache_dir
-
-        cache = Path(config.model_cache).expanduser() if config.model_cache else default_cache_dir()
-        return _cached_onnx(minilm_path(), "all-MiniLM-L6-v2", cache, config.embed_batch_size, config.embed_threads)
-    if kind == "st":
-        if not arg:
-            raise ConfigError("embedder 'st:' needs a model", "use st:/path/to/model or st:MODEL_NAME")
-        return _cached_st(arg, f"st:{arg}", config.embed_batch_size)
-    if kind == "openai":
-        return OpenAIEmbedder(
-            config.embed_base_url or "", arg, os.environ.get(config.embed_api_key_env), config.embed_batch_size
-        )
-    if kind == "hash":
-        return HashEmbedder(int(arg) if arg else 384)
-    raise ConfigError(f"unknown embedder {config.embedder!r}", "use minilm, st:MODEL, openai:MODEL or hash")
+    if kind not in BUILDERS:
+        raise ConfigError(f"unknown embedder {config.embedder!r}", f"use {embedder_choices()}")
+    return BUILDERS[kind](config, arg)

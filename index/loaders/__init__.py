@@ -1,4 +1,5 @@
-"""Loads articles from .txt, .md, .html and .jsonl files and folders, reporting bad input per file and line."""
+"""Loads articles from files and folders of the types in common/file_types.py (.txt, .md, .html, .jsonl),
+reporting bad input per file and line."""
 
 from __future__ import annotations
 
@@ -7,22 +8,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from common.errors import InputError
+from common.file_types import SUPPORTED_SUFFIXES
 from common.records import Article
-from index.loaders.base import (
-    FIX_ID,
-    HTML_SUFFIXES,
-    JSONL_SUFFIXES,
-    MARKDOWN_SUFFIXES,
-    MAX_ID_CHARS,
-    SUPPORTED_SUFFIXES,
-    TEXT_SUFFIXES,
-    Failed,
-)
+from index.loaders.base import FIX_ID, JSONL_SUFFIXES, MAX_ID_CHARS, Failed
 from index.loaders.files import expand, load_file
 from index.loaders.ids import build, derived_ids
 
-__all__ = ["HTML_SUFFIXES", "JSONL_SUFFIXES", "MARKDOWN_SUFFIXES", "MAX_ID_CHARS", "SUPPORTED_SUFFIXES",
-           "TEXT_SUFFIXES", "LoadResult", "load_paths"]
+__all__ = ["MAX_ID_CHARS", "SUPPORTED_SUFFIXES", "LoadResult", "load_paths"]
 
 
 @dataclass(frozen=True)

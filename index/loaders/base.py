@@ -1,4 +1,5 @@
-"""What every loader shares: supported suffixes, limits, fixes, the draft of an article, and decoding."""
+"""What every loader shares: supported suffixes (from common/file_types.py's table), limits, fixes, the draft of an
+article, and decoding."""
 
 from __future__ import annotations
 
@@ -6,12 +7,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from common.dates import ACCEPTED_FORMATS
+from common.file_types import suffixes_read_by
 
-TEXT_SUFFIXES = frozenset({".txt"})
-MARKDOWN_SUFFIXES = frozenset({".md", ".markdown"})
-HTML_SUFFIXES = frozenset({".html", ".htm"})
-JSONL_SUFFIXES = frozenset({".jsonl"})
-SUPPORTED_SUFFIXES = TEXT_SUFFIXES | MARKDOWN_SUFFIXES | HTML_SUFFIXES | JSONL_SUFFIXES
+JSONL_SUFFIXES = suffixes_read_by("jsonl")  # files of many articles, one a line (ids never from the file name)
 
 MAX_ID_CHARS = 200
 BINARY_SNIFF_BYTES = 8192

@@ -1,4 +1,5 @@
-"""Finding article files (given paths, folders walked) and reading one file into drafts, with per-file checks."""
+"""Finding article files (given paths, folders walked) and reading one file into drafts, with per-file checks. Each
+file type of common/file_types.py's table is read by the reader its row names (READERS)."""
 
 from __future__ import annotations
 
@@ -9,12 +10,10 @@ from dataclasses import replace
 from pathlib import Path
 
 from common.errors import InputError
+from common.file_types import file_type, listed
 from index.loaders.base import (
     FIX_SIZE,
     FIX_UTF8,
-    HTML_SUFFIXES,
-    JSONL_SUFFIXES,
-    SUPPORTED_SUFFIXES,
     Draft,
     Failed,
     SourceFile,
@@ -25,6 +24,11 @@ from index.loaders.base import (
 )
 from index.loaders.jsonl import load_jsonl
 from index.loaders.text import from_html, from_text
+
+# FileType.reader → how a file of that type is read: a whole decoded file into one draft, or (JSONL) a file streamed
+# line by line into drafts and per-line failures
+READERS = {"text": from_text, "html": from_html}
+STREAM_READERS = {"jsonl": load_jsonl}
 
 
 def expand(paths: Iterable[str | Path], failures: list[InputError]) -> list[SourceFile]:
@@ -59,21 +63,17 @@ def expand(paths: Iterable[str | Path], failures: list[InputError]) -> list[Sour
             if not found:
                 failures.append(
                     InputError(
-                        str(path),
-                        "folder has no .txt, .md, .html or .jsonl files",
-                        "put the articles in the folder as .txt, .md, .html or .jsonl files",
+                        str(path), f"folder has no {listed()} files", f"put the articles in the folder as {listed()} files"
                     )
                 )
             for file in found:
                 add(file)
         elif not stat.S_ISREG(info.st_mode):
             failures.append(InputError(str(path), "not a regular file", "give a file or folder of articles"))
-        elif path.suffix.lower() not in SUPPORTED_SUFFIXES:
+        elif file_type(path.suffix) is None:
             kind = path.suffix or "(no extension)"
             failures.append(
-                InputError(
-                    str(path), f"unsupported file type {kind}", "convert it to .txt, .md, .html or .jsonl"
-                )
+                InputError(str(path), f"unsupported file type {kind}", f"convert it to {listed()}")
             )
         else:
             add(SourceFile(path, None))
@@ -109,7 +109,7 @@ def _walk(root: Path, failures: list[InputError]) -> Iterator[SourceFile]:
             try:
                 if entry.is_dir():
                     subfolders.append(path)
-                elif entry.is_file() and path.suffix.lower() in SUPPORTED_SUFFIXES:
+                elif entry.is_file() and file_type(path.suffix) is not None:
                     yield SourceFile(path, root)
             except OSError:
                 continue
@@ -126,8 +126,10 @@ def load_file(file: SourceFile, max_bytes: int) -> Iterator[Draft | InputError]:
         raise Failed(f"cannot be read ({os_reason(exc)})", os_fix(exc)) from None
     if size == 0:
         raise Failed("empty file (0 bytes)", "add the article text or remove the file")
-    if path.suffix.lower() in JSONL_SUFFIXES:
-        yield from load_jsonl(path, max_bytes)
+    kind = file_type(path.suffix)
+    reader = kind.reader if kind is not None else "text"  # expand() gives only supported types
+    if reader in STREAM_READERS:
+        yield from STREAM_READERS[reader](path, max_bytes)
         return
     if size > max_bytes:
         raise Failed(too_big("file", size, max_bytes), FIX_SIZE)
@@ -141,10 +143,7 @@ def load_file(file: SourceFile, max_bytes: int) -> Iterator[Draft | InputError]:
     text, note = _decode_file(data)
     if not text.strip():
         raise Failed("empty file (whitespace only)", "add the article text or remove the file")
-    if path.suffix.lower() in HTML_SUFFIXES:
-        draft = from_html(text, str(path))
-    else:
-        draft = from_text(text, str(path))
+    draft = READERS[reader](text, str(path))
     # an article that names no outlet is shown with the file it came from ("velmora-flood.txt"), never its id
     yield replace(draft, file=file, source=draft.source or path.name, note=note)
 
@@ -169,9 +168,7 @@ def _decode_utf8_file(data: bytes) -> str:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise Failed("file is UTF-16 encoded, not UTF-8", FIX_UTF8)
     if b"\x00" in data:
-        raise Failed(
-            "binary file (contains NUL bytes), not text", "give a .txt, .md, .html or .jsonl text file"
-        )
+        raise Failed("binary file (contains NUL bytes), not text", f"give a {listed()} text file")
     return _normalise_newlines(decode(data, 0))
 
 
