@@ -7,7 +7,7 @@ import itertools
 import json
 import logging
 from collections.abc import Iterator
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -19,7 +19,12 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from assistant.web.examples import ExampleQuestions
 from assistant.web.input import check_history, check_question, lone_surrogate, parse_filters
 from common.errors import AssistantError, InvalidRequest, Unauthorized
-from common.records import Citation, Statement, TimelineEntry
+from common.records import Citation, Filters, Statement, TimelineEntry
+
+if TYPE_CHECKING:
+    from assistant.core import Assistant
+    from assistant.llm.answer import Answerer
+    from common.config import Config
 
 log = logging.getLogger("assistant.api")
 
@@ -166,15 +171,12 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(Exception, on_unexpected)
 
 
-def build_router(assistant, api_keys: tuple[str, ...], answerer=None, reuse_secret: bytes | None = None) -> APIRouter:
+def build_router(assistant: Assistant, api_keys: tuple[str, ...], answerer: Answerer | None = None,
+                 reuse_secret: bytes | None = None) -> APIRouter:
     """Routes over one Assistant; `api_keys` non-empty means /api/ask and /api/articles need a Bearer key.
     `answerer` (assistant.llm.answer.Answerer) answers in LLM mode when the server has it on; default: extractive.
     `reuse_secret`: this server's announcement secret, proved at /api/serve-proof (serve_reuse)."""
     from assistant.llm.answer import Answerer
-
-    config = assistant.config
-    example_questions = ExampleQuestions(assistant)
-    answerer = answerer or Answerer(assistant, None, config)
 
     def key_ok(creds: HTTPAuthorizationCredentials | None) -> bool:
         token = (creds.credentials if creds else "").encode()
@@ -187,15 +189,30 @@ def build_router(assistant, api_keys: tuple[str, ...], answerer=None, reuse_secr
 
     router = APIRouter(prefix="/api")
     guarded = [Depends(require_key)]
+    _answer_routes(router, guarded, answerer or Answerer(assistant, None, assistant.config), assistant.config)
+    _library_routes(router, guarded, assistant, key_ok, bool(api_keys))
+    if reuse_secret is not None:
+        _proof_route(router, reuse_secret)
+    _add_fallback(router)
+    return router
+
+
+def _asked(body: AskIn, config: Config) -> tuple[str, list[dict], Filters]:
+    """The question, history and filters of an /api/ask body, checked as the CLI and the chat check them."""
+    question = check_question(body.question, config)
+    turns = check_history(body.history or [], config)
+    f = body.filters or FiltersIn()
+    return question, [t.model_dump() for t in turns], parse_filters(f.sources, f.date_from, f.date_to)
+
+
+def _answer_routes(router: APIRouter, guarded: list, answerer: Answerer, config: Config) -> None:
+    """/api/ask, /api/ask/stream and /api/quotes."""
 
     @router.post("/ask", response_model=AnswerOut, dependencies=guarded, responses=ERRORS)
     def ask(body: AskIn) -> dict:
         """Answer a question with exact-sentence citations: `Answer.to_dict()`."""
-        question = check_question(body.question, config)
-        turns = check_history(body.history or [], config)
-        f = body.filters or FiltersIn()
-        filters = parse_filters(f.sources, f.date_from, f.date_to)
-        answer = answerer.ask(question, history=[t.model_dump() for t in turns], filters=filters)
+        question, history, filters = _asked(body, config)
+        answer = answerer.ask(question, history=history, filters=filters)
         return answer.to_dict()
 
     @router.post("/ask/stream", dependencies=guarded, responses={
@@ -205,11 +222,8 @@ def build_router(assistant, api_keys: tuple[str, ...], answerer=None, reuse_secr
         """The same answer as /api/ask, streamed as server-sent events: `event: token` with `{"text"}` while an
         LLM writes (a draft, not yet checked), then one `event: answer` with exactly the /api/ask JSON (verified;
         replace the draft with it), or `event: error` with `{"error", "message", "fix"}`."""
-        question = check_question(body.question, config)
-        turns = check_history(body.history or [], config)
-        f = body.filters or FiltersIn()
-        filters = parse_filters(f.sources, f.date_from, f.date_to)
-        events = answerer.stream(question, history=[t.model_dump() for t in turns], filters=filters)
+        question, history, filters = _asked(body, config)
+        events = answerer.stream(question, history=history, filters=filters)
         first = next(events)  # retrieval runs here, so a store error is still an HTTP status, not a stream event
         return StreamingResponse(_sse(itertools.chain([first], events)), media_type="text/event-stream",
                                  headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
@@ -221,6 +235,11 @@ def build_router(assistant, api_keys: tuple[str, ...], answerer=None, reuse_secr
         name = check_question(speaker, config)
         topic = f" about {check_question(about, config)}" if about.strip() else ""
         return answerer.assistant.quotes(name, topic).to_dict()
+
+
+def _library_routes(router: APIRouter, guarded: list, assistant: Assistant, key_ok, has_keys: bool) -> None:
+    """/api/articles/ID, /api/examples and /api/health."""
+    example_questions = ExampleQuestions(assistant)
 
     @router.get("/articles/{article_id:path}", response_model=ArticleOut, dependencies=guarded,
                 responses={**ERRORS, 404: {"model": ErrorOut}})
@@ -246,20 +265,18 @@ def build_router(assistant, api_keys: tuple[str, ...], answerer=None, reuse_secr
         status = assistant.library.status()
         if not key_ok(creds):
             status.pop("store", None)  # the index path or Chroma address is nobody's business without a key
-        return {"status": "ok", **status, "reader": assistant.reader_status, "auth": {"api_keys": bool(api_keys)}}
+        return {"status": "ok", **status, "reader": assistant.reader_status, "auth": {"api_keys": has_keys}}
 
-    if reuse_secret is not None:
-        from assistant.web.serve_reuse import proof
 
-        @router.get("/serve-proof", include_in_schema=False)
-        def serve_proof(challenge: str) -> dict:
-            """That this server wrote its announcement: an HMAC of the caller's challenge with its secret."""
-            if not 16 <= len(challenge) <= 128:
-                raise InvalidRequest("challenge must have 16 to 128 characters", "send a fresh random challenge")
-            return {"proof": proof(reuse_secret, challenge)}
+def _proof_route(router: APIRouter, reuse_secret: bytes) -> None:
+    from assistant.web.serve_reuse import proof
 
-    _add_fallback(router)
-    return router
+    @router.get("/serve-proof", include_in_schema=False)
+    def serve_proof(challenge: str) -> dict:
+        """That this server wrote its announcement: an HMAC of the caller's challenge with its secret."""
+        if not 16 <= len(challenge) <= 128:
+            raise InvalidRequest("challenge must have 16 to 128 characters", "send a fresh random challenge")
+        return {"proof": proof(reuse_secret, challenge)}
 
 
 def _add_fallback(router: APIRouter) -> None:
