@@ -9,6 +9,7 @@ import shutil
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import gradio as gr
 from gradio.utils import get_upload_folder
@@ -41,6 +42,11 @@ from assistant.web.format import (
 from assistant.web.input import check_question, parse_filters, refusal
 from common.errors import AssistantError
 from common.file_types import UPLOAD_SUFFIXES, upload_hint
+
+if TYPE_CHECKING:
+    from assistant.core import Assistant
+    from assistant.llm.answer import Answerer
+    from index.pipeline import Ingestor
 
 log = logging.getLogger("assistant.ui")
 
@@ -91,184 +97,341 @@ def theme() -> gr.themes.Base:
                           font_mono=["ui-monospace", "SFMono-Regular", "monospace"])
 
 
-def build_ui(assistant, ingestor, answerer=None) -> gr.Blocks:
-    """The chat over one Assistant; the upload tab ingests with the Ingestor that shares its store (the browser's
-    delete goes through that store too). With an LLM-mode `answerer` the model's raw text streams in as a marked
+def build_ui(assistant: Assistant, ingestor: Ingestor, answerer: Answerer | None = None) -> gr.Blocks:
+    """The chat over one Assistant; the upload tab ingests with the Ingestor that shares its store, and the
+    browser's delete goes through it too. With an LLM-mode `answerer` the model's raw text streams in as a marked
     draft, then the verified answer replaces it."""
-    config = assistant.config
+    return Chat(assistant, ingestor, answerer).build()
 
-    def source_choices() -> list[str]:
-        return assistant.library.sources(fresh=True)  # includes what was just uploaded
 
-    def status() -> str:
-        n = assistant.library.counts()["articles"]
-        return f'<div id="status-line">{n} articles · {esc(config.describe_store())}</div>'
+class Chat:
+    """The page: a header, then one method per tab that lays it out and wires its handlers (Ask, Articles, Add
+    articles). Handlers return {component: value}: what they change, by name; a component left out stays as it is."""
 
-    def is_admin(request: gr.Request | None) -> bool:
-        return may_edit(config, getattr(request, "username", None) if request is not None else None)
+    def __init__(self, assistant: Assistant, ingestor: Ingestor, answerer: Answerer | None = None):
+        self.assistant = assistant
+        self.ingestor = ingestor
+        self.answerer = answerer
+        self.config = assistant.config
 
-    def export_update(turns: list[dict]):
+    def build(self) -> gr.Blocks:
+        with gr.Blocks(title="Newsroom assistant") as demo:
+            self.exchanges = gr.BrowserState([], storage_key="newsroom-assistant-conversation", secret=BROWSER_KEY)
+            self.earlier = gr.BrowserState([], storage_key="newsroom-assistant-earlier", secret=BROWSER_KEY)
+            self.opened = gr.State(None)  # the id of the article open in the browser
+            with gr.Row():
+                gr.Markdown("## Newsroom assistant\n[API docs](/docs) · [embeddable widget](/widget)")
+                self.status_line = gr.HTML("", elem_id="status")
+            self.ask_tab()
+            self.articles_tab()
+            self.upload_tab()
+            demo.load(self.on_load, [self.exchanges, self.earlier],
+                      [self.sources, self.status_line, self.b_sources, self.b_list, self.transcript,
+                       self.sources_panel, self.exchanges, self.earlier, self.earlier_pick, self.export])
+        return demo
+
+    # -- what several tabs show ------------------------------------------------------------------------------
+    def source_choices(self) -> list[str]:
+        return self.assistant.library.sources(fresh=True)  # includes what was just uploaded
+
+    def status(self) -> str:
+        n = self.assistant.library.counts()["articles"]
+        return f'<div id="status-line">{n} articles · {esc(self.config.describe_store())}</div>'
+
+    def is_admin(self, request: gr.Request | None) -> bool:
+        return may_edit(self.config, getattr(request, "username", None) if request is not None else None)
+
+    def export_update(self, turns: list[dict]):
         path = write_export(turns, EXPORT_DIR)
         return gr.update(value=str(path) if path else None, interactive=path is not None)
 
-    def urls_of(answer) -> dict[str, str | None]:
+    def urls_of(self, answer) -> dict[str, str | None]:
         """Article id → URL of every cited article (for copying and export)."""
         urls: dict[str, str | None] = {}
         for c in answer.citations:
             if c.article_id not in urls:
                 try:
-                    urls[c.article_id] = assistant.library.article(c.article_id).article.url
+                    urls[c.article_id] = self.assistant.library.article(c.article_id).article.url
                 except AssistantError:
                     urls[c.article_id] = None
         return urls
 
-    def browse_rows(sources, date_from, date_to, title):
+    def browse_rows(self, sources, date_from, date_to, title):
         filters = parse_filters(sources, date_from, date_to)
-        return assistant.library.browse(filters, title or ""), assistant.library.counts()["articles"]
+        return self.assistant.library.browse(filters, title or ""), self.assistant.library.counts()["articles"]
 
-    def on_load(stored_turns, stored_earlier, request: gr.Request):
+    def sources_changed(self) -> dict:
+        """After articles were added or deleted: the source lists of both tabs and the status line."""
+        choices = self.source_choices()
+        return {self.sources: gr.update(choices=choices), self.status_line: self.status(),
+                self.b_sources: gr.update(choices=choices)}
+
+    def on_load(self, stored_turns, stored_earlier, request: gr.Request):
         """Sources, status and the article list; the conversation kept in the browser, drawn if it has turns (a
         load that ends late must not wipe what the journalist did meanwhile) and written back only if it had to be
         cleaned."""
         turns, earlier = valid_turns(stored_turns), valid_earlier(stored_earlier)
-        keep = gr.update()
         try:
-            choices = source_choices()
-            rows, total = browse_rows([], None, None, "")
-            loaded = (gr.update(choices=choices), status(), gr.update(choices=choices), article_list_html(rows, total))
+            out = self.sources_changed()
+            out[self.b_list] = article_list_html(*self.browse_rows([], None, None, ""))
         except AssistantError as exc:
-            loaded = (gr.update(), error_html(said(exc)), gr.update(), error_html(said(exc)))
-        return (*loaded, transcript_html(turns) if turns else keep, sources_html(turns) if turns else keep,
-                turns if turns != stored_turns else keep, earlier if earlier != stored_earlier else keep,
-                gr.update(choices=earlier_choices(earlier)), export_update(turns) if turns else keep)
+            out = {self.status_line: error_html(said(exc)), self.b_list: error_html(said(exc))}
+        if turns:
+            out |= {self.transcript: transcript_html(turns), self.sources_panel: sources_html(turns),
+                    self.export: self.export_update(turns)}
+        if turns != stored_turns:
+            out[self.exchanges] = turns
+        if earlier != stored_earlier:
+            out[self.earlier] = earlier
+        out[self.earlier_pick] = gr.update(choices=earlier_choices(earlier))
+        return out
 
-    def on_ask(question, exchanges, sources, date_from, date_to):
+    # -- Ask -------------------------------------------------------------------------------------------------
+    def ask_tab(self) -> None:
+        with gr.Tab("Ask"), gr.Row():
+            with gr.Column(scale=3):
+                self.transcript = gr.HTML(transcript_html([]), elem_id="transcript", js_on_load=SELECT_JS)
+                with gr.Row():
+                    self.question = gr.Textbox(show_label=False, placeholder="Ask a question about the articles…",
+                                               elem_id="question", scale=6, max_lines=4, autofocus=True)
+                    ask = gr.Button("Ask", variant="primary", elem_id="ask", scale=1, min_width=80)
+                    new = gr.Button("New conversation", elem_id="new-conversation", scale=1, min_width=200)
+                with gr.Row():
+                    self.export = gr.DownloadButton("Export conversation (Markdown)", elem_id="export", size="sm",
+                                                    interactive=False, scale=0, min_width=260)
+                examples = ExampleQuestions(self.assistant).get()  # from the index as it is at start-up
+                gr.Markdown("Example questions:", visible=bool(examples))
+                with gr.Row():
+                    example_buttons = [gr.Button(q, size="sm", elem_classes=["example"]) for q in examples]
+                with gr.Accordion("Filters", open=False):
+                    self.sources = gr.Dropdown([], multiselect=True, label=SOURCES_LABEL[False],
+                                               elem_id="filter-sources")
+                    with gr.Row():
+                        self.date_from = gr.Textbox(label="Published from", placeholder="YYYY-MM-DD",
+                                                    elem_id="date-from")
+                        self.date_to = gr.Textbox(label="Published until", placeholder="YYYY-MM-DD",
+                                                  elem_id="date-to")
+                with gr.Accordion("Earlier conversations (kept in this browser)", open=False, elem_id="earlier-box"):
+                    with gr.Row():
+                        self.earlier_pick = gr.Dropdown([], label="Reopen a conversation", elem_id="earlier", scale=4)
+                        reopen = gr.Button("Reopen", elem_id="reopen", scale=1, min_width=100)
+            with gr.Column(scale=2):
+                self.sources_panel = gr.HTML(sources_html([]), elem_id="sources", js_on_load=SELECT_JS)
+                self.article = gr.HTML(article_placeholder(), elem_id="article", js_on_load=SCROLL_TO_MARK_JS)
+        self.wire_ask(ask, new, reopen, zip(example_buttons, examples, strict=True))
+
+    def wire_ask(self, ask: gr.Button, new: gr.Button, reopen: gr.Button, examples) -> None:
+        self.sources.change(lambda chosen: gr.update(label=SOURCES_LABEL[bool(chosen)]), self.sources, self.sources,
+                            show_progress="hidden")
+        ask_inputs = [self.question, self.exchanges, self.sources, self.date_from, self.date_to]
+        ask_outputs = [self.transcript, self.question, self.sources_panel, self.exchanges, self.article, self.export]
+        for trigger in (ask.click, self.question.submit):
+            trigger(self.on_ask, ask_inputs, ask_outputs, concurrency_limit=4)
+        for button, text in examples:
+            button.click(lambda t=text: t, None, self.question).then(self.on_ask, ask_inputs, ask_outputs,
+                                                                      concurrency_limit=4)
+        self.transcript.select(self.on_select, self.exchanges, [self.sources_panel, self.article])
+        self.sources_panel.select(self.on_select, self.exchanges, [self.sources_panel, self.article])
+        conversation = [self.transcript, self.sources_panel, self.exchanges, self.article, self.question,
+                        self.earlier, self.earlier_pick, self.export]
+        new.click(self.on_new, [self.exchanges, self.earlier], conversation)
+        reopen.click(self.on_reopen, [self.earlier_pick, self.exchanges, self.earlier], conversation)
+
+    def asking(self, exchanges: list[dict], *shown, question: str = "") -> dict:
+        """The transcript while a question is answered (or refused), the question box and the turns so far."""
+        return {self.transcript: transcript_html(exchanges, *shown), self.question: question, self.exchanges: exchanges}
+
+    def on_ask(self, question, exchanges, sources, date_from, date_to):
         exchanges = valid_turns(exchanges)
-        keep = gr.update()
         try:
-            q = check_question(question or "", config)
+            q = check_question(question or "", self.config)
             filters = parse_filters(sources, date_from, date_to)
         except AssistantError as exc:
-            yield transcript_html(exchanges) + error_html(said(exc)), keep, keep, exchanges, keep, keep
+            yield {self.transcript: transcript_html(exchanges) + error_html(said(exc)), self.exchanges: exchanges}
             return
         pending = {"question": q}
-        yield transcript_html(exchanges, pending), "", keep, exchanges, keep, keep
+        yield self.asking(exchanges, pending)
         try:
-            turns = history(exchanges[-config.max_history_turns:])
-            if answerer is not None and answerer.uses_llm:
-                draft, answer, last = "", None, 0.0
-                for event in answerer.stream(q, history=turns, filters=filters):
-                    if event.kind == "answer":
-                        answer = event.answer
-                        break
-                    draft += event.text
-                    if time.monotonic() - last >= STREAM_DELAY:  # at most one redraw per STREAM_DELAY
-                        last = time.monotonic()
-                        shown = f"{DRAFT_LABEL}\n{draft}"
-                        yield transcript_html(exchanges, pending, shown), "", keep, exchanges, keep, keep
-            else:
-                answer = assistant.ask(q, history=turns, filters=filters)
-                words = answer.text.split(" ")
-                step = max(1, len(words) // STREAM_STEPS)
-                for i in range(step, len(words), step):
-                    yield transcript_html(exchanges, pending, " ".join(words[:i])), "", keep, exchanges, keep, keep
-                    time.sleep(STREAM_DELAY)
-            exchanges = [*exchanges, exchange(q, answer, urls_of(answer))]
+            turns = history(exchanges[-self.config.max_history_turns:])
+            answer = yield from self.answer_shown(q, turns, filters, exchanges, pending)
+            exchanges = [*exchanges, exchange(q, answer, self.urls_of(answer))]
         except AssistantError as exc:
-            yield transcript_html(exchanges) + error_html(said(exc)), q, keep, exchanges, keep, keep
+            yield {self.transcript: transcript_html(exchanges) + error_html(said(exc)), self.question: q,
+                   self.exchanges: exchanges}
             return
-        yield (transcript_html(exchanges), "", sources_html(exchanges), exchanges, article_placeholder(),
-               export_update(exchanges))
+        yield {**self.asking(exchanges), self.sources_panel: sources_html(exchanges),
+               self.article: article_placeholder(), self.export: self.export_update(exchanges)}
 
-    def on_select(exchanges, evt: gr.SelectData):
+    def answer_shown(self, q: str, turns, filters, exchanges: list[dict], pending: dict):
+        """Yields the answer as it is written (an LLM's draft, marked; else the extractive answer word by word);
+        returns the answer."""
+        if self.answerer is not None and self.answerer.uses_llm:
+            draft, last = "", 0.0
+            for event in self.answerer.stream(q, history=turns, filters=filters):
+                if event.kind == "answer":
+                    return event.answer
+                draft += event.text
+                if time.monotonic() - last >= STREAM_DELAY:  # at most one redraw per STREAM_DELAY
+                    last = time.monotonic()
+                    yield self.asking(exchanges, pending, f"{DRAFT_LABEL}\n{draft}")
+            return None
+        answer = self.assistant.ask(q, history=turns, filters=filters)
+        words = answer.text.split(" ")
+        step = max(1, len(words) // STREAM_STEPS)
+        for i in range(step, len(words), step):
+            yield self.asking(exchanges, pending, " ".join(words[:i]))
+            time.sleep(STREAM_DELAY)
+        return answer
+
+    def on_select(self, exchanges, evt: gr.SelectData):
         exchanges = valid_turns(exchanges)
         try:
             turn, n = (int(x) for x in evt.index)
         except (TypeError, ValueError):
-            return gr.update(), gr.update()
+            return gr.skip()
         kind = "related" if evt.value == "related" else "cite"
         cited = pick(exchanges, turn, n, kind)
         if cited is None:
-            return gr.update(), gr.update()
+            return gr.skip()
+        panel = sources_html(exchanges, turn, (n, kind))
         try:
-            stored = assistant.library.article(cited["article_id"])
+            stored = self.assistant.library.article(cited["article_id"])
         except AssistantError as exc:
-            return sources_html(exchanges, turn, (n, kind)), article_placeholder(said(exc))
+            return {self.sources_panel: panel, self.article: article_placeholder(said(exc))}
         index = locate(stored.article.text, stored.sentence_spans, cited)
         view = article_html(stored.article, stored.sentence_spans, index)
         if index is None:
             view = error_html("The article changed since this answer; the sentence is no longer in it.") + view
-        return sources_html(exchanges, turn, (n, kind)), view
+        return {self.sources_panel: panel, self.article: view}
 
-    def on_new(turns, earlier):
-        earlier = archive(valid_turns(turns), valid_earlier(earlier))
-        return (transcript_html([]), sources_html([]), [], article_placeholder(), "", earlier,
-                gr.update(choices=earlier_choices(earlier), value=None), export_update([]))
+    def conversation(self, turns: list[dict], earlier: list) -> dict:
+        """The Ask tab showing `turns` as the current conversation, `earlier` kept to reopen."""
+        return {self.transcript: transcript_html(turns), self.sources_panel: sources_html(turns), self.exchanges: turns,
+                self.article: article_placeholder(), self.question: "", self.earlier: earlier,
+                self.earlier_pick: gr.update(choices=earlier_choices(earlier), value=None),
+                self.export: self.export_update(turns)}
 
-    def on_reopen(choice, turns, earlier):
+    def on_new(self, turns, earlier):
+        return self.conversation([], archive(valid_turns(turns), valid_earlier(earlier)))
+
+    def on_reopen(self, choice, turns, earlier):
         if choice is None:
-            return (gr.update(),) * 8
-        turns, earlier = reopen(int(choice), valid_turns(turns), valid_earlier(earlier))
-        return (transcript_html(turns), sources_html(turns), turns, article_placeholder(), "", earlier,
-                gr.update(choices=earlier_choices(earlier), value=None), export_update(turns))
+            return gr.skip()
+        return self.conversation(*reopen(int(choice), valid_turns(turns), valid_earlier(earlier)))
 
-    def on_browse(sources, date_from, date_to, title):
+    # -- Articles --------------------------------------------------------------------------------------------
+    def articles_tab(self) -> None:
+        with gr.Tab("Articles") as tab:
+            with gr.Row():
+                self.b_title = gr.Textbox(label="Search titles", placeholder="words in the title",
+                                          elem_id="browse-search", scale=3)
+                self.b_sources = gr.Dropdown([], multiselect=True, label="Sources (none selected: all)",
+                                             elem_id="browse-sources", scale=3)
+                self.b_from = gr.DateTime(label="Published from", include_time=False, type="string",
+                                          elem_id="browse-from", scale=2)
+                self.b_to = gr.DateTime(label="Published until", include_time=False, type="string",
+                                        elem_id="browse-to", scale=2)
+            with gr.Row():
+                with gr.Column(scale=2):
+                    self.b_list = gr.HTML("", elem_id="article-list", js_on_load=BROWSE_JS)
+                with gr.Column(scale=3):
+                    self.b_view = gr.HTML(browse_placeholder(), elem_id="browse-article")
+                    with gr.Row(visible=False, elem_id="admin-row") as self.admin_row:
+                        delete = gr.Button("Delete this article…", variant="stop", size="sm",
+                                           elem_id="delete-article", scale=0, min_width=200)
+                    with gr.Row(visible=False, elem_id="confirm-row") as self.confirm_row:
+                        self.confirm_text = gr.HTML("")
+                        confirm = gr.Button("Delete it", variant="stop", size="sm", elem_id="confirm-delete",
+                                            scale=0, min_width=120)
+                        keep = gr.Button("Keep it", size="sm", elem_id="keep-article", scale=0, min_width=120)
+        self.wire_articles(tab, delete, confirm, keep)
+
+    def wire_articles(self, tab: gr.Tab, delete: gr.Button, confirm: gr.Button, keep: gr.Button) -> None:
+        browse_inputs = [self.b_sources, self.b_from, self.b_to, self.b_title]
+        for control in (self.b_sources, self.b_from, self.b_to):
+            control.change(self.on_browse, browse_inputs, self.b_list)
+        self.b_title.change(self.on_browse, browse_inputs, self.b_list, trigger_mode="always_last",
+                            show_progress="hidden")
+        tab.select(self.on_browse, browse_inputs, self.b_list)
+        self.b_list.select(self.on_open, None, [self.b_view, self.opened, self.admin_row, self.confirm_row])
+        # the question sits below a long article's last sentence: bring it into view (issue 25: below the fold)
+        delete.click(self.on_delete_ask, self.opened, [self.confirm_text, self.confirm_row]).then(
+            None, None, None, js="() => document.getElementById('confirm-row')?.scrollIntoView({block: 'center'})")
+        keep.click(lambda: gr.update(visible=False), None, self.confirm_row)
+        confirm.click(self.on_delete, [self.opened, *browse_inputs],
+                      [self.b_view, self.b_list, self.opened, self.admin_row, self.confirm_row, self.status_line,
+                       self.sources, self.b_sources])
+
+    def on_browse(self, sources, date_from, date_to, title):
         try:
-            return article_list_html(*browse_rows(sources, date_from, date_to, title))
+            return article_list_html(*self.browse_rows(sources, date_from, date_to, title))
         except AssistantError as exc:
             return error_html(said(exc))
 
-    def on_open(evt: gr.SelectData, request: gr.Request):
+    def on_open(self, evt: gr.SelectData, request: gr.Request):
         article_id = evt.value if isinstance(evt.value, str) else None
-        hidden = gr.update(visible=False)
+        closed = {self.opened: None, self.admin_row: gr.update(visible=False),
+                  self.confirm_row: gr.update(visible=False)}
         if not article_id:
-            return gr.update(), None, hidden, hidden
+            return closed
         try:
-            stored = assistant.library.article(article_id)
+            stored = self.assistant.library.article(article_id)
         except AssistantError as exc:
-            return browse_placeholder(said(exc)), None, hidden, hidden
-        return article_sentences_html(stored), article_id, gr.update(visible=is_admin(request)), hidden
+            return {**closed, self.b_view: browse_placeholder(said(exc))}
+        return {**closed, self.b_view: article_sentences_html(stored), self.opened: article_id,
+                self.admin_row: gr.update(visible=self.is_admin(request))}
 
-    def on_delete_ask(article_id, request: gr.Request):
-        if not article_id or not is_admin(request):
-            return gr.update(), gr.update(visible=False)
+    def on_delete_ask(self, article_id, request: gr.Request):
+        if not article_id or not self.is_admin(request):
+            return {self.confirm_row: gr.update(visible=False)}
         try:
-            title = assistant.library.article(article_id).article.title or "this untitled article"
+            title = self.assistant.library.article(article_id).article.title or "this untitled article"
         except AssistantError as exc:
-            return error_html(said(exc)), gr.update(visible=False)
-        return (f'<div id="confirm-text">Delete “{esc(title)}” from the index? Answers will no longer use or cite it, '
-                "for everyone. Its source file is not touched.</div>"), gr.update(visible=True)
+            return {self.confirm_text: error_html(said(exc)), self.confirm_row: gr.update(visible=False)}
+        return {self.confirm_text: f'<div id="confirm-text">Delete “{esc(title)}” from the index? Answers will no '
+                                   "longer use or cite it, for everyone. Its source file is not touched.</div>",
+                self.confirm_row: gr.update(visible=True)}
 
-    def on_delete(article_id, sources, date_from, date_to, title, request: gr.Request):
-        hidden = gr.update(visible=False)
+    def on_delete(self, article_id, sources, date_from, date_to, title, request: gr.Request):
+        hidden = {self.admin_row: gr.update(visible=False), self.confirm_row: gr.update(visible=False)}
         if not article_id:
-            return gr.update(), gr.update(), None, hidden, hidden, gr.update(), gr.update(), gr.update()
-        if not is_admin(request):
+            return {**hidden, self.opened: None}
+        if not self.is_admin(request):
             log.warning("chat: refused to delete article %r for %s: not an admin (see ASSISTANT_UI_USER)", article_id,
                         who(request))
             view = browse_placeholder("Only the assistant's administrator can delete articles.")
-            return view, gr.update(), article_id, hidden, hidden, gr.update(), gr.update(), gr.update()
+            return {**hidden, self.b_view: view, self.opened: article_id}
         try:
-            name = assistant.library.article(article_id).article.title or "The untitled article"
-            ingestor.delete(article_id)
+            name = self.assistant.library.article(article_id).article.title or "The untitled article"
+            self.ingestor.delete(article_id)
             log.warning("chat: deleted article %r from the index, for %s", article_id, who(request))
         except AssistantError as exc:
-            return error_html(said(exc)), gr.update(), article_id, hidden, hidden, gr.update(), gr.update(), gr.update()
+            return {**hidden, self.b_view: error_html(said(exc)), self.opened: article_id}
         finally:
-            assistant.forget()
-        choices = source_choices()
-        view = f'<div class="browse-view"><p class="done">Deleted “{esc(name)}” from the index.</p></div>'
-        return (view, on_browse(sources, date_from, date_to, title), None, hidden, hidden, status(),
-                gr.update(choices=choices), gr.update(choices=choices))
+            self.assistant.forget()
+        return {**hidden, **self.sources_changed(), self.opened: None,
+                self.b_view: f'<div class="browse-view"><p class="done">Deleted “{esc(name)}” from the index.</p></div>',
+                self.b_list: self.on_browse(sources, date_from, date_to, title)}
 
-    def on_ingest(files, request: gr.Request, progress=gr.Progress()):  # noqa: B008 - Gradio injects progress this way
+    # -- Add articles ----------------------------------------------------------------------------------------
+    def upload_tab(self) -> None:
+        with gr.Tab("Add articles"):
+            gr.Markdown(upload_hint())
+            files = gr.File(file_count="multiple", file_types=UPLOAD_SUFFIXES, label="Article files",
+                            elem_id="upload")
+            ingest = gr.Button("Add to the index", variant="primary", elem_id="ingest")
+            self.report = gr.HTML("", elem_id="ingest-report", min_height=80)
+        ingest.click(self.on_ingest, files, [self.report, self.sources, self.status_line, self.b_sources],
+                     show_progress_on=[self.report])
+
+    def on_ingest(self, files, request: gr.Request, progress=gr.Progress()):  # noqa: B008 - Gradio injects it so
         if not files:
-            return error_html("Choose one or more files first."), gr.update(), gr.update(), gr.update()
-        if not is_admin(request):
+            return {self.report: error_html("Choose one or more files first.")}
+        if not self.is_admin(request):
             log.warning("chat: refused to add %d uploaded file(s) for %s: not an admin (see ASSISTANT_UI_USER)",
                         len(files), who(request))
-            return (error_html("Only the assistant's administrator can add articles (log in, or ask them)."),
-                    gr.update(), gr.update(), gr.update())
+            return {self.report: error_html("Only the assistant's administrator can add articles (log in, or ask "
+                                            "them).")}
         staged = Path(tempfile.mkdtemp(prefix="assistant-upload-"))
         try:
             paths = _stage(files, staged)
@@ -277,109 +440,14 @@ def build_ui(assistant, ingestor, answerer=None) -> gr.Blocks:
             def on_article(article_id: str, done: int, total: int) -> None:
                 progress((done, total), desc="Adding articles", unit="articles")
 
-            report = ingestor.ingest_paths(paths, on_article=on_article)
+            report = self.ingestor.ingest_paths(paths, on_article=on_article)
             log.warning("chat: %s, for %s", report.summary().splitlines()[0], who(request))
-            choices = source_choices()
-            return report_html(report, staged), gr.update(choices=choices), status(), gr.update(choices=choices)
+            return {self.report: report_html(report, staged), **self.sources_changed()}
         except AssistantError as exc:
-            return error_html(said(exc)), gr.update(), gr.update(), gr.update()
+            return {self.report: error_html(said(exc))}
         finally:
-            assistant.forget()
+            self.assistant.forget()
             shutil.rmtree(staged, ignore_errors=True)
-
-    with gr.Blocks(title="Newsroom assistant") as demo:
-        exchanges = gr.BrowserState([], storage_key="newsroom-assistant-conversation", secret=BROWSER_KEY)
-        earlier = gr.BrowserState([], storage_key="newsroom-assistant-earlier", secret=BROWSER_KEY)
-        opened = gr.State(None)  # the id of the article open in the browser
-        with gr.Row():
-            gr.Markdown("## Newsroom assistant\n[API docs](/docs) · [embeddable widget](/widget)")
-            status_line = gr.HTML("", elem_id="status")
-        with gr.Tab("Ask"), gr.Row():
-            with gr.Column(scale=3):
-                transcript = gr.HTML(transcript_html([]), elem_id="transcript", js_on_load=SELECT_JS)
-                with gr.Row():
-                    question = gr.Textbox(show_label=False, placeholder="Ask a question about the articles…",
-                                          elem_id="question", scale=6, max_lines=4, autofocus=True)
-                    ask = gr.Button("Ask", variant="primary", elem_id="ask", scale=1, min_width=80)
-                    new = gr.Button("New conversation", elem_id="new-conversation", scale=1, min_width=200)
-                with gr.Row():
-                    export = gr.DownloadButton("Export conversation (Markdown)", elem_id="export", size="sm",
-                                               interactive=False, scale=0, min_width=260)
-                examples = ExampleQuestions(assistant).get()  # from the index as it is at start-up
-                gr.Markdown("Example questions:", visible=bool(examples))
-                with gr.Row():
-                    example_buttons = [gr.Button(q, size="sm", elem_classes=["example"]) for q in examples]
-                with gr.Accordion("Filters", open=False):
-                    sources = gr.Dropdown([], multiselect=True, label=SOURCES_LABEL[False],
-                                          elem_id="filter-sources")
-                    with gr.Row():
-                        date_from = gr.Textbox(label="Published from", placeholder="YYYY-MM-DD", elem_id="date-from")
-                        date_to = gr.Textbox(label="Published until", placeholder="YYYY-MM-DD", elem_id="date-to")
-                with gr.Accordion("Earlier conversations (kept in this browser)", open=False, elem_id="earlier-box"):
-                    with gr.Row():
-                        earlier_pick = gr.Dropdown([], label="Reopen a conversation", elem_id="earlier", scale=4)
-                        reopen_button = gr.Button("Reopen", elem_id="reopen", scale=1, min_width=100)
-            with gr.Column(scale=2):
-                sources_panel = gr.HTML(sources_html([]), elem_id="sources", js_on_load=SELECT_JS)
-                article = gr.HTML(article_placeholder(), elem_id="article", js_on_load=SCROLL_TO_MARK_JS)
-        with gr.Tab("Articles") as articles_tab:
-            with gr.Row():
-                b_title = gr.Textbox(label="Search titles", placeholder="words in the title", elem_id="browse-search",
-                                     scale=3)
-                b_sources = gr.Dropdown([], multiselect=True, label="Sources (none selected: all)",
-                                        elem_id="browse-sources", scale=3)
-                b_from = gr.DateTime(label="Published from", include_time=False, type="string", elem_id="browse-from",
-                                     scale=2)
-                b_to = gr.DateTime(label="Published until", include_time=False, type="string", elem_id="browse-to",
-                                   scale=2)
-            with gr.Row():
-                with gr.Column(scale=2):
-                    b_list = gr.HTML("", elem_id="article-list", js_on_load=BROWSE_JS)
-                with gr.Column(scale=3):
-                    b_view = gr.HTML(browse_placeholder(), elem_id="browse-article")
-                    with gr.Row(visible=False, elem_id="admin-row") as admin_row:
-                        delete = gr.Button("Delete this article…", variant="stop", size="sm", elem_id="delete-article",
-                                           scale=0, min_width=200)
-                    with gr.Row(visible=False, elem_id="confirm-row") as confirm_row:
-                        confirm_text = gr.HTML("")
-                        confirm = gr.Button("Delete it", variant="stop", size="sm", elem_id="confirm-delete",
-                                            scale=0, min_width=120)
-                        keep = gr.Button("Keep it", size="sm", elem_id="keep-article", scale=0, min_width=120)
-        with gr.Tab("Add articles"):
-            gr.Markdown(upload_hint())
-            files = gr.File(file_count="multiple", file_types=UPLOAD_SUFFIXES, label="Article files", elem_id="upload")
-            ingest = gr.Button("Add to the index", variant="primary", elem_id="ingest")
-            report = gr.HTML("", elem_id="ingest-report", min_height=80)
-
-        sources.change(lambda chosen: gr.update(label=SOURCES_LABEL[bool(chosen)]), sources, sources,
-                       show_progress="hidden")
-        ask_inputs = [question, exchanges, sources, date_from, date_to]
-        ask_outputs = [transcript, question, sources_panel, exchanges, article, export]
-        for trigger in (ask.click, question.submit):
-            trigger(on_ask, ask_inputs, ask_outputs, concurrency_limit=4)
-        for button, text in zip(example_buttons, examples, strict=True):
-            button.click(lambda t=text: t, None, question).then(on_ask, ask_inputs, ask_outputs, concurrency_limit=4)
-        transcript.select(on_select, exchanges, [sources_panel, article])
-        sources_panel.select(on_select, exchanges, [sources_panel, article])
-        conversation = [transcript, sources_panel, exchanges, article, question, earlier, earlier_pick, export]
-        new.click(on_new, [exchanges, earlier], conversation)
-        reopen_button.click(on_reopen, [earlier_pick, exchanges, earlier], conversation)
-        browse_inputs = [b_sources, b_from, b_to, b_title]
-        for control in (b_sources, b_from, b_to):
-            control.change(on_browse, browse_inputs, b_list)
-        b_title.change(on_browse, browse_inputs, b_list, trigger_mode="always_last", show_progress="hidden")
-        articles_tab.select(on_browse, browse_inputs, b_list)
-        b_list.select(on_open, None, [b_view, opened, admin_row, confirm_row])
-        # the question sits below a long article's last sentence: bring it into view (issue 25: below the fold)
-        delete.click(on_delete_ask, opened, [confirm_text, confirm_row]).then(
-            None, None, None, js="() => document.getElementById('confirm-row')?.scrollIntoView({block: 'center'})")
-        keep.click(lambda: gr.update(visible=False), None, confirm_row)
-        confirm.click(on_delete, [opened, *browse_inputs],
-                      [b_view, b_list, opened, admin_row, confirm_row, status_line, sources, b_sources])
-        ingest.click(on_ingest, files, [report, sources, status_line, b_sources], show_progress_on=[report])
-        demo.load(on_load, [exchanges, earlier], [sources, status_line, b_sources, b_list, transcript, sources_panel,
-                                                   exchanges, earlier, earlier_pick, export])
-    return demo
 
 
 def _stage(files: list, staged: Path) -> list[Path]:

@@ -1,7 +1,8 @@
 """The shape of the code: no import cycle between our modules (nor one hidden from the import statements by
 importlib), the ground floor imports nothing of ours, the write side nothing of the read side, no module of common/,
-index/ or assistant/ over ~300 lines, assistant/ keeps at most 20 modules at its top level (the rest in wings), and
-only the composition roots name the concrete store (everything else holds it through the protocols)."""
+index/ or assistant/ over ~300 lines and no function over 80, assistant/ keeps at most 20 modules at its top level
+(the rest in wings), and only the composition roots name the concrete store (everything else holds it through the
+protocols)."""
 
 from __future__ import annotations
 
@@ -139,6 +140,7 @@ def test_assistant_top_level_is_small():
 
 COMPOSITION_ROOTS = {"assistant.cli", "assistant.web.server"}  # the only modules that open the concrete store
 STORE_PROTOCOLS = {"StoreReader", "StoreWriter", "Store"}
+MAX_FUNCTION_LINES = 80
 
 
 def protocol_members() -> set[str]:
@@ -200,3 +202,17 @@ def test_store_consumers_are_typed_with_the_protocols():
     assert not untyped, f"store parameters not typed with a protocol of index/store/protocols.py: {untyped}"
     assert not unpromised, f"store members the protocols do not promise (add them there, or use one): {unpromised}"
 
+
+def long_functions(path: Path) -> dict[str, int]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return {f"{node.name}:{node.lineno}": n for node in ast.walk(tree)
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+            and (n := node.end_lineno - node.lineno + 1) > MAX_FUNCTION_LINES}
+
+
+def test_no_function_is_long():
+    """No product function over 80 lines (its docstring included): ui.py's tabs are built one function
+    each, the API's routes by concern."""
+    long = {name: found for name, path in modules().items() if name.split(".")[0] in ("assistant", "index", "common", "ui")
+            and (found := long_functions(path))}
+    assert not long, f"functions over {MAX_FUNCTION_LINES} lines: {long}"
