@@ -37,3 +37,11 @@ def test_chroma_store_has_every_protocol_member_with_its_parameters(protocol, tm
         assert inspect.ismethod(offered), name
         assert parameters(offered) == parameters(promised)[1:], name  # [1:]: the protocol's own `self`
     assert isinstance(store, protocol)
+
+
+def test_chroma_store_is_a_store(tmp_path):
+    """Store (what the Ingestor and the composition roots hold) is both protocols at once."""
+    from index.store import Store
+
+    store = ChromaStore(Config.from_env(env={}, index_dir=tmp_path / "index", embedder="hash"))
+    assert isinstance(store, Store) and {StoreReader, StoreWriter} <= set(Store.__mro__)
