@@ -76,11 +76,16 @@ def confident(query: Query, cands: list[Candidate], readings: tuple[Reading, ...
 def second_opinion(query: Query, kind, cands: list[Candidate], built: Built | None, readings: tuple[Reading, ...],
                    sides: tuple[str, ...]) -> Built | None:
     """The kind's own answer, or the reader's when its span is short, of the kind's type, confident and not the same
-    figure or day as the kind's short answer (nor part of it). When the kind found nothing the reader is not asked
-    instead: an unanswerable "how many …" must stay declined."""
-    if built is None or not built.short or built.timeline:
-        return built  # nothing to weigh, or a figure over time across articles: the kind's answer stands
+    figure or day as the kind's short answer (nor part of it). When the kind found nothing, only a reader sure
+    enough to overrule a strict kind answers ("how many US presidents …?" where the sentence says "eight U.S.
+    presidents"): an unanswerable "how many …" must stay declined."""
     best = best_in(readings, cands)
+    if built is None:
+        sure = (best is not None and best.confidence >= t.READER_OVERRULE and kind.accepts(best.text)
+                and len(best.text.split()) <= t.READER_SECOND_WORDS)
+        return read_answer(query, cands, best, sides) if sure else None
+    if not built.short or built.timeline:
+        return built  # nothing to weigh, or a figure over time across articles: the kind's answer stands
     if best is None or best.confidence < t.READER_SECOND_OPINION or len(best.text.split()) > t.READER_SECOND_WORDS:
         return built
     if not kind.accepts(best.text):
