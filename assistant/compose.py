@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from assistant import tuning as t
 from assistant.candidates import Candidate
 from assistant.kinds.base import Built
@@ -81,9 +83,7 @@ def second_opinion(query: Query, kind, cands: list[Candidate], built: Built | No
     presidents"): an unanswerable "how many …" must stay declined."""
     best = best_in(readings, cands)
     if built is None:
-        sure = (best is not None and best.confidence >= t.READER_OVERRULE and kind.accepts(best.text)
-                and len(best.text.split()) <= t.READER_SECOND_WORDS)
-        return read_answer(query, cands, best, sides) if sure else None
+        return vouched(query, kind, cands, best, sides)
     if not built.short or built.timeline:
         return built  # nothing to weigh, or a figure over time across articles: the kind's answer stands
     if best is None or best.confidence < t.READER_SECOND_OPINION or len(best.text.split()) > t.READER_SECOND_WORDS:
@@ -94,6 +94,20 @@ def second_opinion(query: Query, kind, cands: list[Candidate], built: Built | No
     if best.text in own or own in best.text or next_to(best, own, built.citations.items):
         return built
     return read_answer(query, cands, best, sides)
+
+
+def vouched(query: Query, kind, cands: list[Candidate], best: Reading | None, sides: tuple[str, ...]) -> Built | None:
+    """The kind found nothing: a reader sure enough to overrule it answers when the kind vouches for the span as
+    of the asked type, with the kind's own span around it ("eight U.S. presidents" around "eight")."""
+    if best is None or best.confidence < t.READER_OVERRULE:
+        return None
+    c = next(c for c in cands if c.key == (best.article_id, best.index))
+    at = c.span[0]
+    own = kind.vouch(query, c, best.start - at, best.end - at)
+    if own is None:
+        return None
+    start, end = own[0] + at, own[1] + at
+    return read_answer(query, cands, replace(best, start=start, end=end, text=c.text[own[0] : own[1]]), sides)
 
 
 def next_to(reading: Reading, own: str, cites) -> bool:
