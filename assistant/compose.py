@@ -42,7 +42,9 @@ def compose(query: Query, cands: list[Candidate], abstain_below: float, sides: t
             return abstain(ranked, support)
         if best.confidence < t.READER_OVERRULE and kind.strict(query, cands) and kind.build(query, cands, sides) is None:
             return abstain(ranked, support)  # the kind finds no answer of the asked type either, and it is strict
-        built = read_answer(query, cands, best, sides)
+        # the most confident span of the asked type ("the prison gates" is none for "where …?"), else the kind's own
+        typed = best_in(tuple(r for r in readings if r.confidence >= t.READER_DECLINE and kind.accepts(r.text)), cands)
+        built = read_answer(query, cands, typed, sides) if typed else kind.build(query, cands, sides)
     else:
         built = kind.build(query, cands, sides)
         if kind.second_opinion and readings:
