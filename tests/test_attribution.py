@@ -1,13 +1,13 @@
-"""Quote attribution from spaCy's parse (index/attribution.py): worked examples on short news sentences (spaCy model
-only), and an accuracy floor on the hand-labelled gold (tests/gold/quotes_gold.jsonl, needs ../shared)."""
+"""Quote attribution from spaCy's parse (index/analysis/attribution.py): worked examples on short news sentences
+(spaCy model only), and an accuracy floor on the hand-labelled gold (tests/gold/quotes_gold.jsonl, needs ../shared)."""
 
 from __future__ import annotations
 
 import pytest
 
 from common.analysis import Quote
-from index.analysis import load_pipeline
-from index.attribution import attribute
+from index.analysis.attribution import attribute
+from index.analysis.core import load_pipeline
 from index.sentences import split_sentences
 
 PRICE = ("US State Department spokesperson Ned Price said on Saturday that the attack highlights the need to fully "

@@ -40,7 +40,7 @@ def analyse(articles: Sequence[Article], sentence_spans: Sequence[Sequence[tuple
             piece_chars: int = PIECE_CHARS) -> list[Analysis]:
     """The analysis of each article (its own sentence offsets given, for quote attribution); one longer than
     `piece_chars` is parsed in pieces."""
-    from index.attribution import attribute
+    from index.analysis.attribution import attribute
 
     nlp = load_pipeline()
     with _LOCK:

@@ -7,8 +7,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from index.attribution_marks import Marked
-from index.attribution_speakers import DOC_NOUNS, Speaker
+from index.analysis.marks import Marked
+from index.analysis.speakers import DOC_NOUNS, Speaker
 
 CUE_LEMMAS = frozenset(
     "say tell add note state warn write post tweet claim announce argue explain insist ask declare vow urge describe "

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from common.analysis import Quote
-from index.attribution_cues import (
+from index.analysis.cues import (
     QUOTE_ONLY,
     Speaking,
     according,
@@ -26,9 +26,9 @@ from index.attribution_cues import (
     subject,
     trim,
 )
-from index.attribution_marks import Marked, posts, quotations
-from index.attribution_names import Names
-from index.attribution_speakers import Resolver, Speaker
+from index.analysis.marks import Marked, posts, quotations
+from index.analysis.names import Names
+from index.analysis.speakers import Resolver, Speaker
 
 
 @dataclass(frozen=True)
