@@ -239,3 +239,43 @@ def test_issue22_gold_precision_first(shared_dir):
     named_right, named = got[ROWS[5]]
     right, wanted = got[ROWS[4]]
     assert named_right / named >= 0.97 and right / wanted >= 0.7, got
+
+
+def test_a_caption_without_a_full_stop_does_not_swallow_the_next_paragraph(nlp):
+    """A video caption ends without a full stop; spaCy's parser ran it into the paragraph after, so "Pochettino has
+    fond memories … and says …" lost its subject and its statement was not found. A sentence now starts after
+    every line break (index/analysis/core.py, paragraph_starts)."""
+    text = ("Please use Chrome browser for a more accessible video player Chelsea head coach Mauricio Pochettino says "
+            "his old team-mate can become one of the best coaches in the world\n\n"
+            "Pochettino has equally fond memories of that period and says the signs were already there that Arteta "
+            "would make a successful coach.")
+    q = only(quotes(nlp, text), 1)
+    assert (q.kind, q.speaker) == ("reported", "Mauricio Pochettino")
+    assert span(text, q.start, q.end) == "the signs were already there that Arteta would make a successful coach"
+
+
+def test_by_saying_is_said_by_the_subject_of_the_main_verb(nlp):
+    """'X has disagreed with … - by saying …': "saying" hangs on "by", not on a subject of its own; the one who
+    disagrees is the one who says it."""
+    text = ("Rovers manager Tomas Reyl has disagreed with Jamie Carragher's comments that his side are going "
+            "backwards - by saying the statistics show that his team has improved.")
+    q = only(quotes(nlp, text), 0)
+    assert (q.kind, q.speaker) == ("reported", "Tomas Reyl")
+    assert span(text, q.start, q.end) == "the statistics show that his team has improved"
+
+
+def test_a_past_tense_after_an_aside_or_an_elided_subject_is_a_cue(nlp):
+    """'Arteta - who … - revealed … that …' and '… - although admitted there would be …': the tagger reads the verb
+    as a participle (its subject is out of sight) and the parse hangs it on the aside; the name the sentence opens
+    with says it. A participle that is passive ("was told that") stays no cue."""
+    text = ("Arteta - who labelled his friend's early work at Chelsea as 'phenomenal' - revealed in his press "
+            "conference that the influence continued into his coaching career.\n\n"
+            "Pochettino is relishing the prospect of going head-to-head with Arteta on Saturday - although admitted "
+            "there would be no favours for an old friend.\n\n"
+            "Mikel Arteta was told that the game would go ahead.")
+    found = quotes(nlp, text)
+    assert (only(found, 0).speaker, span(text, only(found, 0).start, only(found, 0).end)) == (
+        "Arteta", "the influence continued into his coaching career")
+    assert (only(found, 1).speaker, span(text, only(found, 1).start, only(found, 1).end)) == (
+        "Pochettino", "there would be no favours for an old friend")
+    assert [q for q in found if q.sentence == 2] == []
