@@ -279,3 +279,36 @@ def test_a_past_tense_after_an_aside_or_an_elided_subject_is_a_cue(nlp):
     assert (only(found, 1).speaker, span(text, only(found, 1).start, only(found, 1).end)) == (
         "Pochettino", "there would be no favours for an old friend")
     assert [q for q in found if q.sentence == 2] == []
+
+
+def test_a_description_right_after_a_speaker_continues_that_speaker(nlp):
+    """'… although Erik ten Hag says the defence is not up to scratch.' then '“…,” the United boss told TNT
+    Sports.': the reporter varies the name of the one who just spoke, nobody else named in between, so the
+    description is ten Hag, and so is the "he added" after it. Not when the description's noun was someone else
+    in between ("the suspect"), nor for a noun that is no person ("The schedule suggests …")."""
+    text = ("Onana has been criticised for the second goal, although Erik ten Hag says the defence as a whole is not "
+            "up to scratch.\n\n"
+            "“We're winning and then we're losing, we should have taken three points,” the United boss told TNT "
+            "Sports.\n\n"
+            "“Every goal has its own story,” he added.")
+    found = quotes(nlp, text)
+    assert (only(found, 1).speaker, only(found, 1).named_in) == ("Erik ten Hag", 0)
+    assert only(found, 2).speaker == "Erik ten Hag"
+    other = ("Detective Ruth Okafor said the suspect had fled the scene before officers arrived. "
+             "“I was at home all night,” the suspect said. "
+             "Judge Mara Donato set the hearing for Monday. The schedule suggests the court will sit for a week.")
+    found = quotes(nlp, other)
+    assert only(found, 1).speaker is None
+    assert all(q.speaker != "Judge Mara Donato" for q in found if q.sentence == 3)
+
+
+def test_a_name_with_a_persons_role_is_a_person_whatever_the_tagger_said(nlp):
+    """spaCy tags "Rio Ferdinand" a place (GPE); "former defender" before it is a role only a person has, so it is
+    a person, who "cites" a reason (a verb of saying) and is "The 2007/08 Champions League winner" who then
+    speaks."""
+    text = ("United's defensive woes have been their downfall, and former defender Rio Ferdinand cites a lack of "
+            "balance as to why.\n\n"
+            "The 2007/08 Champions League winner with Man United said: “I think they've got to look at themselves.”")
+    q = only(quotes(nlp, text), 1)
+    assert (q.kind, q.speaker, q.role) == ("direct", "Rio Ferdinand", "former defender")
+    assert span(text, q.start, q.end) == "I think they've got to look at themselves"

@@ -14,7 +14,7 @@ CUE_LEMMAS = frozenset(
     "say tell add note state warn write post tweet claim announce argue explain insist ask declare vow urge describe "
     "report confirm deny reply respond admit acknowledge stress reveal reflect observe suggest predict recall "
     "comment concede complain emphasise emphasize maintain allege assert contend caution promise pledge "
-    "testify remark tout boast muse quip joke answer".split()
+    "testify remark tout boast muse quip joke answer cite".split()
 )
 QUOTE_ONLY = frozenset("continue interject".split())  # cues only next to quotation marks ("he continued: “…”")
 _WORD = re.compile(r"\w+")

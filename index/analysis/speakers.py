@@ -40,6 +40,26 @@ SAME_ROLE = {"boss": {"manager", "coach", "chief"}, "manager": {"boss", "coach"}
 WINDOW = 12  # sentences a pronoun or description looks back for its speaker
 
 
+# Nouns that stand for a person ("the star", "the veteran"), beside the agent endings below ("winner", "Argentinean")
+PERSON_NOUNS = frozenset(
+    "star boss chief legend veteran native champion expert coach captain icon official judge star chair head "
+    "suspect victim defendant teenager youngster mother father wife husband son daughter brother sister".split()
+)
+_AGENT_ENDINGS = ("er", "or", "ist", "ian", "ean", "ard", "man", "woman", "ess", "ant", "ent", "eer", "ee")
+# Words with those endings that are no person ("the paper", "the order"), when they are a cue's subject
+NOT_PERSONS = frozenset(
+    "paper letter number order chapter center centre cover counter register poster trailer tracker monitor sensor "
+    "factor indicator error report statement document agreement government department parliament tournament "
+    "element comment content event argument amendment judgment judgement management movement settlement "
+    "investment announcement assessment treatment restaurant plant grant warrant covenant".split()
+)
+
+
+def person_noun(lemma: str) -> bool:
+    """A common noun that names a person: listed, or an agent ending ("striker", "economist", "Argentinean")."""
+    return lemma in PERSON_NOUNS or (lemma.endswith(_AGENT_ENDINGS) and lemma not in NOT_PERSONS and len(lemma) > 4)
+
+
 @dataclass(frozen=True)
 class Speaker:
     start: int  # the speaker as written in the sentence, -1 when the sentence names nobody
@@ -185,10 +205,53 @@ class Resolver:
             self.described[key] = own
             return self._done(start, end, own, None, sentence, sentence)
         if lemma not in ORG_NOUNS and lemma not in INSTITUTIONS:
-            return None  # a person's description names whom the article gave it to, never the nearest name
+            found = self._continued(head, start, sentence, lemma, mods)  # "“…,” the United boss told TNT Sports"
+            return None if found is None else self._resolved(start, end, found, sentence, lemma=key)
         labels = ("ORG", "GPE", "NORP") if lemma in STATE_NOUNS else ("ORG",)
         found = self._main(start, sentence, labels)
         return None if found is None else self._resolved(start, end, found, sentence, lemma=key)
+
+    def _continued(self, head, start: int, sentence: int, lemma: str, mods: list[str]) -> Name | None:
+        """The person who just spoke, when a definite description ("the United boss", "The 2007/08 Champions
+        League winner with Man United") is the next speaker and nobody else has been named since: the reporter
+        varies the name of the one on stage ("Erik ten Hag says … . “…,” the United boss told TNT Sports"). Never
+        when the description is someone's relation ("his lawyer", "the mother of …"), was itself mentioned in
+        between ("… said the suspect had fled. “…,” the suspect said"), or contradicts the role the article gave
+        that person ("Arsenal manager Mikel Arteta …" is not "the Chelsea boss")."""
+        if not any(c.dep_ == "det" and c.lower_ == "the" for c in head.lefts) or head.tag_ not in ("NN", "NNP") \
+                or not person_noun(lemma) \
+                or any(c.dep_ == "poss" for c in head.children) or lemma in SPOKES_NOUNS or lemma in DOC_NOUNS \
+                or any(c.dep_ == "prep" and c.lower_ in ("of", "for", "to") for c in head.rights):
+            return None
+        lo = None
+        for s in range(sentence - 1, max(-1, sentence - 4), -1):
+            if s in self.captions:
+                continue
+            if s in self.unnamed_at:
+                return None
+            spoke = {n.key: n for si, n in self.history if si == s}
+            if spoke:
+                if len(spoke) != 1 or next(iter(spoke.values())).label != "PERSON":
+                    return None
+                found, lo = next(iter(spoke.values())), s
+                break
+        else:
+            return None
+        between = [m for m in self.names.before(start) if m.sentence >= lo and not m.quoted and m.key != found.key]
+        if any(m.sentence > lo or m.start > found.start for m in between) or self._mentioned(head, lo, lemma):
+            return None
+        roles = self.names.full(found).role_words() | set((self.names.role_of(found, start) or "").lower().split())
+        family = {lemma} | SAME_ROLE.get(lemma, set())
+        return None if family & roles and not set(mods) <= roles else found
+
+    def _mentioned(self, head, since: int, lemma: str) -> bool:
+        """The description's noun was used between sentence `since` and itself (someone else, spoken about)."""
+        for t in reversed(self.doc[max(0, head.i - 200):head.left_edge.i]):
+            if self.sentence_of(t.idx) < since:
+                return False
+            if t.lemma_.lower() == lemma and t.tag_.startswith("NN"):
+                return True
+        return False
 
     def _main(self, offset: int, sentence: int, labels) -> Name | None:
         """ "the company": an organisation that spoke, or was the subject, in this or the two sentences before;
