@@ -312,3 +312,34 @@ def test_a_name_with_a_persons_role_is_a_person_whatever_the_tagger_said(nlp):
     q = only(quotes(nlp, text), 1)
     assert (q.kind, q.speaker, q.role) == ("direct", "Rio Ferdinand", "former defender")
     assert span(text, q.start, q.end) == "I think they've got to look at themselves"
+
+
+def test_the_company_is_the_organisation_the_tagger_took_for_a_person(nlp):
+    """spaCy tags "Kessaly Robotics" a PERSON; a name ending in "Robotics" (or "Rail", "Holdings", "United", …) is an
+    organisation's, so "…, the company said" resolves to it as the subject of the same sentence."""
+    text = "Kessaly Robotics will cut 200 jobs, about a sixth of its workforce, the company said on Monday."
+    q = only(quotes(nlp, text), 0)
+    assert (q.kind, q.speaker) == ("reported", "Kessaly Robotics")
+    assert span(text, q.start, q.end) == "Kessaly Robotics will cut 200 jobs, about a sixth of its workforce"
+
+
+def test_an_omission_mark_after_a_full_stop_is_not_part_of_the_quote(nlp):
+    """'“… selling out the stadium. ... I think …”': the reporter's omission mark between two quoted sentences ends
+    neither; the first sentence's quote stops at "stadium" (a speaker trailing off, "and then...", keeps it)."""
+    text = ("“Great win for the program,” Arizona head coach Jedd Fisch said following the win. “Great win for our "
+            "seniors, selling out the stadium. ... I think you might as well put the season tickets on sale.”")
+    got = [span(text, q.start, q.end) for q in quotes(nlp, text) if q.sentence == 1]
+    assert got == ["Great win for our seniors, selling out the stadium"]
+
+
+def test_a_promotion_line_is_no_one_on_stage(nlp):
+    """'WATCH THIS STORY: NASCAR’s Charter Conundrum' between Stern's quote and 'The SBJ journalist then explained'
+    is a link to another story, not a sentence naming someone else; the description continues Stern, and "SBJ" is
+    the initials of the Sports Business Journal his role names (no contradiction)."""
+    text = ("Sports Business Journal journalist Adam Stern appeared on the podcast.\n\n"
+            "As Stern said, “They did it to spread their eggs in multiple baskets.”\n\n"
+            "WATCH THIS STORY: NASCAR’s Charter Conundrum: A Twist in the Tale?\n\n"
+            "The SBJ journalist then explained that NASCAR was left with no choice when it came to this deal.")
+    q = only(quotes(nlp, text), 3)
+    assert (q.kind, q.speaker) == ("reported", "Adam Stern")
+    assert span(text, q.start, q.end) == "NASCAR was left with no choice when it came to this deal"

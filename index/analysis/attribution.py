@@ -48,7 +48,8 @@ def attribute(doc, text: str, sentence_spans: Sequence[tuple[int, int]]) -> list
     return _Article(doc, text, sentence_spans).quotes()
 
 
-_CAPTION = re.compile(r"\bCredit: |^(?:Image|Photo|Picture|Video): |Please use Chrome browser", re.M)
+_CAPTION = re.compile(r"\bCredit: |^(?:Image|Photo|Picture|Video): |Please use Chrome browser|"
+                      r"^(?:WATCH|READ|ALSO READ|READ MORE|RELATED|SEE ALSO|LISTEN|MORE)(?: THIS| [A-Z]+)*: ", re.M)
 
 
 def _unnamed(subj, sentence: int) -> Speaker:

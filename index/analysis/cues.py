@@ -286,6 +286,12 @@ def trim(text: str, start: int, end: int) -> tuple[int, int]:
         start += 1
     while end > start and (text[end - 1].isspace() or text[end - 1] in ",.;:—–"):
         if text[end - 1] == "." and text[end - 3:end] == "...":
-            break
+            k = end - 3
+            while k > start and text[k - 1].isspace():
+                k -= 1
+            if not (k > start and text[k - 1] in ".!?"):
+                break  # the speaker trailing off ("and then …") keeps the dots
+            end = k  # "… the stadium. ...": an omission mark between sentences, not the speaker's
+            continue
         end -= 1
     return start, end

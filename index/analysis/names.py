@@ -21,6 +21,12 @@ PERSON_ROLES = frozenset(
     "reporter editor author writer singer actor actress pundit referee driver presenter chef engineer scientist "
     "researcher".split()
 )
+ORG_ENDINGS = frozenset(
+    "robotics rail railways airlines airways bank bancorp group holdings inc ltd plc corp corporation co company "
+    "systems technologies technology labs motors industries energy media ventures pharmaceuticals foods "
+    "entertainment studios networks logistics solutions services partners associates insurance university college "
+    "council club fc united city rovers athletic wanderers albion hotspur".split()
+)
 PARTICLES = frozenset("ten van von de der den da di del della le la du bin al el".split())  # inside a surname
 HONORIFICS = frozenset("mr mrs ms miss dr prof sir dame lord lady rev".split())  # titles that are no role
 _NAME_TAGS = ("NNP", "NNPS")
@@ -126,6 +132,8 @@ class Names:
         text = self.text[start:end]
         if label in ("ORG", "GPE", "NORP") and len(toks) == 1 and text.lower() in self.persons:
             label = "PERSON"  # a surname the tagger took for an organisation ("Sorohan said")
+        if label == "PERSON" and titled < 0 and len(toks) > 1 and toks[-1].lower_.strip(".") in ORG_ENDINGS:
+            label = "ORG"  # "Kessaly Robotics", "Manchester United": no person's surname
         role = _role(doc, toks, first, label)
         if label != "PERSON" and len(toks) > 1 and role and role.split()[-1].lower() in PERSON_ROLES:
             label, role = "PERSON", _role(doc, toks, first, "PERSON")  # "former defender Rio Ferdinand" (GPE)

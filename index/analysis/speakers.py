@@ -237,12 +237,24 @@ class Resolver:
                 break
         else:
             return None
-        between = [m for m in self.names.before(start) if m.sentence >= lo and not m.quoted and m.key != found.key]
+        between = [m for m in self.names.before(start) if m.sentence >= lo and not m.quoted and m.key != found.key
+                   and m.sentence not in self.captions]
         if any(m.sentence > lo or m.start > found.start for m in between) or self._mentioned(head, lo, lemma):
             return None
-        roles = self.names.full(found).role_words() | set((self.names.role_of(found, start) or "").lower().split())
+        role = " ".join(r for r in (self.names.full(found).role, self.names.role_of(found, start)) if r)
+        roles = self.names.full(found).role_words() | set(role.lower().split())
         family = {lemma} | SAME_ROLE.get(lemma, set())
-        return None if family & roles and not set(mods) <= roles else found
+        initials = "".join(w[0] for w in role.lower().split())
+        other = {m for m in mods if m not in roles and not (len(m) > 1 and m in initials)}  # "SBJ": its initials
+        if family & roles and other and self._of_an_organisation(role):
+            return None  # "Arsenal manager Mikel Arteta" is not "the Chelsea boss" ("Business Journalist" may be)
+        return found
+
+    def _of_an_organisation(self, role: str) -> bool:
+        """The role names an organisation or place the article names ("Arsenal manager")."""
+        words = role.lower().split()
+        return any(m.label in ("ORG", "GPE", "NORP") and m.text.lower().split()[0] in words
+                   for m in self.names.mentions if m.text)
 
     def _mentioned(self, head, since: int, lemma: str) -> bool:
         """The description's noun was used between sentence `since` and itself (someone else, spoken about)."""
