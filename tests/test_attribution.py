@@ -343,3 +343,19 @@ def test_a_promotion_line_is_no_one_on_stage(nlp):
     q = only(quotes(nlp, text), 3)
     assert (q.kind, q.speaker) == ("reported", "Adam Stern")
     assert span(text, q.start, q.end) == "NASCAR was left with no choice when it came to this deal"
+
+
+def test_a_description_continues_a_speaker_only_if_it_fits_their_post(nlp):
+    """'Her lawyer, Peter Sand, said …' then '“…,” the Dunmarrow midfielder said': a lawyer is no midfielder, so the
+    quote stays unattributed (never the nearest speaker). 'Engel … told the Kestrel Post' then 'The former Rovers
+    coach added that …': the newspaper he spoke to is nobody on stage, and a coach may be the manager the article
+    named, so it is Engel."""
+    text = ("Maria Holm was fined £5,000 on Monday.\n\n"
+            "Her lawyer, Peter Sand, said the fine was “out of proportion”. The 29-year-old has never been sent off.\n\n"
+            "“We'll take this all the way,” the Dunmarrow midfielder said.")
+    assert only(quotes(nlp, text), 3).speaker is None
+    text = ("Kestrel Athletic have sacked manager Tom Engel after eight games without a win.\n\n"
+            "“I believed in this group,” Engel told the Kestrel Post. The former Rovers coach added that he wished the "
+            "players well.")
+    q = only(quotes(nlp, text), 2)
+    assert (q.kind, q.speaker, span(text, q.start, q.end)) == ("reported", "Tom Engel", "he wished the players well")

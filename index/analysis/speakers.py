@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from index.analysis.names import Name, Names, span_text
+from index.analysis.names import HONORIFICS, PERSON_ROLES, TITLES, Name, Names, span_text
 
 PERSONAL = {"he": "m", "him": "m", "she": "f", "her": "f", "i": None}
 GROUP = ("it", "they", "we", "them")
@@ -36,7 +36,8 @@ SPOKES_NOUNS = frozenset("spokesperson spokesman spokeswoman representative spok
 SEVERAL = frozenset("pair duo trio couple both two three group source insider".split())  # no one name
 # Role nouns a description may use for the role the article gave ("the Chelsea boss" of "Chelsea head coach X")
 SAME_ROLE = {"boss": {"manager", "coach", "chief"}, "manager": {"boss", "coach"}, "coach": {"manager", "boss"},
-             "striker": {"forward"}, "forward": {"striker"}, "keeper": {"goalkeeper"}, "goalkeeper": {"keeper"}}
+             "striker": {"forward"}, "forward": {"striker"}, "keeper": {"goalkeeper"}, "goalkeeper": {"keeper"},
+             "lawyer": {"attorney", "solicitor", "barrister"}, "attorney": {"lawyer"}, "doctor": {"dr", "physician"}}
 WINDOW = 12  # sentences a pronoun or description looks back for its speaker
 
 
@@ -60,6 +61,9 @@ def person_noun(lemma: str) -> bool:
     return lemma in PERSON_NOUNS or (lemma.endswith(_AGENT_ENDINGS) and lemma not in NOT_PERSONS and len(lemma) > 4)
 
 
+POSITIONS = (PERSON_ROLES | TITLES) - HONORIFICS  # posts a person holds: one is no other ("lawyer", "midfielder")
+
+
 @dataclass(frozen=True)
 class Speaker:
     start: int  # the speaker as written in the sentence, -1 when the sentence names nobody
@@ -77,6 +81,7 @@ class Resolver:
     def __init__(self, doc, names: Names, sentence_of) -> None:
         self.doc, self.names, self.sentence_of = doc, names, sentence_of
         self.history: list[tuple[int, Name]] = []  # (sentence, full name) of each speaker resolved so far
+        self.spoke_at: dict[str, int] = {}  # speaker key → offset of their last cue subject as written
         self.gender: dict[str, str] = {}
         self.described: dict[str, Name] = {}  # description head → the speaker it was resolved to
         self.unnamed_at: set[int] = set()  # sentences whose statement is by someone the article never names
@@ -107,6 +112,7 @@ class Resolver:
     def _done(self, start, end, full: Name, role, named_in: int, sentence: int, gender=None) -> Speaker:
         role = role or self.names.role_of(full, max(start, 0))
         self.history.append((sentence, full))
+        self.spoke_at[full.key] = max(start, self.spoke_at.get(full.key, -1))
         if gender:
             self.gender.setdefault(full.key, gender)
         return Speaker(start, end, full.text, full.label, role, named_in, full.key)
@@ -237,13 +243,17 @@ class Resolver:
                 break
         else:
             return None
-        between = [m for m in self.names.before(start) if m.sentence >= lo and not m.quoted and m.key != found.key
-                   and m.sentence not in self.captions]
-        if any(m.sentence > lo or m.start > found.start for m in between) or self._mentioned(head, lo, lemma):
+        since = self.spoke_at.get(found.key, -1)  # another person named after the speaker is on stage
+        if self._mentioned(head, lo, lemma) or any(
+                m.start > since and m.label == "PERSON" and not m.quoted and m.key != found.key
+                and m.sentence not in self.captions for m in self.names.before(start)[:50]):
             return None
         role = " ".join(r for r in (self.names.full(found).role, self.names.role_of(found, start)) if r)
         roles = self.names.full(found).role_words() | set(role.lower().split())
         family = {lemma} | SAME_ROLE.get(lemma, set())
+        held = [w for w in role.lower().replace("-", " ").split() if w in POSITIONS]
+        if lemma in POSITIONS and held and not family & (roles | set(found.words)):
+            return None  # "Her lawyer, Peter Sand" is not "the Dunmarrow midfielder"
         initials = "".join(w[0] for w in role.lower().split())
         other = {m for m in mods if m not in roles and not (len(m) > 1 and m in initials)}  # "SBJ": its initials
         if family & roles and other and self._of_an_organisation(role):
