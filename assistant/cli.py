@@ -165,13 +165,13 @@ def cmd_list(args, config: Config) -> int:
     if args.json:
         show_json(rows)
         return 0
-    print(f"{len(rows)} articles in {config.describe_store()}")
+    from assistant.listing import count_line, list_lines
+
+    print(count_line(rows, config.describe_store()))
     pending = sum(not r["searchable"] for r in rows)
     if pending:
         print(f"{pending} of them are not searchable: a crash lost their vectors; run `assistant check --repair` "
               "(or any ingest) to embed them again")
-    from assistant.listing import list_lines
-
     for line in list_lines(rows):
         show(line)
     return 0

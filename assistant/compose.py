@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from assistant import tuning as t
 from assistant.candidates import Candidate
 from assistant.kinds.base import Built
@@ -40,7 +42,9 @@ def compose(query: Query, cands: list[Candidate], abstain_below: float, sides: t
             return abstain(ranked, support)
         if best.confidence < t.READER_OVERRULE and kind.strict(query, cands) and kind.build(query, cands, sides) is None:
             return abstain(ranked, support)  # the kind finds no answer of the asked type either, and it is strict
-        built = read_answer(query, cands, best, sides)
+        # the most confident span of the asked type ("the prison gates" is none for "where …?"), else the kind's own
+        typed = best_in(tuple(r for r in readings if r.confidence >= t.READER_DECLINE and kind.accepts(r.text)), cands)
+        built = read_answer(query, cands, typed, sides) if typed else kind.build(query, cands, sides)
     else:
         built = kind.build(query, cands, sides)
         if kind.second_opinion and readings:
@@ -76,11 +80,14 @@ def confident(query: Query, cands: list[Candidate], readings: tuple[Reading, ...
 def second_opinion(query: Query, kind, cands: list[Candidate], built: Built | None, readings: tuple[Reading, ...],
                    sides: tuple[str, ...]) -> Built | None:
     """The kind's own answer, or the reader's when its span is short, of the kind's type, confident and not the same
-    figure or day as the kind's short answer (nor part of it). When the kind found nothing the reader is not asked
-    instead: an unanswerable "how many …" must stay declined."""
-    if built is None or not built.short or built.timeline:
-        return built  # nothing to weigh, or a figure over time across articles: the kind's answer stands
+    figure or day as the kind's short answer (nor part of it). When the kind found nothing, only a reader sure
+    enough to overrule a strict kind answers ("how many US presidents …?" where the sentence says "eight U.S.
+    presidents"): an unanswerable "how many …" must stay declined."""
     best = best_in(readings, cands)
+    if built is None:
+        return vouched(query, kind, cands, best, sides)
+    if not built.short or built.timeline:
+        return built  # nothing to weigh, or a figure over time across articles: the kind's answer stands
     if best is None or best.confidence < t.READER_SECOND_OPINION or len(best.text.split()) > t.READER_SECOND_WORDS:
         return built
     if not kind.accepts(best.text):
@@ -89,6 +96,20 @@ def second_opinion(query: Query, kind, cands: list[Candidate], built: Built | No
     if best.text in own or own in best.text or next_to(best, own, built.citations.items):
         return built
     return read_answer(query, cands, best, sides)
+
+
+def vouched(query: Query, kind, cands: list[Candidate], best: Reading | None, sides: tuple[str, ...]) -> Built | None:
+    """The kind found nothing: a reader sure enough to overrule it answers when the kind vouches for the span as
+    of the asked type, with the kind's own span around it ("eight U.S. presidents" around "eight")."""
+    if best is None or best.confidence < t.READER_OVERRULE:
+        return None
+    c = next(c for c in cands if c.key == (best.article_id, best.index))
+    at = c.span[0]
+    own = kind.vouch(query, c, best.start - at, best.end - at)
+    if own is None:
+        return None
+    start, end = own[0] + at, own[1] + at
+    return read_answer(query, cands, replace(best, start=start, end=end, text=c.text[own[0] : own[1]]), sides)
 
 
 def next_to(reading: Reading, own: str, cites) -> bool:

@@ -97,7 +97,9 @@ class Assistant:
         if reader is None:
             return candidates, ()
         readings = tuple(reader.read(query.text, candidates, centre_only=kind.reads_within(query)))
-        return (rerank(candidates, list(readings)) if kind.reads else candidates), readings
+        # only spans of the asked type speak for their sentence ("the prison gates" does not, for "where …?")
+        typed = [r for r in readings if kind.accepts(r.text)]
+        return (rerank(candidates, typed) if kind.reads else candidates), readings
 
     def ask(self, question: str, history: list[Turn] | list[dict] | None = None,
             filters: Filters | None = None) -> Answer:

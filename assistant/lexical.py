@@ -1,4 +1,4 @@
-"""The lexical side of retrieval: the persistent BM25 index (index/lexical_store.py), kept in step with the store."""
+"""The lexical side of retrieval: the persistent BM25 index (index/lexical/store.py), kept in step with the store."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import numpy as np
 
 from assistant import tuning as t
 from common.records import Filters
-from index.lexical_store import Hit, LexicalView
+from index.lexical.store import Hit, LexicalView
 
 if TYPE_CHECKING:
     from index.store.protocols import StoreReader
@@ -75,7 +75,7 @@ class LexicalIndex:
         self._current: LexicalSnapshot | None = None
         self._version = -1  # store.version the current snapshot reflects
         self._checked = 0.0  # when the store was last looked at
-        self.last_catch_up = None  # index.lexical_sync.CatchUp of the last catch-up this process did
+        self.last_catch_up = None  # index.lexical.sync.CatchUp of the last catch-up this process did
 
     def refresh(self, wait: bool = False) -> LexicalSnapshot:
         """The snapshot to answer from: read again when stale, unless another thread is at it already (then the

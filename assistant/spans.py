@@ -20,7 +20,8 @@ FIGURE = re.compile(
     rf"(?P<qual>\b{_QUALIFIER}\s+)?(?P<num>{_NUMBER})(?:\s+(?P<scale>{'|'.join(SCALES)}))?"
     rf"(?P<noun>(?:\s+(?!(?:and|or|but|in|on|at|to|the|a|an|was|were|had|have|has|who|that|which|are|is|"
     rf"said|says|per cent|percent|since|after|before|from|by|with|for|as|when|during|including|so|last|this|"
-    rf"than|into|across|because|while|if|it|they|he|she|we)\b)(?![a-z]+ed\b)[A-Za-z][\w'’-]*){{0,4}})",
+    rf"than|into|across|because|while|if|it|they|he|she|we|can|could|will|would|may|might|must|should|be|been|"
+    rf"being|do|does|did|where|whose|whom|what)\b)(?![a-z]+ed\b)(?:(?:[A-Z]\.){{2,}}|[A-Za-z][\w'’-]*)){{0,4}})",
     re.IGNORECASE,
 )
 

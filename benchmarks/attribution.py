@@ -87,8 +87,8 @@ def score(item: dict, quotes: list, text: str, spans: list[tuple[int, int]]) -> 
 
 def analyse(gold: list[dict], articles: dict[str, dict]) -> dict[str, tuple[list, list]]:
     """article id → (its quotes, its sentence spans), every offset checked against the text."""
-    from index.analysis import load_pipeline
-    from index.attribution import attribute
+    from index.analysis.attribution import attribute
+    from index.analysis.core import load_pipeline
     from index.sentences import split_sentences
 
     nlp = load_pipeline()

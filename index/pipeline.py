@@ -163,7 +163,7 @@ class Ingestor:
         try:
             for group in self._groups(todo, report):
                 if ahead is None and queue and workers:
-                    from index.analysis_workers import AnalysisAhead, worker_count
+                    from index.analysis.workers import AnalysisAhead, worker_count
 
                     ahead = AnalysisAhead(worker_count(self.config.analysis_workers))
                     for item in queue:
@@ -209,7 +209,7 @@ class Ingestor:
         """Analyse stored articles whose records hold no analysis or an older one (an index made before it, or
         with it off): one record update each, no re-embedding. Returns how many were analysed."""
         from common.analysis import VERSION
-        from index.analysis import analyse
+        from index.analysis.core import analyse
 
         versions = self.store.analysis_versions()
         stale = [i for i in ids if versions.get(i, VERSION) < VERSION]
@@ -231,7 +231,7 @@ class Ingestor:
         if analysed is not None:  # made by a worker process while this group was embedded
             analyses = analysed.result()
         elif self.config.analysis:
-            from index.analysis_workers import analyse_json
+            from index.analysis.workers import analyse_json
 
             analyses = analyse_json(*_analysis_input(group))
         writes, pos = [], 0

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from assistant.candidates import Candidate
 from common.records import Article, StoredArticle
 from common.text import terms
-from index.analysis import analyse
+from index.analysis.core import analyse
 from index.sentences import split_sentences
 
 MONDAY = datetime(2022, 1, 24, 12, tzinfo=UTC)  # the seed article's date: a Monday

@@ -3,7 +3,7 @@ quotation marks; `assistant list` does not cut the source column."""
 
 from __future__ import annotations
 
-from assistant.listing import list_lines
+from assistant.listing import count_line, list_lines
 from assistant.web.export import answer_text
 
 QUOTED = "“We are still pulling people out of attics,” said Mayor Ilsa Varenko of Velmora."
@@ -27,8 +27,9 @@ def test_copied_plain_sentence_is_quoted():
     assert f"    “{PLAIN}”" in _copied(PLAIN).splitlines()
 
 
-def test_list_keeps_the_whole_source_and_says_undated():
-    """The source column was cut at 20 characters ("Ostrakand Meteorolog"); now it is as wide as the longest."""
+def test_list_keeps_the_whole_source_and_says_undated_once():
+    """The source column was cut at 20 characters ("Ostrakand Meteorolog"); now it is as wide as the longest. An
+    undated row leaves its date blank; the count line says how many are undated, once (issue 25)."""
     rows = [
         {"id": "a", "published_at": None, "source": "Ostrakand Meteorological Service", "sentences": 3, "chunks": 1,
          "title": "Rain eases"},
@@ -36,5 +37,7 @@ def test_list_keeps_the_whole_source_and_says_undated():
          "sentences": 12, "chunks": 2, "title": "Flood toll in Velmora rises to 14"},
     ]
     first, second = list_lines(rows)
-    assert "Ostrakand Meteorological Service" in first and "undated" in first
+    assert "Ostrakand Meteorological Service" in first and "undated" not in first  # said once, on the count line
+    assert count_line(rows, "INDEX") == "2 articles in INDEX · 1 undated"
+    assert count_line(rows[1:], "INDEX") == "1 article in INDEX"
     assert first.index("Ostrakand") == second.index("Ostrakand Wire")  # the columns line up

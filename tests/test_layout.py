@@ -1,8 +1,9 @@
 """The shape of the code: no import cycle between our modules (nor one hidden from the import statements by
 importlib), the ground floor imports nothing of ours, the write side nothing of the read side, no module of common/,
 index/ or assistant/ over ~300 lines and no function over 80, assistant/ keeps at most 20 modules at its top level
-(the rest in wings), and only the composition roots name the concrete store (everything else holds it through the
-protocols)."""
+(the rest in wings), a family of modules in common/ or index/ lives in its own folder (index/analysis/,
+index/lexical/), not side by side, and only the composition roots name the concrete store (everything else holds it
+through the protocols)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from .conftest import REPO
 
 PACKAGES = ("common", "index", "assistant", "prompts", "training")
 MAX_LINES = 320
+FOLDERED = ("common", "index")  # packages whose families of modules live in folders
 MAX_TOP_LEVEL = 20  # modules directly in assistant/ (besides __init__): the stages and the faces' entry points
 LOADERS = {"import_module", "__import__", "spec_from_file_location"}  # importlib's ways to load a module by name
 
@@ -216,3 +218,17 @@ def test_no_function_is_long():
     long = {name: found for name, path in modules().items() if name.split(".")[0] in ("assistant", "index", "common", "ui")
             and (found := long_functions(path))}
     assert not long, f"functions over {MAX_FUNCTION_LINES} lines: {long}"
+
+
+def test_module_families_live_in_folders():
+    """In common/ and index/ a family of modules is a folder: `attribution.py` beside `attribution_cues.py`, or
+    `lexical_store.py` beside `lexical_sync.py`, is `analysis/attribution.py` + `analysis/cues.py` and
+    `lexical/store.py` + `lexical/sync.py` (issue 24, item 5)."""
+    flat = []
+    for package in FOLDERED:
+        for folder in [REPO / package, *(p for p in (REPO / package).rglob("*") if p.is_dir())]:
+            stems = sorted(p.stem for p in folder.glob("*.py") if p.stem != "__init__")
+            prefixes = [s.split("_")[0] for s in stems if "_" in s]
+            flat += [f"{folder.relative_to(REPO)}/{s}.py" for s in stems
+                     if "_" in s and (s.split("_")[0] in stems or prefixes.count(s.split("_")[0]) > 1)]
+    assert not flat, f"families of modules side by side (give each family a folder): {flat}"

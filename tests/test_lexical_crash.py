@@ -11,7 +11,7 @@ import pytest
 
 from benchmarks.kill_ingest import lexical_stale
 from common.config import Config
-from index.lexical_sync import problems
+from index.lexical.sync import problems
 from index.pipeline import Ingestor
 from index.store import ChromaStore
 

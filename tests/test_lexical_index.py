@@ -14,8 +14,8 @@ import pytest
 from assistant.core import Assistant
 from common.records import Filters
 from common.text import terms
-from index.lexical_store import LexicalStore
-from index.lexical_sync import DIR_NAME, catch_up
+from index.lexical.store import LexicalStore
+from index.lexical.sync import DIR_NAME, catch_up
 from index.loaders import load_paths
 from index.pipeline import Ingestor
 from index.store import ChromaStore
@@ -90,7 +90,7 @@ def test_staged_changes_are_invisible_to_another_process_until_committed(tmp_pat
     lex.replace("a1", "h1", [("a1::h1::c0", "The Brisvane ferry sank.", meta)])
     lex.commit("g1", 0)
     lex.replace("a1", "h2", [("a1::h2::c0", "The Caldrun ferry sank.", {**meta, "content_hash": "h2"})])
-    probe = ("from index.lexical_store import LexicalStore; import sys; v = LexicalStore(sys.argv[1]).view(); "
+    probe = ("from index.lexical.store import LexicalStore; import sys; v = LexicalStore(sys.argv[1]).view(); "
              "print(v.generation, [h.chunk_id for h in v.search(['brisvan', 'caldrun'], 5)])")
 
     def other() -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from common.records import Article
-from index.analysis import analyse, load_pipeline, pieces
+from index.analysis.core import analyse, load_pipeline, pieces
 from index.sentences import split_sentences
 
 STORY = ("VELMORA, Ostrakand (Ostrakand Wire) — The death toll from the flood has risen to 14, the provincial "

@@ -29,6 +29,8 @@ def sample(tmp_path_factory):
      "“We are still pulling people out"),
     # the event's time, with the calendar day it names counted from the article's date
     ("When did the River Velm burst its banks in Velmora?", "on Thursday", "The river burst its banks"),
+    # "in what year" asks for the year: the sentence's "in 1987" without its preposition
+    ("In what year did the Velm last flood the town?", "1987", "The Velm last flooded the town in 1987"),
     ("Who is the manager of Kessaly Rovers?", "Jonas Pelk", "“At half-time I told them"),
     ("How many hectares has the Harrowmere wildfire burned?", "about 2,300 hectares of pine forest",
      "HARROWMERE, Lastovia"),

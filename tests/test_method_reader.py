@@ -146,3 +146,21 @@ def test_an_altered_reader_is_refused_by_name_and_answers_go_on_without_it(tmp_p
     graph.unlink()
     with pytest.raises(ReaderUnavailable, match="missing"):
         ReaderModel(folder / "reader.json")
+
+
+def test_a_figure_the_rules_miss_is_read_when_the_reader_is_sure(reading, tmp_path):
+    """'How many crowd members watched the match?': the sentence has a 'crowd' but no 'members', so the figure
+    rules (every counted word in the sentence) found nothing and declined; the reader is sure of '8,400' there, and
+    the sentence names the crowd the question counts, so it answers."""
+    question = "How many crowd members watched the match?"
+    answer = reading.ask(question)
+    assert answer.short_answer == "8,400", answer.text
+    assert MATCH[answer.citations[0].char_start : answer.citations[0].char_end] == answer.citations[0].text
+    assert assistant_over(tmp_path, reader=False).ask(question).abstained
+
+
+def test_a_count_the_story_does_not_give_is_still_declined(reading):
+    """The report says Osk 'scored twice' but gives no count of corners: no figure of the asked thing, and no
+    reading sure enough to overrule that, so the assistant declines rather than offer 8,400 or 'twice'."""
+    answer = reading.ask("How many corners did Kessaly Rovers win?")
+    assert answer.abstained and answer.short_answer is None, answer.text

@@ -142,3 +142,21 @@ def test_setup_steps_say_what_they_do_and_keep_talking_while_a_step_runs():
     pins = [line for line in (REPO / "requirements-model.txt").read_text().splitlines()
             if line.strip() and not line.startswith("#")]
     assert pins and all(re.fullmatch(r"[\w.-]+==[\w.]+ --hash=sha256:[0-9a-f]{64}", p) for p in pins), pins
+
+
+def test_the_editable_install_prints_no_setuptools_warning(tmp_path):
+    """setup.sh's `pip install -e` printed setuptools' 10-line "Editable installation" warning (its import-hook
+    strategy for a flat layout); with the project folder declared as the source root the install is a plain .pth
+    line and setuptools says nothing. The build hook pip calls is run here on a copy of the project."""
+    import shutil
+
+    project = tmp_path / "project"
+    shutil.copytree(REPO, project, ignore=shutil.ignore_patterns(".venv", ".git", "tests", "benchmarks", "training",
+                                                                 "*.egg-info", "build", "__pycache__", "*.onnx"))
+    out = tmp_path / "wheel"
+    out.mkdir()
+    proc = subprocess.run([sys.executable, "-c", f"import setuptools.build_meta as b; print(b.build_editable({str(out)!r}))"],
+                          cwd=project, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert "Editable installation" not in proc.stderr and "BuildBackendWarning" not in proc.stderr, proc.stderr
+    assert list(out.glob("*.whl"))

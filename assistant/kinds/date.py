@@ -14,6 +14,8 @@ from assistant.spans import dates
 from common.dates import format_date, resolve_date
 from common.text import terms
 
+_YEAR_ASKED = re.compile(r"\b(?:what|which) year\b", re.I)
+_IN_YEAR = re.compile(r"(?:in|during|by)\s+(\d{4})", re.I)
 _ASKS = re.compile(r"^\W*(?:and\s+|so\s+)?(when\b|(on |in )?(what|which) (day|date|time|year|month|week)\b)", re.I)
 # "when was the prison built?": the event the date is asked for
 _WHEN_PASSIVE = re.compile(r"^\W*when\s+(?:was|were|is|are|will|has|have|had)\b.*?\s(?P<verb>[a-z]+(?:ed|en|wn|lt|nt))\W*$",
@@ -87,7 +89,13 @@ class Date(Kind):
         cites = Citations()
         mark = cites.cite(c)
         text = f"{d.text}{on_day(d.text, c)} {mark}\n\n{quote(c)} {mark}"
-        return Built(text, d.text, cites)
+        return Built(text, year_asked(query.text, d.text), cites)
+
+
+def year_asked(question: str, expression: str) -> str:
+    """'In what year …?' is answered by the year: 'in 1945' → '1945' (the sentence's words, the preposition off)."""
+    m = _IN_YEAR.fullmatch(expression)
+    return m.group(1) if m and _YEAR_ASKED.search(question) else expression
 
 
 def _tense(expression: str, c: Candidate, ahead: bool) -> bool:

@@ -8,8 +8,8 @@ import threading
 import time
 from collections.abc import Sequence
 
-from index.lexical_store import LexicalStore
-from index.lexical_sync import CatchUp, catch_up, lexical_dir, problems
+from index.lexical.store import LexicalStore
+from index.lexical.sync import CatchUp, catch_up, lexical_dir, problems
 from index.store.journal import Fix
 from index.store.records import PENDING
 
@@ -39,7 +39,7 @@ def open_lexical(path) -> LexicalStore:
 
 
 class LexicalSide:
-    """Local index: each article write stages its chunks in the lexical index (index/lexical_store.py) where the
+    """Local index: each article write stages its chunks in the lexical index (index/lexical/store.py) where the
     journal entry would have been cleared; every COMMIT_SECONDS, and when the write lock is let go, one commit
     makes them visible and only then are their journal entries cleared and a new generation announced. So a
     kill leaves each journalled article to be settled (its lexical entry written again from its record), and

@@ -17,8 +17,8 @@ from index.store.records import ArticleWrite
 from index.store.segments import Damage
 
 if TYPE_CHECKING:  # annotations only: the lexical modules are the store's own business
-    from index.lexical_store import LexicalView
-    from index.lexical_sync import CatchUp
+    from index.lexical.store import LexicalView
+    from index.lexical.sync import CatchUp
 
 
 @runtime_checkable

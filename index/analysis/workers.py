@@ -23,7 +23,7 @@ class AnalysisAhead:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
-        from index.analysis import MODEL_MODULE, load_pipeline
+        from index.analysis.core import MODEL_MODULE, load_pipeline
 
         if importlib.util.find_spec(MODEL_MODULE) is None:
             load_pipeline()  # raises the ConfigError that says how to install it, here rather than in a worker
@@ -42,7 +42,7 @@ class AnalysisAhead:
 
 def analyse_json(articles: Sequence[Article], spans: Sequence[Sequence[tuple[int, int]]]) -> list[str]:
     """The analysis of each article as the record stores it (Analysis.to_json)."""
-    from index.analysis import analyse
+    from index.analysis.core import analyse
 
     return [an.to_json(a.text) for an, a in zip(analyse(articles, spans), articles)]
 

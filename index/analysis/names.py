@@ -13,6 +13,21 @@ TITLES = frozenset(
     "justice president pres chancellor secretary-general secretary minister sir dame lord lady rev father pope "
     "king queen prince princess sheikh chief commissioner inspector detective officer ambassador speaker".split()
 )
+# The last word of a role that only a person has: a name given one is a person's, whatever the tagger said
+PERSON_ROLES = frozenset(
+    "defender striker forward midfielder goalkeeper keeper winger captain player manager coach boss chairman "
+    "chairwoman executive director founder co-founder owner minister spokesperson spokesman spokeswoman lawyer "
+    "attorney prosecutor councillor officer detective doctor nurse professor teacher analyst economist journalist "
+    "reporter editor author writer singer actor actress pundit referee driver presenter chef engineer scientist "
+    "researcher".split()
+)
+ORG_ENDINGS = frozenset(
+    "robotics rail railways airlines airways bank bancorp group holdings inc ltd plc corp corporation co company "
+    "systems technologies technology labs motors industries energy media ventures pharmaceuticals foods "
+    "entertainment studios networks logistics solutions services partners associates insurance university college "
+    "council club fc united city rovers athletic wanderers albion hotspur".split()
+)
+PARTICLES = frozenset("ten van von de der den da di del della le la du bin al el".split())  # inside a surname
 HONORIFICS = frozenset("mr mrs ms miss dr prof sir dame lord lady rev".split())  # titles that are no role
 _NAME_TAGS = ("NNP", "NNPS")
 _STRIP = " \t\n\r,;:.’'\"“”()"
@@ -105,6 +120,8 @@ class Names:
                 toks.append(doc[toks[-1].i + 1])
             while toks[0].i > 0 and _is_name(doc[toks[0].i - 1]) and doc[toks[0].i - 1].head.i >= toks[0].i:
                 toks.insert(0, doc[toks[0].i - 1])
+            while toks[0].i > 1 and doc[toks[0].i - 1].lower_ in PARTICLES and _is_name(doc[toks[0].i - 2]):
+                toks[:0] = [doc[toks[0].i - 2], doc[toks[0].i - 1]]  # "Erik ten Hag", "Virgil van Dijk"
             first = min(first, toks[0].i)
         while first > 0 and _is_title(doc[first - 1]) and first - 1 not in self.ent_of:
             first -= 1
@@ -115,7 +132,12 @@ class Names:
         text = self.text[start:end]
         if label in ("ORG", "GPE", "NORP") and len(toks) == 1 and text.lower() in self.persons:
             label = "PERSON"  # a surname the tagger took for an organisation ("Sorohan said")
-        return Name(text, label, start, end, sentence, _role(doc, toks, first, label), _is_subject(toks[-1]), quoted)
+        if label == "PERSON" and titled < 0 and len(toks) > 1 and toks[-1].lower_.strip(".") in ORG_ENDINGS:
+            label = "ORG"  # "Kessaly Robotics", "Manchester United": no person's surname
+        role = _role(doc, toks, first, label)
+        if label != "PERSON" and len(toks) > 1 and role and role.split()[-1].lower() in PERSON_ROLES:
+            label, role = "PERSON", _role(doc, toks, first, "PERSON")  # "former defender Rio Ferdinand" (GPE)
+        return Name(text, label, start, end, sentence, role, _is_subject(toks[-1]), quoted)
 
     def before(self, offset: int) -> list[Name]:
         """Mentions that start before `offset`, nearest first."""

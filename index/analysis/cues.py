@@ -7,18 +7,21 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from index.attribution_marks import Marked
-from index.attribution_speakers import DOC_NOUNS, Speaker
+from index.analysis.marks import Marked
+from index.analysis.speakers import DOC_NOUNS, Speaker
 
 CUE_LEMMAS = frozenset(
     "say tell add note state warn write post tweet claim announce argue explain insist ask declare vow urge describe "
     "report confirm deny reply respond admit acknowledge stress reveal reflect observe suggest predict recall "
     "comment concede complain emphasise emphasize maintain allege assert contend caution promise pledge "
-    "testify remark tout boast muse quip joke answer".split()
+    "testify remark tout boast muse quip joke answer cite".split()
 )
 QUOTE_ONLY = frozenset("continue interject".split())  # cues only next to quotation marks ("he continued: “…”")
 _WORD = re.compile(r"\w+")
 _DATELINE = re.compile(r"[A-Z][A-Z .'-]{2,40}, [^—\n]{0,60}— ")  # "DRAVENHOLT, Ostrakand (Ostrakand Wire) — "
+_DASHES = ("-", "–", "—")
+_MEANS = ("by", "after", "while", "before", "in")  # "… by saying …": the main verb's subject says it
+_ELIDED = ("although", "though", "but", "and", "while")  # "…, although admitted that …": the subject left out
 PROMISES = frozenset("vow promise pledge threaten urge".split())  # their statement is an infinitive
 
 
@@ -37,12 +40,25 @@ def is_cue(tok) -> bool:
         return any(c.lower_ == "to" for c in tok.children)
     if not tok.tag_.startswith("VB") or tok.dep_ == "amod":
         return False
-    if tok.tag_ == "VBN" and not any(c.dep_ == "aux" and c.lemma_ == "have" for c in tok.children):
+    if tok.tag_ == "VBN" and not any(c.dep_ == "aux" and c.lemma_ == "have" for c in tok.children) \
+            and not _past_misread(tok):
         return False  # "Asked if …, X said", "was told": the speaker is someone else
     lemma = tok.lemma_.lower()
     if lemma == "read":  # "the statement read"
         return any(c.dep_ == "nsubj" and c.lemma_.lower() in DOC_NOUNS for c in tok.children)
     return lemma in CUE_LEMMAS or lemma in QUOTE_ONLY
+
+
+def _past_misread(tok) -> bool:
+    """A past tense the tagger took for a participle because its subject is out of sight: after an aside set off by
+    dashes ("Arteta - who labelled … - revealed … that …") or with the subject left out after a conjunction
+    ("Pochettino is relishing … - although admitted there would be …"). It reports a clause (a ccomp after it) and
+    is no passive; "told" and "asked" are left out (someone else does the telling: "Smith, told that …")."""
+    before = tok.doc[tok.i - 1] if tok.i else None
+    return before is not None and (before.text in _DASHES or before.lower_ in _ELIDED) \
+        and tok.lemma_.lower() not in ("tell", "ask") \
+        and any(c.dep_ == "ccomp" and c.i > tok.i for c in tok.children) \
+        and not any(c.dep_ in ("auxpass", "agent", "nsubjpass") for c in tok.children)
 
 
 def cue_end(cue) -> int:
@@ -65,8 +81,13 @@ def subject(cue, s: int, e: int):
         subj = next((c for c in tok.children if c.dep_ == "nsubj" and s <= c.idx < e), None)
         if subj is not None and subj.i > cue.i and not subj.ent_type_:
             return name_after(cue) or subj  # "says co-founder and COO Mirza Salman Hossain Beg"
+        if subj is not None and subj.tag_ in ("WP", "WDT") and tok is not cue:
+            return lead_name(cue, s)  # "Arteta - who labelled … - revealed": the cue hung on the aside's verb
         if subj is not None:
             return subj
+        if tok.dep_ == "pcomp" and tok.head.lower_ in _MEANS and tok.head.head is not tok.head:
+            tok = tok.head.head  # "X has disagreed with … by saying …": X says it
+            continue
         if tok.dep_ not in ("conj", "xcomp", "advcl", "acl", "dobj") or tok.head is tok:
             break
         tok = tok.head
@@ -78,18 +99,34 @@ def lead_name(cue, s: int):
     most an aside set off by commas ("Finance minister Karin Dahl, speaking in the capital, said …"): that name (the
     parser had run the previous sentence into this one)."""
     doc = cue.doc
-    for ent in doc.ents:
+    for ent in _lead_names(doc, s, cue.i):
         if ent.start_char < s or ent.start >= cue.i:
             continue
         if ent.label_ not in ("PERSON", "ORG") or len(doc.text[s:ent.start_char].split()) > 4:
             return None
         between = doc[ent.end:cue.i]
-        if not len(between) or (between[0].text == "," and between[-1].text == ","):
-            return ent.root
+        if not len(between) or (between[0].text in (",", *_DASHES) and between[-1].text == between[0].text):
+            return ent.root  # "X, speaking in the capital, said", "X - who labelled … - revealed"
         if between[0].lower_ in ("has", "have", "had", "is", "was") and cue.dep_ == "conj":
             return ent.root  # "Pochettino has fond memories of that period and says …"
         return None
     return None
+
+
+def _lead_names(doc, s: int, before: int) -> list:
+    """The entities of a sentence starting at offset `s`, with a proper noun the recogniser missed that opens it
+    ("Arteta - who …") as a PERSON span."""
+    ents = [e for e in doc.ents if e.start_char >= s and e.start < before]
+    i = before
+    while i > 0 and doc[i - 1].idx >= s:
+        i -= 1
+    first = next((t for t in doc[i:before] if not t.is_space), None)
+    if first is not None and first.tag_ == "NNP" and not first.ent_type_ and first.text[:1].isupper() \
+            and (not ents or ents[0].start > first.i):
+        from spacy.tokens import Span
+
+        ents.insert(0, Span(doc, first.i, first.i + 1, label="PERSON"))
+    return ents
 
 
 def speaker_misread(cue):
@@ -249,6 +286,12 @@ def trim(text: str, start: int, end: int) -> tuple[int, int]:
         start += 1
     while end > start and (text[end - 1].isspace() or text[end - 1] in ",.;:—–"):
         if text[end - 1] == "." and text[end - 3:end] == "...":
-            break
+            k = end - 3
+            while k > start and text[k - 1].isspace():
+                k -= 1
+            if not (k > start and text[k - 1] in ".!?"):
+                break  # the speaker trailing off ("and then …") keeps the dots
+            end = k  # "… the stadium. ...": an omission mark between sentences, not the speaker's
+            continue
         end -= 1
     return start, end

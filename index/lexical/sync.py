@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from common.config import Config
-from index.lexical_store import LexicalStore, LexicalView
+from index.lexical.store import LexicalStore, LexicalView
 
 FETCH_ARTICLES = 100  # articles whose chunks and sentence vectors are read from the store at once
 DIR_NAME = "assistant-lexical"  # in a local index directory

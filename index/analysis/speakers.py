@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from index.attribution_names import Name, Names, span_text
+from index.analysis.names import HONORIFICS, PERSON_ROLES, TITLES, Name, Names, span_text
 
 PERSONAL = {"he": "m", "him": "m", "she": "f", "her": "f", "i": None}
 GROUP = ("it", "they", "we", "them")
@@ -36,8 +36,32 @@ SPOKES_NOUNS = frozenset("spokesperson spokesman spokeswoman representative spok
 SEVERAL = frozenset("pair duo trio couple both two three group source insider".split())  # no one name
 # Role nouns a description may use for the role the article gave ("the Chelsea boss" of "Chelsea head coach X")
 SAME_ROLE = {"boss": {"manager", "coach", "chief"}, "manager": {"boss", "coach"}, "coach": {"manager", "boss"},
-             "striker": {"forward"}, "forward": {"striker"}, "keeper": {"goalkeeper"}, "goalkeeper": {"keeper"}}
+             "striker": {"forward"}, "forward": {"striker"}, "keeper": {"goalkeeper"}, "goalkeeper": {"keeper"},
+             "lawyer": {"attorney", "solicitor", "barrister"}, "attorney": {"lawyer"}, "doctor": {"dr", "physician"}}
 WINDOW = 12  # sentences a pronoun or description looks back for its speaker
+
+
+# Nouns that stand for a person ("the star", "the veteran"), beside the agent endings below ("winner", "Argentinean")
+PERSON_NOUNS = frozenset(
+    "star boss chief legend veteran native champion expert coach captain icon official judge star chair head "
+    "suspect victim defendant teenager youngster mother father wife husband son daughter brother sister".split()
+)
+_AGENT_ENDINGS = ("er", "or", "ist", "ian", "ean", "ard", "man", "woman", "ess", "ant", "ent", "eer", "ee")
+# Words with those endings that are no person ("the paper", "the order"), when they are a cue's subject
+NOT_PERSONS = frozenset(
+    "paper letter number order chapter center centre cover counter register poster trailer tracker monitor sensor "
+    "factor indicator error report statement document agreement government department parliament tournament "
+    "element comment content event argument amendment judgment judgement management movement settlement "
+    "investment announcement assessment treatment restaurant plant grant warrant covenant".split()
+)
+
+
+def person_noun(lemma: str) -> bool:
+    """A common noun that names a person: listed, or an agent ending ("striker", "economist", "Argentinean")."""
+    return lemma in PERSON_NOUNS or (lemma.endswith(_AGENT_ENDINGS) and lemma not in NOT_PERSONS and len(lemma) > 4)
+
+
+POSITIONS = (PERSON_ROLES | TITLES) - HONORIFICS  # posts a person holds: one is no other ("lawyer", "midfielder")
 
 
 @dataclass(frozen=True)
@@ -57,6 +81,7 @@ class Resolver:
     def __init__(self, doc, names: Names, sentence_of) -> None:
         self.doc, self.names, self.sentence_of = doc, names, sentence_of
         self.history: list[tuple[int, Name]] = []  # (sentence, full name) of each speaker resolved so far
+        self.spoke_at: dict[str, int] = {}  # speaker key → offset of their last cue subject as written
         self.gender: dict[str, str] = {}
         self.described: dict[str, Name] = {}  # description head → the speaker it was resolved to
         self.unnamed_at: set[int] = set()  # sentences whose statement is by someone the article never names
@@ -87,6 +112,7 @@ class Resolver:
     def _done(self, start, end, full: Name, role, named_in: int, sentence: int, gender=None) -> Speaker:
         role = role or self.names.role_of(full, max(start, 0))
         self.history.append((sentence, full))
+        self.spoke_at[full.key] = max(start, self.spoke_at.get(full.key, -1))
         if gender:
             self.gender.setdefault(full.key, gender)
         return Speaker(start, end, full.text, full.label, role, named_in, full.key)
@@ -185,10 +211,69 @@ class Resolver:
             self.described[key] = own
             return self._done(start, end, own, None, sentence, sentence)
         if lemma not in ORG_NOUNS and lemma not in INSTITUTIONS:
-            return None  # a person's description names whom the article gave it to, never the nearest name
+            found = self._continued(head, start, sentence, lemma, mods)  # "“…,” the United boss told TNT Sports"
+            return None if found is None else self._resolved(start, end, found, sentence, lemma=key)
         labels = ("ORG", "GPE", "NORP") if lemma in STATE_NOUNS else ("ORG",)
         found = self._main(start, sentence, labels)
         return None if found is None else self._resolved(start, end, found, sentence, lemma=key)
+
+    def _continued(self, head, start: int, sentence: int, lemma: str, mods: list[str]) -> Name | None:
+        """The person who just spoke, when a definite description ("the United boss", "The 2007/08 Champions
+        League winner with Man United") is the next speaker and nobody else has been named since: the reporter
+        varies the name of the one on stage ("Erik ten Hag says … . “…,” the United boss told TNT Sports"). Never
+        when the description is someone's relation ("his lawyer", "the mother of …"), was itself mentioned in
+        between ("… said the suspect had fled. “…,” the suspect said"), or contradicts the role the article gave
+        that person ("Arsenal manager Mikel Arteta …" is not "the Chelsea boss")."""
+        if not any(c.dep_ == "det" and c.lower_ == "the" for c in head.lefts) or head.tag_ not in ("NN", "NNP") \
+                or not person_noun(lemma) \
+                or any(c.dep_ == "poss" for c in head.children) or lemma in SPOKES_NOUNS or lemma in DOC_NOUNS \
+                or any(c.dep_ == "prep" and c.lower_ in ("of", "for", "to") for c in head.rights):
+            return None
+        lo = None
+        for s in range(sentence - 1, max(-1, sentence - 4), -1):
+            if s in self.captions:
+                continue
+            if s in self.unnamed_at:
+                return None
+            spoke = {n.key: n for si, n in self.history if si == s}
+            if spoke:
+                if len(spoke) != 1 or next(iter(spoke.values())).label != "PERSON":
+                    return None
+                found, lo = next(iter(spoke.values())), s
+                break
+        else:
+            return None
+        since = self.spoke_at.get(found.key, -1)  # another person named after the speaker is on stage
+        if self._mentioned(head, lo, lemma) or any(
+                m.start > since and m.label == "PERSON" and not m.quoted and m.key != found.key
+                and m.sentence not in self.captions for m in self.names.before(start)[:50]):
+            return None
+        role = " ".join(r for r in (self.names.full(found).role, self.names.role_of(found, start)) if r)
+        roles = self.names.full(found).role_words() | set(role.lower().split())
+        family = {lemma} | SAME_ROLE.get(lemma, set())
+        held = [w for w in role.lower().replace("-", " ").split() if w in POSITIONS]
+        if lemma in POSITIONS and held and not family & (roles | set(found.words)):
+            return None  # "Her lawyer, Peter Sand" is not "the Dunmarrow midfielder"
+        initials = "".join(w[0] for w in role.lower().split())
+        other = {m for m in mods if m not in roles and not (len(m) > 1 and m in initials)}  # "SBJ": its initials
+        if family & roles and other and self._of_an_organisation(role):
+            return None  # "Arsenal manager Mikel Arteta" is not "the Chelsea boss" ("Business Journalist" may be)
+        return found
+
+    def _of_an_organisation(self, role: str) -> bool:
+        """The role names an organisation or place the article names ("Arsenal manager")."""
+        words = role.lower().split()
+        return any(m.label in ("ORG", "GPE", "NORP") and m.text.lower().split()[0] in words
+                   for m in self.names.mentions if m.text)
+
+    def _mentioned(self, head, since: int, lemma: str) -> bool:
+        """The description's noun was used between sentence `since` and itself (someone else, spoken about)."""
+        for t in reversed(self.doc[max(0, head.i - 200):head.left_edge.i]):
+            if self.sentence_of(t.idx) < since:
+                return False
+            if t.lemma_.lower() == lemma and t.tag_.startswith("NN"):
+                return True
+        return False
 
     def _main(self, offset: int, sentence: int, labels) -> Name | None:
         """ "the company": an organisation that spoke, or was the subject, in this or the two sentences before;

@@ -1,0 +1,1 @@
+"""The language analysis at ingest: spaCy's parse of each article, entities, phrases and quote attribution."""
