@@ -8,6 +8,7 @@ from assistant import tuning as t
 from assistant.candidates import Candidate
 from assistant.kinds.base import Built
 from assistant.kinds.other import Other
+from assistant.kinds.quantity import asked_quantity, has_shape
 from assistant.kinds.read import action_phrase, phrase_of_statement, read_answer
 from assistant.qa.reader import Reading
 from assistant.query import Query
@@ -44,6 +45,9 @@ def compose(query: Query, cands: list[Candidate], abstain_below: float, sides: t
             return abstain(ranked, support)  # the kind finds no answer of the asked type either, and it is strict
         # the most confident span of the asked type ("the prison gates" is none for "where …?"), else the kind's own
         typed = best_in(tuple(r for r in readings if r.confidence >= t.READER_DECLINE and kind.accepts(r.text)), cands)
+        quantity = asked_quantity(query.text)
+        if quantity and not (typed and has_shape(quantity, typed.text, sentence_of(typed, cands))):
+            return abstain(ranked, support)  # "what was the final score?" and a crowd of 8,400: not said
         built = read_answer(query, cands, typed, sides) if typed else kind.build(query, cands, sides)
     else:
         built = kind.build(query, cands, sides)
@@ -69,6 +73,10 @@ def best_in(readings: tuple[Reading, ...], cands: list[Candidate]) -> Reading | 
     """The most confident reading that lies in one of the candidate sentences."""
     keys = {c.key for c in cands}
     return next((r for r in readings if (r.article_id, r.index) in keys), None)
+
+
+def sentence_of(reading: Reading, cands: list[Candidate]) -> str:
+    return next(c.text for c in cands if c.key == (reading.article_id, reading.index))
 
 
 def confident(query: Query, cands: list[Candidate], readings: tuple[Reading, ...], sides: tuple[str, ...]):
@@ -105,7 +113,7 @@ def vouched(query: Query, kind, cands: list[Candidate], best: Reading | None, si
         return None
     c = next(c for c in cands if c.key == (best.article_id, best.index))
     at = c.span[0]
-    own = kind.vouch(query, c, best.start - at, best.end - at)
+    own = kind.vouch(query, cands, c, best.start - at, best.end - at)
     if own is None:
         return None
     start, end = own[0] + at, own[1] + at

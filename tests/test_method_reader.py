@@ -86,9 +86,11 @@ def quay(tmp_path_factory):
 
 def test_what_a_speaker_said_something_is_is_the_phrase_of_her_statement(quay):
     """"What did Lina Marsk say the quay is turning into?" asks for a phrase of her quote, not the quote: the
-    reader's span inside her words is the short answer ('a danger …'), her statement listed as ever below it."""
+    reader's span inside her words is the short answer ('a danger …'; a span running on past her closing quotation
+    mark into the narration is cut there), her statement listed as ever below it."""
     answer = quay.ask("What did Lina Marsk say the quay is turning into?")
-    assert answer.short_answer is not None and answer.short_answer.startswith("a danger"), answer.text
+    assert answer.short_answer is not None, answer.text
+    assert answer.short_answer.removeprefix("a ").startswith("danger for every crew"), answer.text
     assert answer.statements and answer.short_answer in answer.statements[0].text
     assert answer.statements[0].kind == "direct"
 
@@ -164,3 +166,35 @@ def test_a_count_the_story_does_not_give_is_still_declined(reading):
     reading sure enough to overrule that, so the assistant declines rather than offer 8,400 or 'twice'."""
     answer = reading.ask("How many corners did Kessaly Rovers win?")
     assert answer.abstained and answer.short_answer is None, answer.text
+
+
+def test_a_span_that_repeats_the_question_starts_after_it():
+    """'The quay is turning into a danger …' for 'What did she say the quay is turning into?': the answer is what the
+    question does not already say; fewer than three echoed words are left alone ('the Ghwayran prison')."""
+    from assistant.qa.reader import past_question_words
+
+    text = "The quay is turning into a danger for every crew."
+    question = "What did Lina Marsk say the quay is turning into?"
+    assert text[past_question_words(text, 0, len(text), question) :] == "a danger for every crew."
+    assert past_question_words("the Ghwayran prison", 0, 19, "Which prison did the militants attack?") == 0
+
+
+@pytest.mark.parametrize(("question", "quantity", "span", "sentence", "fits"), [
+    ("What was the final score of the Rovers v Dunmarrow match?", "score", "8,400",
+     "The match was watched by a crowd of 8,400.", False),
+    ("What was the final score of the cup final?", "score", "3-1", "Rovers won 3-1.", True),
+    ("what is the population of saint-galmier?", "population", "5,600", "The town has 5,600 residents.", True),
+    ("what salary will richard teng get as binance's new ceo", "salary", "2023", "Teng joined in 2023.", False),
+    ("what is astros owner jim crane's net worth", "net worth", "$1.4 billion", "Crane is worth $1.4 billion.", True),
+    ("What else did Ned Price say?", None, "", "", False),
+    ("what are inter miami's 2024 ticket prices being compared to?", None, "", "", False),
+])
+def test_a_quantity_asked_by_name_needs_its_shape(question, quantity, span, sentence, fits):
+    """A match score, a population, a salary: the new user's three unanswerable questions got confident wrong
+    short answers (a crowd of 8,400 as a score). A quantity asked for by name must have its shape, else the
+    assistant declines; a name ('Ned Price') or a noun that is not the thing asked for is no quantity."""
+    from assistant.kinds.quantity import asked_quantity, has_shape
+
+    assert asked_quantity(question) == quantity
+    if quantity:
+        assert has_shape(quantity, span, sentence) is fits

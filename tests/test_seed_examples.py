@@ -26,7 +26,7 @@ def seed(tmp_path_factory, minilm, shared_dir):
     ("Who is the commander of the joint task force?", ("John W. Brennan", "Maj. Gen. John W. Brennan"), "Daesh"),
     ("Which prison did the militants attack?", ("the Ghwayran prison", "Ghwayran prison"), None),
     ("In which city is the prison?", ("Al-Hasakah",), None),
-    ("Where is the prison?", ("Syria", "northeastern Syria", "Al-Hasakah"), "Arabic"),
+    ("Where is the prison?", ("Syria", "northeastern Syria", "Al-Hasakah", "the Al-Hasakah city"), "Arabic"),
     ("On what date did SOHR give the toll of 123?", ("on Sunday",), "dozens"),
     ("How many have been killed?", ("123 people",), "over 100"),  # the later, exact toll; the earlier shown too
     ("What does SOHR stand for?", ("Syrian Observatory for Human Rights",), None),

@@ -65,7 +65,7 @@ class Kind:
         """Whether a reader's span can answer this kind at all (a figure needs a number)."""
         return True
 
-    def vouch(self, query: Query, c: Candidate, start: int, end: int) -> tuple[int, int] | None:
+    def vouch(self, query: Query, cands: list[Candidate], c: Candidate, start: int, end: int) -> tuple[int, int] | None:
         """When build() found nothing: the answer this kind would give around a confident reader's span at
         c.text[start:end] (offsets in the sentence), or None when the span is not of the asked type (default)."""
         return None

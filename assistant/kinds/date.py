@@ -11,9 +11,10 @@ from assistant.citing import Citations, on_day, quote
 from assistant.kinds.base import Built, Kind
 from assistant.query import Query, Turn
 from assistant.spans import dates
-from common.dates import format_date, resolve_date
+from common.dates import YEAR_RE, format_date, resolve_date
 from common.text import terms
 
+_TIME_WORDS = re.compile(r"(?:during|after|before|since|until|in|on|at|by|early|late|last|next)\b", re.I)
 _YEAR_ASKED = re.compile(r"\b(?:what|which) year\b", re.I)
 _IN_YEAR = re.compile(r"(?:in|during|by)\s+(\d{4})", re.I)
 _ASKS = re.compile(r"^\W*(?:and\s+|so\s+)?(when\b|(on |in )?(what|which) (day|date|time|year|month|week)\b)", re.I)
@@ -61,6 +62,13 @@ class Date(Kind):
         top = cands[0].score
         return not any(_mentions(c, set(query.predicate)) for c in cands[: t.DATE_CANDIDATES]
                        if c.score >= t.DATE_SHARE_OF_TOP * top)
+
+    def vouch(self, query: Query, cands: list[Candidate], c: Candidate, start: int, end: int) -> tuple[int, int] | None:
+        """A confident reader's span when it is a time ('During the Second World War', 'after liberation', '1775')
+        and the top sentences speak of the event asked about; never for an event they do not mention."""
+        span = c.text[start:end]
+        timely = bool(dates(span) or re.search(rf"\b{YEAR_RE}\b", span) or _TIME_WORDS.match(span))
+        return (start, end) if timely and not self.strict(query, cands) else None
 
     def build(self, query: Query, cands: list[Candidate], sides: tuple[str, ...] = ()) -> Built | None:
         qterms = set(terms(query.search_text))

@@ -88,7 +88,7 @@ class Figure(Kind):
     def strict(self, query: Query, cands: list[Candidate]) -> bool:
         return bool(query.focus)  # figures are there, but none about what was asked
 
-    def vouch(self, query: Query, c: Candidate, start: int, end: int) -> tuple[int, int] | None:
+    def vouch(self, query: Query, cands: list[Candidate], c: Candidate, start: int, end: int) -> tuple[int, int] | None:
         """The whole figure holding the reader's span ('eight U.S. presidents' for 'how many US presidents …?',
         where the rules wanted the word 'us'); a share or a sum never
         answers 'how many' ('$22 million' for 'how many employees …?', '60' of '60%' for 'how many barrels …?'), nor

@@ -21,16 +21,22 @@ def read_answer(query: Query, cands: list[Candidate], reading: Reading, sides: t
     return best_sentences(query, ordered, sides, short=reading.text)
 
 
+_TRAILING = " \t\n,;:.!?\"'“”‘’—–-"
+
+
 def phrase_of_statement(built: Built, readings: tuple[Reading, ...]) -> Built:
     """The listed statements, with the reader's confident span as the short answer when it lies inside the words
-    of one of them (never narration around them, never another speaker's)."""
+    of one of them, or the part of it that does (never narration around them, never another speaker's: "danger for
+    every crew that ties up there,” harbour engineer" is cut at the closing mark)."""
     for r in readings:
         if r.confidence < t.READER_DECLINE:
             break
         inside = next((s for s in built.citations.statements if s.article_id == r.article_id
-                       and s.char_start <= r.start and r.end <= s.char_end), None)
+                       and s.char_start <= r.start < s.char_end), None)
         if inside is not None:
-            return replace(built, text=f"{r.text} [{inside.citation}]\n\n{built.text}", short=r.text)
+            short = r.text[: min(r.end, inside.char_end) - r.start].rstrip(_TRAILING)
+            if short:
+                return replace(built, text=f"{short} [{inside.citation}]\n\n{built.text}", short=short)
     return built
 
 

@@ -91,6 +91,7 @@ class Reader:
             a, b = asked_phrase(c.stored.analysis, c.article.text, a, b, asked)
             if acts:
                 a, b = verb_phrase(c.stored.analysis, c.stored.sentence_spans[int(tk.sentence[sp.piece_start])], a, b)
+            a = past_question_words(c.article.text, a, b, question)
             if a >= b or set(terms(c.article.text[a:b])) <= said:
                 continue  # nothing left, or only words of the question ("Ocean explorer Jon Copley" for his book)
             out.append(Reading(c.article.id, int(tk.sentence[sp.piece_start]), c.index, a, b, c.article.text[a:b],
@@ -99,6 +100,8 @@ class Reader:
         return out
 
 
+_PLACE_NAMES = {"GPE", "LOC"}
+_WORD = re.compile(r"[\w'’-]+")
 _ACTION = re.compile(r"^\W*what\b.*\b(?:do|doing|done|happen|happened|happens)\b", re.I)  # "what did the SDF vow to do?": an action
 _NOT_IN_ACTION = {"nsubj", "nsubjpass", "aux", "auxpass", "mark", "punct", "cc", "advmod", "neg", "expl"}
 
@@ -158,7 +161,24 @@ def asked_phrase(analysis, text: str, start: int, end: int, asked: set[str]) -> 
     for p in analysis.in_span("phrases", max(0, start - 100), end):
         if p.start <= start < p.end < end and set(terms(text[p.head_start : p.head_end])) & asked:
             return p.start, p.end
+    if any((e.start, e.end) == (start, end) and e.label in _PLACE_NAMES for e in analysis.in_span("entities", start, end)):
+        return start, end  # a place's name stands alone: "Al-Hasakah", not "the Al-Hasakah city"
+    for p in analysis.in_span("phrases", max(0, start - 100), end + 100):  # "Ghwayran" of "the Ghwayran prison"
+        if (p.start <= start and end <= p.head_start and set(terms(text[p.head_start : p.head_end])) & asked
+                and len(analysis.in_span("tokens", p.start, p.end)) <= t.READER_PHRASE_WORDS):
+            return p.start, p.end
     return start, end
+
+
+def past_question_words(text: str, start: int, end: int, question: str) -> int:
+    """A span that opens by repeating the question ("The quay is turning into a danger …" for "What did she say the
+    quay is turning into?") starts after those words: the answer is what the question does not already say."""
+    asked = {w.lower() for w in _WORD.findall(question)}
+    words = list(_WORD.finditer(text, start, end))
+    n = 0
+    while n < len(words) and words[n].group().lower() in asked:
+        n += 1
+    return words[n].start() if t.READER_ECHO_WORDS <= n < len(words) else start
 
 
 def rerank(ranked: list[Candidate], readings: list[Reading]) -> list[Candidate]:

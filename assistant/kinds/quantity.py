@@ -1,0 +1,41 @@
+"""A quantity asked for by name ("what was the final score …?", "what is the population of …?"): the answer must
+have that quantity's shape, else the articles do not say it (a crowd of 8,400 is no score)."""
+
+from __future__ import annotations
+
+import re
+
+from common.text import NUMBER_WORDS
+
+_MONEY = re.compile(r"[$€£¥]|\b(?:dollars?|euros?|pounds?|yen|yuan|kron[a-z]*|rupees?|francs?)\b", re.I)
+_NUMBER = re.compile(r"\d|\b(?:" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + r")\b", re.I)
+_SCORE = re.compile(r"\d+\s*[-–]\s*\d+|\b\d+\s+to\s+\d+\b")
+_PEOPLE = re.compile(r"\b(?:population|people|residents|inhabitants|citizens)\b", re.I)
+_CROWD = re.compile(r"\b(?:attendance|crowd|fans|spectators|supporters)\b", re.I)
+
+_MONEY_NOUNS = r"salary|salaries|price|prices|cost|costs|fee|fees|net worth|worth|budget|wage|wages|fine|pay|payout"
+_NOUNS = rf"score|population|attendance|{_MONEY_NOUNS}"
+# "what is the population of …?", "what was the final score …?", "what is Jim Crane's net worth?" (the noun heads
+# the phrase asked about) or "what salary will …?"; not "what are the ticket prices being compared to?"
+_ASKED = re.compile(
+    rf"^\W*(?:what|which)(?:'s|’s|\s+(?:is|was|are|were|will\s+be))\s+(?:(?:the|a|an|his|her|its|their)\s+)?"
+    rf"(?:(?:[\w.-]+\s+){{0,3}}[\w.-]+(?:'s|’s)\s+)?(?:[\w-]+\s+){{0,2}}?(?P<noun>{_NOUNS})(?=\s*(?:of|for|at|in|on|,|\?|$))"
+    rf"|^\W*(?:what|which)\s+(?P<direct>{_NOUNS})\b", re.I)
+
+
+def asked_quantity(question: str) -> str | None:
+    """The quantity the question names ('score', 'population', 'salary', …), or None."""
+    m = _ASKED.search(question)
+    return (m.group("noun") or m.group("direct")).lower() if m else None
+
+
+def has_shape(quantity: str, span: str, sentence: str) -> bool:
+    """Whether `span` (in `sentence`) can be that quantity: a score reads "3-1", a sum has its currency, a
+    population or attendance is a number in a sentence about people or a crowd."""
+    if quantity == "score":
+        return bool(_SCORE.search(span))
+    if quantity == "population":
+        return bool(_NUMBER.search(span) and _PEOPLE.search(sentence))
+    if quantity == "attendance":
+        return bool(_NUMBER.search(span) and _CROWD.search(sentence))
+    return bool(_MONEY.search(span) and _NUMBER.search(span))
