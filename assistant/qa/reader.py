@@ -109,13 +109,19 @@ _NOT_IN_ACTION = {"nsubj", "nsubjpass", "aux", "auxpass", "mark", "punct", "cc",
 def verb_phrase(analysis, sentence: tuple[int, int], start: int, end: int) -> tuple[int, int]:
     """A bare verb, for a question asking what someone did or will do, widened to the verb's phrase: its objects,
     complements and coordinated verbs, without its subject or auxiliaries ("help" → "help the SDF in their fight
-    against Daesh"); at most READER_ACTION_WORDS words, inside the sentence. A phrase stays as the reader gave it."""
+    against Daesh"), and so is a span of nouns inside that phrase ("Daesh"); at most READER_ACTION_WORDS words, inside
+    the sentence. A phrase with a verb stays as the reader gave it."""
     if analysis is None:
         return start, end
     toks = analysis.in_span("tokens", *sentence)
     verb = next((tk for tk in toks if tk.start == start), None)
     if verb is None or not verb.tag.startswith("VB") or verb.end != end:
-        return start, end
+        verb = acting_verb(toks, start, end)
+        if verb is None:
+            return start, end
+        given, (start, end) = (start, end), (verb.start, verb.end)
+    else:
+        given = (start, end)
     children: dict[int, list] = {}
     for tk in toks:
         if tk.head != tk.index:
@@ -128,10 +134,26 @@ def verb_phrase(analysis, sentence: tuple[int, int], start: int, end: int) -> tu
                 todo.append(ch.index)
     right = [tk for tk in toks if tk.index in keep and tk.start >= start and tk.tag not in (".", ",", ":")]
     if not right or len(right) > t.READER_ACTION_WORDS:
-        return start, end
+        return given
     return start, max(end, max(tk.end for tk in right))
 
 
+def acting_verb(toks, start: int, end: int):
+    """The verb whose phrase holds a span of nouns ("Daesh" in "help the SDF in their fight against Daesh"): the
+    nearest verb above the span's head in the parse, if it comes before the span and is not a verb of saying."""
+    inside = [tk for tk in toks if start <= tk.start and tk.end <= end]
+    if not inside or any(tk.tag.startswith("VB") for tk in inside):
+        return None
+    by_index = {tk.index: tk for tk in toks}
+    cur = next((tk for tk in inside if tk.head not in {x.index for x in inside}), inside[0])
+    while cur.head != cur.index and cur.head in by_index:
+        cur = by_index[cur.head]
+        if cur.tag.startswith("VB"):
+            return cur if cur.start < start and cur.lemma not in _SAYING else None
+    return None
+
+
+_SAYING = {"say", "tell", "add", "state", "announce", "claim", "report", "write", "tweet", "note", "warn"}
 _YES_NO = re.compile(r"^\W*(is|are|was|were|do|does|did|has|have|had|can|could|will|would|should)\b", re.I)
 
 
