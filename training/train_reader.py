@@ -1,6 +1,6 @@
 """Train the extractive reader on ../shared/data/squad_train, export it as int8 ONNX into assistant/qa/.
 
-    python -m training.train_reader                 # the shipped model: all 24 articles, then export (~60 min)
+    python -m training.train_reader                 # the shipped model: all 24 articles, every layer, then export
     python -m training.train_reader --cv 5          # 5-fold cross-validation by article (no export)
 
 Fixed seed; a progress line every 30 s with rate and time left; wall time, peak memory and the validation scores at
@@ -121,7 +121,7 @@ def train(examples: list[Example], args, cached: list[torch.Tensor] | None = Non
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--epochs", type=int, default=2)
-    ap.add_argument("--frozen", type=int, default=3, help="lowest layers kept as shipped (their outputs cached)")
+    ap.add_argument("--frozen", type=int, default=0, help="lowest layers kept as shipped (their outputs cached); 0: train all")
     ap.add_argument("--lr", type=float, default=1e-4)
     ap.add_argument("--batch", type=int, default=32)
     ap.add_argument("--seed", type=int, default=13)
