@@ -200,6 +200,17 @@ def test_marker_before_a_line_belongs_to_that_line():
     assert v.text == "Five people are still missing [1].\nThe army sent 400 soldiers [2]."
 
 
+def test_a_marker_then_a_capital_starts_another_claim():
+    """A copied headline has no full stop: "… Premier Division [S1] The toll was 999 people [S1]." is two claims, the
+    copied one verified and shown, the invented toll dropped (as one claim both were dropped, and the answer fell
+    back to the extractive one)."""
+    a = _cite("Kessaly Rovers beat Dunmarrow Athletic 3-1 to go top of the Ostrakand Premier Division")
+    v = verify("Kessaly Rovers beat Dunmarrow Athletic 3-1 to go top of the Ostrakand Premier Division [S1] The toll "
+               "was 999 people [S1].", [a])
+    assert [c.verified for c in v.claims] == [True, False] and v.verified == 1
+    assert "999" not in v.text
+
+
 # -- adversarial completions over real HTTP ---------------------------------------------------------------
 ADVERSARIAL = {
     "invented number": (lambda src: f"The office said 41 people had died [S{number_of(src, TOLL)}].", "figure '41'"),

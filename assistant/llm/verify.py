@@ -13,6 +13,7 @@ from index.sentences import split_sentences
 
 # [S3], [S3, S5], [s3], and the plain [3] a model (or our own renumbered answer) writes
 MARKER = re.compile(r"\[\s*[Ss]?(\d{1,4})(?:\s*[,;]\s*[Ss]?\d{1,4})*\s*\]")
+_NEXT_CLAIM = re.compile(r"\s+[A-Z“\"]")
 _MARKER_NUM = re.compile(r"\d+")
 _LEADING_MARKERS = re.compile(rf"^\s*(?:{MARKER.pattern}\s*)+")
 _ECHOED_META = re.compile(rf"^((?:\s*{MARKER.pattern})*)\s*\([^()]*\b\d{{4}}-\d{{2}}-\d{{2}}\b[^()]*\)\s*")
@@ -98,8 +99,13 @@ def split_claims(answer: str) -> list[tuple[str, str]]:
             out[-1][0] = out[-1][0].rstrip() + " " + lead.group(0).strip()
             seg = seg[lead.end():]
         seg = _ECHOED_META.sub(lambda m: m.group(1) + " ", seg)  # "[S2] (2022-01-24) The …": the prompt's metadata
-        if seg.strip():
-            out.append([seg.strip(), sep or " "])
+        # a marker then a capital starts another claim even without a full stop: "… Premier Division [S1] The toll
+        # was 999 people [S1]." is two claims (a copied headline has no full stop), each checked on its own
+        cuts = [m.end() for m in MARKER.finditer(seg) if _NEXT_CLAIM.match(seg, m.end())
+                and re.search(r"[^\W\d_]", MARKER.sub("", seg[: m.start()]))]
+        for k, part in enumerate(seg[a:b] for a, b in zip([0, *cuts], [*cuts, len(seg)])):
+            if part.strip():
+                out.append([part.strip(), (sep or " ") if k == 0 else " "])
     return [(text, sep) for text, sep in out]
 
 
