@@ -98,8 +98,8 @@ def second_opinion(query: Query, kind, cands: list[Candidate], built: Built | No
         return built  # nothing to weigh, or a figure over time across articles: the kind's answer stands
     if best is None or best.confidence < t.READER_SECOND_OPINION or len(best.text.split()) > t.READER_SECOND_WORDS:
         return built
-    if not kind.accepts(best.text):
-        return built
+    if not kind.accepts(best.text) or kind_vouch(query, kind, cands, best) is None:
+        return built  # not of the asked type ("867" of "$867" for "how many season tickets …?")
     own = built.short
     if best.text in own or own in best.text or next_to(best, own, built.citations.items):
         return built
@@ -111,13 +111,20 @@ def vouched(query: Query, kind, cands: list[Candidate], best: Reading | None, si
     of the asked type, with the kind's own span around it ("eight U.S. presidents" around "eight")."""
     if best is None or best.confidence < t.READER_OVERRULE:
         return None
-    c = next(c for c in cands if c.key == (best.article_id, best.index))
-    at = c.span[0]
-    own = kind.vouch(query, cands, c, best.start - at, best.end - at)
+    own = kind_vouch(query, kind, cands, best)
     if own is None:
         return None
-    start, end = own[0] + at, own[1] + at
-    return read_answer(query, cands, replace(best, start=start, end=end, text=c.text[own[0] : own[1]]), sides)
+    c = next(c for c in cands if c.key == (best.article_id, best.index))
+    return read_answer(query, cands, replace(best, start=own[0], end=own[1], text=c.article.text[own[0] : own[1]]),
+                       sides)
+
+
+def kind_vouch(query: Query, kind, cands: list[Candidate], reading: Reading) -> tuple[int, int] | None:
+    """The kind's span around `reading` (article offsets) when it vouches for it as of the asked type, else None."""
+    c = next(c for c in cands if c.key == (reading.article_id, reading.index))
+    at = c.span[0]
+    own = kind.vouch(query, cands, c, reading.start - at, reading.end - at)
+    return None if own is None else (own[0] + at, own[1] + at)
 
 
 def next_to(reading: Reading, own: str, cites) -> bool:

@@ -202,3 +202,21 @@ def test_a_quantity_asked_by_name_needs_its_shape(question, quantity, span, sent
     assert asked_quantity(question) == quantity
     if quantity:
         assert has_shape(quantity, span, sentence) is fits
+
+
+def test_how_many_is_never_answered_with_a_price(tmp_path):
+    """The story gives the price of a season ticket, not how many were sold: "How many season tickets have the
+    Rovers sold?" was answered "$867" (a crowd-style dev question got exactly that); a sum or a share never
+    answers "how many", from the rules or from the reader, so the assistant declines."""
+    folder = tmp_path / "tickets"
+    folder.mkdir()
+    (folder / "tickets.txt").write_text(
+        "Rovers raise season ticket prices\n\nThe cheapest season ticket for Kessaly Rovers next year is $867, "
+        "which works out to $51 per match across the 17 home games. The club said demand had been strong.\n",
+        encoding="utf-8")
+    config = Config.from_env(env={}, index_dir=tmp_path / "index", embedder="hash")
+    ingestor = Ingestor(config, store=ChromaStore(config))
+    assert ingestor.ingest_paths([folder]).ok
+    answer = Assistant(config, store=ingestor.store, embedder=ingestor.embedder).ask(
+        "How many season tickets have Kessaly Rovers sold?")
+    assert answer.abstained and answer.short_answer is None, answer.text

@@ -208,10 +208,13 @@ def _rows(query: Query, cands: list[Candidate]) -> list[Row]:
         predicate |= DEATH
     rows: dict[tuple[str, str], list[Row]] = {}
     top = cands[0].score
+    many = bool(_HOW_MANY.search(query.text))
     for c in cands[: t.FIGURE_CANDIDATES]:
         if c.score < t.FIGURE_SHARE_OF_TOP * top:
             break
         for f in figures(c.text):
+            if many and _SUM_OR_SHARE.search(f.text):
+                continue  # "how many season tickets …?" is not answered by "$867"
             noun = set(terms(f.text))
             # every word of "how many X" must be in the sentence, and one of them with the number
             around = c.text[max(0, f.start - t.FIGURE_FOCUS_WINDOW) : f.end + t.FIGURE_FOCUS_WINDOW]
