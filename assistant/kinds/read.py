@@ -46,7 +46,7 @@ def action_phrase(query: Query, cands: list[Candidate], built: Built, readings: 
     bar) and the span is an action: it opens with a verb ("crashed into the moon"), never a bystander noun."""
     by_key = {c.key: c for c in cands}
     for r in readings:
-        if r.confidence < t.READER_SECOND_OPINION:
+        if r.confidence < t.READER_ACTION_BAR:
             break
         c = by_key.get((r.article_id, r.index))
         analysis = c.stored.analysis if c is not None else None
