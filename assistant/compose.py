@@ -46,7 +46,7 @@ def compose(query: Query, cands: list[Candidate], abstain_below: float, sides: t
         # the most confident span of the asked type ("the prison gates" is none for "where …?"), else the kind's own
         typed = best_in(tuple(r for r in readings if r.confidence >= t.READER_DECLINE and kind.accepts(r.text)), cands)
         quantity = asked_quantity(query.text)
-        if quantity and not (typed and has_shape(quantity, typed.text, sentence_of(typed, cands))):
+        if quantity and not (typed and has_shape(quantity, typed.text, candidate_of(typed, cands).text)):
             return abstain(ranked, support)  # "what was the final score?" and a crowd of 8,400: not said
         built = read_answer(query, cands, typed, sides) if typed else kind.build(query, cands, sides)
     else:
@@ -75,8 +75,9 @@ def best_in(readings: tuple[Reading, ...], cands: list[Candidate]) -> Reading | 
     return next((r for r in readings if (r.article_id, r.index) in keys), None)
 
 
-def sentence_of(reading: Reading, cands: list[Candidate]) -> str:
-    return next(c.text for c in cands if c.key == (reading.article_id, reading.index))
+def candidate_of(reading: Reading, cands: list[Candidate]) -> Candidate:
+    """The candidate sentence a reading lies in (compose only asks for readings found by best_in)."""
+    return next(c for c in cands if c.key == (reading.article_id, reading.index))
 
 
 def confident(query: Query, cands: list[Candidate], readings: tuple[Reading, ...], sides: tuple[str, ...]):
@@ -114,14 +115,13 @@ def vouched(query: Query, kind, cands: list[Candidate], best: Reading | None, si
     own = kind_vouch(query, kind, cands, best)
     if own is None:
         return None
-    c = next(c for c in cands if c.key == (best.article_id, best.index))
-    return read_answer(query, cands, replace(best, start=own[0], end=own[1], text=c.article.text[own[0] : own[1]]),
-                       sides)
+    text = candidate_of(best, cands).article.text[own[0] : own[1]]
+    return read_answer(query, cands, replace(best, start=own[0], end=own[1], text=text), sides)
 
 
 def kind_vouch(query: Query, kind, cands: list[Candidate], reading: Reading) -> tuple[int, int] | None:
     """The kind's span around `reading` (article offsets) when it vouches for it as of the asked type, else None."""
-    c = next(c for c in cands if c.key == (reading.article_id, reading.index))
+    c = candidate_of(reading, cands)
     at = c.span[0]
     own = kind.vouch(query, cands, c, reading.start - at, reading.end - at)
     return None if own is None else (own[0] + at, own[1] + at)

@@ -10,6 +10,7 @@ from assistant import tuning as t
 from assistant.candidates import Candidate
 from assistant.citing import Citations, outlet, quote, reported
 from assistant.kinds.base import Built, Kind
+from assistant.kinds.quantity import MONEY
 from assistant.query import Query, Turn
 from assistant.spans import Span, dates, figures
 from assistant.typed import clause_words
@@ -22,7 +23,7 @@ _ASKS = re.compile(r"\bhow (many|much)\b|\bwhat (number|percentage|share|proport
 _NUMBER_TERMS = frozenset(terms(" ".join([*NUMBER_WORDS, *SCALES, "more than over at least nearly almost about around "
                                                 "approximately up to fewer less some roughly estimated as many only"])))
 _HOW_MANY = re.compile(r"\bhow many\b", re.I)
-_SUM_OR_SHARE = re.compile(r"[$€£¥%]|\b(?:per ?cent|percent|dollars?|euros?|pounds?|yen|yuan|kron[a-z]*)\b", re.I)
+_SUM_OR_SHARE = re.compile(rf"{MONEY.pattern}|%|\bper ?cent\b|\bpercent\b", re.I)
 _STOP_NOUN = {"in", "at", "on", "during", "from", "by", "for", "to", "since", "after", "before", "that", "who",
               "die", "died", "dead", "killed", "fled", "escaped", "left", "remain", "remained", "live", "lived",
               # irregular past tenses end the counted noun too ("how many militants took part")
@@ -90,15 +91,15 @@ class Figure(Kind):
 
     def vouch(self, query: Query, cands: list[Candidate], c: Candidate, start: int, end: int) -> tuple[int, int] | None:
         """The whole figure holding the reader's span ('eight U.S. presidents' for 'how many US presidents …?',
-        where the rules wanted the word 'us'); a share or a sum never
-        answers 'how many' ('$22 million' for 'how many employees …?', '60' of '60%' for 'how many barrels …?'), nor
+        where the rules wanted the word 'us'); a share or a sum never answers 'how many' ('$22 million' for 'how
+        many employees …?', '60' of '60%' for 'how many barrels …?'), nor
         does a count of another noun ('165 cases' for 'how many users …?'); the sentence must name something the
         question counts or prices ('the repairs cost …' does not answer 'how much will the inquiry cost?')."""
         if query.focus and not set(query.focus) & c.terms:
             return None  # "how much will the inquiry cost?" and a sentence of what the repairs cost
+        many = _HOW_MANY.search(query.text)
         for f in figures(c.text):
             if f.start <= start < f.end or start <= f.start < end:
-                many = _HOW_MANY.search(query.text)
                 nouns = {w for w in terms(f.text) if not w[0].isdigit()} - _NUMBER_TERMS
                 # a count of something else: '165 cases' for 'how many users …?'
                 other = bool(many and query.focus and nouns and query.focus[-1] not in nouns)

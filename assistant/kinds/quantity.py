@@ -7,7 +7,7 @@ import re
 
 from common.text import NUMBER_WORDS
 
-_MONEY = re.compile(r"[$€£¥]|\b(?:dollars?|euros?|pounds?|yen|yuan|kron[a-z]*|rupees?|francs?)\b", re.I)
+MONEY = re.compile(r"[$€£¥]|\b(?:dollars?|euros?|pounds?|yen|yuan|kron[a-z]*|rupees?|francs?)\b", re.I)  # a sum
 _NUMBER = re.compile(r"\d|\b(?:" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + r")\b", re.I)
 _SCORE = re.compile(r"\d+\s*[-–]\s*\d+|\b\d+\s+to\s+\d+\b")
 _PEOPLE = re.compile(r"\b(?:population|people|residents|inhabitants|citizens)\b", re.I)
@@ -38,4 +38,4 @@ def has_shape(quantity: str, span: str, sentence: str) -> bool:
         return bool(_NUMBER.search(span) and _PEOPLE.search(sentence))
     if quantity == "attendance":
         return bool(_NUMBER.search(span) and _CROWD.search(sentence))
-    return bool(_MONEY.search(span) and _NUMBER.search(span))
+    return bool(MONEY.search(span) and _NUMBER.search(span))
