@@ -113,15 +113,14 @@ def verb_phrase(analysis, sentence: tuple[int, int], start: int, end: int) -> tu
     the sentence. A phrase with a verb stays as the reader gave it."""
     if analysis is None:
         return start, end
+    given = (start, end)
     toks = analysis.in_span("tokens", *sentence)
     verb = next((tk for tk in toks if tk.start == start), None)
     if verb is None or not verb.tag.startswith("VB") or verb.end != end:
         verb = acting_verb(toks, start, end)
         if verb is None:
-            return start, end
-        given, (start, end) = (start, end), (verb.start, verb.end)
-    else:
-        given = (start, end)
+            return given
+        start, end = verb.start, verb.end
     children: dict[int, list] = {}
     for tk in toks:
         if tk.head != tk.index:
