@@ -48,7 +48,7 @@ def compose(query: Query, cands: list[Candidate], abstain_below: float, sides: t
         quantity = asked_quantity(query.text)
         if quantity and not (typed and has_shape(quantity, typed.text, candidate_of(typed, cands).text)):
             return abstain(ranked, support)  # "what was the final score?" and a crowd of 8,400: not said
-        built = read_answer(query, cands, typed, sides) if typed else kind.build(query, cands, sides)
+        built = read_answer(query, cands, trimmed(kind, typed), sides) if typed else kind.build(query, cands, sides)
     else:
         built = kind.build(query, cands, sides)
         if kind.second_opinion and readings:
@@ -73,6 +73,14 @@ def best_in(readings: tuple[Reading, ...], cands: list[Candidate]) -> Reading | 
     """The most confident reading that lies in one of the candidate sentences."""
     keys = {c.key for c in cands}
     return next((r for r in readings if (r.article_id, r.index) in keys), None)
+
+
+def trimmed(kind, reading: Reading) -> Reading:
+    """The reading cut to the part of it the kind says answers ("Al-Hasakah" of "the Al-Hasakah city")."""
+    a, b = kind.trim(reading.text)
+    if (a, b) == (0, len(reading.text)):
+        return reading
+    return replace(reading, start=reading.start + a, end=reading.start + b, text=reading.text[a:b])
 
 
 def candidate_of(reading: Reading, cands: list[Candidate]) -> Candidate:

@@ -68,11 +68,16 @@ def test_seed_worked_examples(seed_assistant, texts, question, short, sentence_s
     "question, short, sentence_start",
     [
         ("Why did ISIS attack the prison?", "in a bid to free its members", "Over 100 people have been killed"),
+        # the question names who acted, so the clause starts at what they did ("after militants" is dropped) ...
         ("How did the militants break into the prison?",
+         "detonated a car bomb near the prison gates", "Hundreds of ISIS prisoners"),
+        # ... and keeps its actor when the question asks about someone else
+        ("How did the prisoners escape?",
          "after militants detonated a car bomb near the prison gates", "Hundreds of ISIS prisoners"),
     ],
 )
 def test_why_and_how_answer_with_the_clause(seed_assistant, texts, question, short, sentence_start):
+    """The clause of the best sentence that gives a reason ('in a bid to …') or a means ('after … detonated …')."""
     answer = seed_assistant.ask(question)
     assert answer.short_answer == short
     assert answer.citations[0].text.startswith(sentence_start)

@@ -31,6 +31,16 @@ def test_dates_are_found_with_their_preposition():
     assert [d.text for d in dates("It was built in 1887 and rebuilt last year.")] == ["in 1887", "last year"]
 
 
+def test_months_without_a_day_are_dates_and_a_year_is_not_a_day():
+    """'in January and July last year' is one time (two bombings, one in each month); a month needs a preposition
+    or a year after it ('may' and 'to march' are no months); 'April 2021' is a month of 2021, not 'April 20'."""
+    sentence = "It launched two major suicide bombings in January and July last year, each of which killed 30 people."
+    assert [d.text for d in dates(sentence)] == ["in January and July last year"]
+    assert [d.text for d in dates("Prices rose in March and April 2021.")] == ["in March and April 2021"]
+    assert [d.text for d in dates("April 2021 was the wettest month.")] == ["April 2021"]
+    assert [d.text for d in dates("They may march again.")] == []
+
+
 @pytest.mark.parametrize(("expression", "context", "expected"), [
     ("on Thursday", "", date(2022, 1, 20)),  # the Thursday before Monday 24 January
     ("on Friday", "The strike will start on Friday.", date(2022, 1, 28)),  # 'will': the coming one

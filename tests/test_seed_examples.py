@@ -30,6 +30,18 @@ def seed(tmp_path_factory, minilm, shared_dir):
     ("On what date did SOHR give the toll of 123?", ("on Sunday",), "dozens"),
     ("How many have been killed?", ("123 people",), "over 100"),  # the later, exact toll; the earlier shown too
     ("What does SOHR stand for?", ("Syrian Observatory for Human Rights",), None),
+    # the place's name, not "the Al-Hasakah city" ("city" after a name adds nothing)
+    ("Where is the Ghwayran prison?", ("Al-Hasakah",), "the Al-Hasakah city"),
+    # two months and their year are one time ("last year" alone answered before months without a day were dates)
+    ("When did ISIS carry out its two major suicide bombings in Iraq?", ("in January and July last year",),
+     "last year"),
+    # the speaker as the sentence writes them when that is the name's abbreviation ("The SOHR also reported …")
+    ("Who reported that the SDF had arrested over 100 of the escaped prisoners?", ("SOHR",),
+     "Syrian Observatory for Human Rights"),
+    # his reported speech holds his own words in quotation marks: those are the short answer
+    ("What else did Ned Price say?", ("underscores the urgent need for countries of origin to repatriate, "
+                                      "rehabilitate, reintegrate and prosecute […] their nationals detained in "
+                                      "northeast Syria",), None),
 ])
 def test_seed_question_answered_right(seed, question, shorts, was):
     assistant, texts = seed

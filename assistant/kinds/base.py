@@ -65,6 +65,10 @@ class Kind:
         """Whether a reader's span can answer this kind at all (a figure needs a number)."""
         return True
 
+    def trim(self, span: str) -> tuple[int, int]:
+        """The part of an accepted reader's span that answers, as offsets into it (default: all of it)."""
+        return 0, len(span)
+
     def vouch(self, query: Query, cands: list[Candidate], c: Candidate, start: int, end: int) -> tuple[int, int] | None:
         """When build() found nothing: the answer this kind would give around a confident reader's span at
         c.text[start:end] (offsets in the sentence), or None when the span is not of the asked type (default)."""

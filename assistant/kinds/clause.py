@@ -11,6 +11,7 @@ from assistant.citing import Citations, dated, quote
 from assistant.kinds.base import Built, Kind
 from assistant.query import Query
 from assistant.spans import Span, means, reason
+from common.text import terms
 
 
 class Clause(Kind):
@@ -37,8 +38,21 @@ class Clause(Kind):
             if span is not None:
                 cites = Citations()
                 mark = cites.cite(c)
-                return Built(f"{span.text} {mark}\n\n{quote(c)} {mark}{dated(c)}", span.text, cites)
+                short = past_asked_subject(span.text, query.text)
+                return Built(f"{short} {mark}\n\n{quote(c)} {mark}{dated(c)}", short, cites)
         return None
+
+
+_AFTER_SUBJECT = re.compile(r"after\s+(?P<subject>(?:[\w'’-]+\s+){1,3}?)(?=\w+ed\b)", re.I)
+
+
+def past_asked_subject(clause: str, question: str) -> str:
+    """'after militants detonated a car bomb …' for 'How did the militants break in?' → 'detonated a car bomb …':
+    the question already names who acted, so the answer starts at what they did."""
+    m = _AFTER_SUBJECT.match(clause)
+    if m and set(terms(m.group("subject"))) and set(terms(m.group("subject"))) <= set(terms(question)):
+        return clause[m.end():]
+    return clause
 
 
 WHY = Clause("why", r"^\W*(?:and\s+|so\s+)?why\b", reason)

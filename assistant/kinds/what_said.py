@@ -18,6 +18,8 @@ _ASKS = re.compile(
     r"\bwhat (?:else )?(?:did|does|has|have|had) (?P<who>.+?) (?:say|said|tell|told|note|warn|claim|announce|post|"
     r"tweet|write|add|argue|declare|vow|call for|describe)\b", re.I)
 _TOPIC = re.compile(r"(?:about|on|regarding|concerning|of|in|at|after|before|during|when)\b", re.I)
+# words the reporter quotes inside reported speech ('He also said that Daesh’s attack “underscores …”'): the speaker's own
+_QUOTED = re.compile(r"[“\"]([^”\"]{12,})[”\"]")
 PRONOUN = re.compile(r"\b(he|she|they|him|her|them|his|their)\b", re.I)
 
 
@@ -76,7 +78,8 @@ def listing(cands: list[Candidate], person: str, tail: str = "") -> Built:
     first = st.of(cands[0], person)[0]
     who = named(first.speaker or person, first.role)
     short = next((c.article.text[q.start:q.end] for c in cands for q in st.of(c, person) if st.kind(q) == "direct"),
-                 None)
+                 None) or next((m.group(1).rstrip(" ,.") for c in cands for q in st.of(c, person)
+                                if (m := _QUOTED.search(c.article.text, q.start, q.end))), None)
     return Built(f"{who} said:\n" + "\n".join(lines) + tail, short, cites)
 
 

@@ -10,6 +10,9 @@ from assistant.query import Query
 from assistant.typed import entity_spans
 from common.analysis import PLACE
 
+# "the Al-Hasakah city": the name is the place; the generic noun after it adds nothing ("New York City" keeps its own)
+_NAME_THEN_GENERIC = re.compile(r"^(?:the\s+)?(?P<name>[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)*)\s+"
+                                r"(?:city|town|village|province|region|district|county|governorate|area|state)$")
 _OPENERS = {"the", "a", "an", "in", "at", "on", "from", "to", "near", "outside", "inside", "its", "their", "his", "her"}
 
 
@@ -27,6 +30,10 @@ class Where(TypedKind):
         words = span.split()
         return any(w[:1].isupper() for w in words[1:]) or bool(words and words[0][:1].isupper()
                                                                 and words[0].lower() not in _OPENERS)
+
+    def trim(self, span: str) -> tuple[int, int]:
+        m = _NAME_THEN_GENERIC.match(span)
+        return m.span("name") if m else (0, len(span))
 
     def spans(self, c: Candidate, query: Query) -> list[tuple[int, int, str]]:
         return entity_spans(c, PLACE)

@@ -44,7 +44,26 @@ def _said(c: Candidate, speaker: str, role: str | None, where: int) -> Built:
     mark = cites.state(c, st.of(c, speaker))
     extra = f" {cites.cite(c, where)}" if where != c.index else ""
     return Built(f"{named(speaker, role)} {mark}{extra}\n\n{st.shown(c, st.of(c, speaker))} {mark}{dated(c)}",
-                 speaker, cites)
+                 as_written(c, speaker), cites)
+
+
+_ACRONYM = re.compile(r"^[A-Z]{2,6}$")
+
+
+def as_written(c: Candidate, speaker: str) -> str:
+    """The short answer as the article writes the speaker where it attributes the statement when that is the name's
+    abbreviation ("SOHR" for the Syrian Observatory for Human Rights: the sentence's own word, which the answer's
+    text spells out); else the name itself (a description is the article's name for the speaker: "provincial
+    emergency office", not "The office")."""
+    for q in st.of(c, speaker):
+        written = c.article.text[q.speaker_start : q.speaker_end] if q.speaker_start >= 0 else ""
+        if written != speaker and _ACRONYM.match(written) and _initials(speaker).startswith(written[:2]):
+            return written
+    return speaker
+
+
+def _initials(name: str) -> str:
+    return "".join(w[0] for w in name.split() if w[:1].isupper())
 
 
 def _previous(c: Candidate) -> Built:
