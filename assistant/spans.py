@@ -58,6 +58,7 @@ def figures(sentence: str) -> list[Span]:
 # --- dates ----------------------------------------------------------------------------------------------
 # one month or two joined ("January and July"), capitalised as names are (not "may", not "to march")
 _MONTH_NAME = r"(?-i:January|February|March|April|May|June|July|August|September|October|November|December)"
+MONTH_NAME = _MONTH_NAME
 _MONTHS = rf"{_MONTH_NAME}(?:\s*(?:and|or|to|through|-|–)\s*{_MONTH_NAME})?"
 _ANCHOR = rf"(?:,?\s+{YEAR_RE}|\s+(?:last|this|next) year)"
 DATE = re.compile(
@@ -67,7 +68,7 @@ DATE = re.compile(
     rf"|\b(?:(?:on|in|since|by|until|from)\s+)?\d{{1,2}}(?:st|nd|rd|th)?\s+{MONTH_RE}(?:,?\s*\d{{4}})?"
     rf"|\b(?:(?:in|since|by|until|from|early|late)\s+)?{MONTH_RE}\s+\d{{4}}"
     # months without a day, "in January and July last year", "since March": a preposition or a year anchors them
-    rf"|\b(?:(?:in|since|by|until|from|during|early|late|mid-?)\s+){_MONTHS}(?:{_ANCHOR})?\b"
+    rf"|\b(?:(?:in|since|by|until|from|during|early|late|mid-?|every|each)\s+){_MONTHS}(?:{_ANCHOR})?\b"
     rf"|\b{_MONTHS}{_ANCHOR}\b"
     rf"|\b\d{{4}}-\d{{2}}-\d{{2}}\b"
     rf"|\b(?:yesterday|today|tonight|tomorrow|last (?:week|month|year|night)|this (?:week|month|year)|"

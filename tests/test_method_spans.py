@@ -91,3 +91,14 @@ def test_reason_and_means_clauses():
 ])
 def test_short_answer_inside_the_best_sentence(question, sentence, role, expected):
     assert short_span(question, sentence, role) == expected
+
+
+def test_in_what_month_is_answered_by_the_month():
+    """'Every May since 1987, the university has held its scavenger hunt': two times, and 'in what month …?' asks
+    for the one naming a month, answered by the month itself (the SQuAD question's gold is 'May')."""
+    from assistant.kinds.date import year_asked
+
+    sentence = "Every May since 1987, the University of Chicago has held the University of Chicago Scavenger Hunt."
+    assert [d.text for d in dates(sentence)] == ["Every May", "since 1987"]
+    assert year_asked("In what month is the university's scavenger hunt?", "Every May") == "May"
+    assert year_asked("When is the university's scavenger hunt?", "Every May") == "Every May"

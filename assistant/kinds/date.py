@@ -10,11 +10,12 @@ from assistant.candidates import Candidate
 from assistant.citing import Citations, on_day, quote
 from assistant.kinds.base import Built, Kind
 from assistant.query import Query, Turn
-from assistant.spans import dates
+from assistant.spans import MONTH_NAME, dates
 from common.dates import YEAR_RE, format_date, resolve_date
 from common.text import terms
 
 _TIME_WORDS = re.compile(r"(?:during|after|before|since|until|in|on|at|by|early|late|last|next)\b", re.I)
+_MONTH_ASKED = re.compile(r"\b(?:what|which) month\b", re.I)
 _YEAR_ASKED = re.compile(r"\b(?:what|which) year\b", re.I)
 _IN_YEAR = re.compile(r"(?:in|during|by)\s+(\d{4})", re.I)
 _ASKS = re.compile(r"^\W*(?:and\s+|so\s+)?(when\b|(on |in )?(what|which) (day|date|time|year|month|week)\b)", re.I)
@@ -75,6 +76,7 @@ class Date(Kind):
         event = set(query.predicate)
         asks_said = bool(_SAID.search(query.text))
         ahead = bool(_FUTURE.search(query.text))
+        month = bool(_MONTH_ASKED.search(query.text))
         best = None
         top = cands[0].score
         for rank, c in enumerate(cands[: t.DATE_CANDIDATES]):
@@ -83,6 +85,8 @@ class Date(Kind):
             if event and not _mentions(c, event):
                 continue  # "when was the prison built?": a date of something else in the sentence is no answer
             for d in dates(c.text):
+                if month and not re.search(MONTH_NAME, d.text):
+                    continue  # "in what month …?": 'Every May', not 'since 1987'
                 near = set(terms(c.text[max(0, d.start - t.DATE_NEAR_WINDOW) : d.end + t.DATE_NEAR_WINDOW]))
                 possessive = bool(re.match(r"[’']s\b", c.text[d.end : d.end + 3]))  # "last week's flood" names it
                 fit = (c.score + t.DATE_NEAR_FIT * len(near & qterms) / (len(qterms) or 1)
@@ -101,9 +105,13 @@ class Date(Kind):
 
 
 def year_asked(question: str, expression: str) -> str:
-    """'In what year …?' is answered by the year: 'in 1945' → '1945' (the sentence's words, the preposition off)."""
+    """'In what year …?' is answered by the year: 'in 1945' → '1945', and 'in what month …?' by the month: 'Every
+    May' → 'May' (the sentence's words, the preposition off)."""
     m = _IN_YEAR.fullmatch(expression)
-    return m.group(1) if m and _YEAR_ASKED.search(question) else expression
+    if m and _YEAR_ASKED.search(question):
+        return m.group(1)
+    m = re.search(MONTH_NAME, expression)
+    return m.group(0) if m and _MONTH_ASKED.search(question) else expression
 
 
 def _tense(expression: str, c: Candidate, ahead: bool) -> bool:
