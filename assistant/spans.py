@@ -13,13 +13,15 @@ _NUMWORD = "|".join(sorted((w for w in NUMBER_WORDS if w not in {"zero"}), key=l
 _QUALIFIER = r"(?:more than|over|at least|nearly|almost|about|around|approximately|up to|fewer than|less than|" \
              r"some|roughly|an estimated|as many as|at most|only)"
 _NUMBER = (
-    rf"(?:\$|€|£)?(?:\d{{1,3}}(?:,\d{{3}})+|\d+(?:\.\d+)?)(?:\s?(?:%|percent|per cent))?"
+    # a sum written short: "$2M", "£300m", "€1.5bn" (the letter is its scale only after a currency sign)
+    rf"(?:\$|€|£)(?:\d{{1,3}}(?:,\d{{3}})+|\d+(?:\.\d+)?)(?:bn|tn|m|k|b)\b"
+    rf"|(?:\$|€|£)?(?:\d{{1,3}}(?:,\d{{3}})+|\d+(?:\.\d+)?)(?:\s?(?:%|percent|per cent))?"
     rf"|\b(?:{_NUMWORD})(?:[-\s](?:{_NUMWORD}))?\b"
 )
 FIGURE = re.compile(
     rf"(?P<qual>\b{_QUALIFIER}\s+)?(?P<num>{_NUMBER})(?:\s+(?P<scale>{'|'.join(SCALES)}))?"
     rf"(?P<noun>(?:\s+(?!(?:and|or|but|in|on|at|to|the|a|an|was|were|had|have|has|who|that|which|are|is|"
-    rf"said|says|per cent|percent|since|after|before|from|by|with|for|as|when|during|including|so|last|this|"
+    rf"said|says|per cent|percent|since|until|after|before|from|by|with|for|as|when|during|including|so|last|this|"
     rf"than|into|across|because|while|if|it|they|he|she|we|can|could|will|would|may|might|must|should|be|been|"
     rf"being|do|does|did|where|whose|whom|what)\b)(?![a-z]+ed\b)(?:(?:[A-Z]\.){{2,}}|[A-Za-z][\w'’-]*)){{0,4}})",
     re.IGNORECASE,
@@ -50,7 +52,9 @@ def figures(sentence: str) -> list[Span]:
             continue  # day of month or a clock time
         if re.match(r",\s*\d{4}", after):
             continue
-        text = re.sub(r"(?:\s+of)+$", "", sentence[start:end].rstrip())
+        # "$680 million of his $700 million contract": the figure ends before "of his", not after it
+        text = re.sub(r"(?:\s+of(?:\s+(?:his|her|its|their|our|my|your|the|a|an|this|that|these|those))?)+$", "",
+                      sentence[start:end].rstrip())
         out.append(Span(start, start + len(text), text, "figure", num))
     return out
 

@@ -24,6 +24,16 @@ _NUMBER_TERMS = frozenset(terms(" ".join([*NUMBER_WORDS, *SCALES, "more than ove
                                                 "approximately up to fewer less some roughly estimated as many only"])))
 _HOW_MANY = re.compile(r"\bhow many\b", re.I)
 _SUM_OR_SHARE = re.compile(rf"{MONEY.pattern}|%|\bper ?cent\b|\bpercent\b", re.I)
+# "how much did ASOS lose?", "how much is Ohtani's contract?": a sum is asked, so a figure without its currency
+# ("23 years", "more than six seasons") is no answer; not "how much did prices rise?" (a change) nor "how much
+# weight did he lose?" (a noun after "how much" says what is measured)
+_SUM_ASKED = re.compile(
+    r"\bhow much (?:money\b|(?:did|does|do|is|was|were|are|will|would|could|has|have|had)\b.*\b(?:pay|paid|pays|"
+    r"cost|costs|lose|lost|loses|owe|owes|owed|spend|spent|earn|earned|earns|raise|raised|charge|charged|charges|"
+    r"sell|sold|buy|bought|invest|invested|worth|fund|funded|fine|fined|bid|offer|offered|contract|deal|salary|"
+    r"price|fee|revenue|profit|loss|debt|budget|wage)\b)", re.I)
+_CHANGE_ASKED = re.compile(r"\b(?:rise|rose|risen|fall|fell|fallen|increase|increased|decrease|decreased|grow|grew|"
+                           r"drop|dropped|climb|climbed|jump|jumped|cut|shrink|shrank)\b", re.I)
 _STOP_NOUN = {"in", "at", "on", "during", "from", "by", "for", "to", "since", "after", "before", "that", "who",
               "die", "died", "dead", "killed", "fled", "escaped", "left", "remain", "remained", "live", "lived",
               # irregular past tenses end the counted noun too ("how many militants took part")
@@ -103,7 +113,7 @@ class Figure(Kind):
                 nouns = {w for w in terms(f.text) if not w[0].isdigit()} - _NUMBER_TERMS
                 # a count of something else: '165 cases' for 'how many users …?'
                 other = bool(many and query.focus and nouns and query.focus[-1] not in nouns)
-                if other or (many and _SUM_OR_SHARE.search(f.text)):
+                if other or (many and _SUM_OR_SHARE.search(f.text)) or (asks_sum(query.text) and not MONEY.search(f.text)):
                     return None
                 return min(f.start, start), max(f.end, end)
         return None
@@ -210,12 +220,15 @@ def _rows(query: Query, cands: list[Candidate]) -> list[Row]:
     rows: dict[tuple[str, str], list[Row]] = {}
     top = cands[0].score
     many = bool(_HOW_MANY.search(query.text))
+    sum_asked = asks_sum(query.text)
     for c in cands[: t.FIGURE_CANDIDATES]:
         if c.score < t.FIGURE_SHARE_OF_TOP * top:
             break
         for f in figures(c.text):
             if many and _SUM_OR_SHARE.search(f.text):
                 continue  # "how many season tickets …?" is not answered by "$867"
+            if sum_asked and not MONEY.search(f.text):
+                continue  # "how much did ASOS lose?" is not answered by "23 years"
             noun = set(terms(f.text))
             # every word of "how many X" must be in the sentence, and one of them with the number
             around = c.text[max(0, f.start - t.FIGURE_FOCUS_WINDOW) : f.end + t.FIGURE_FOCUS_WINDOW]
@@ -235,6 +248,11 @@ def _rows(query: Query, cands: list[Candidate]) -> list[Row]:
             rows.setdefault(key, []).append(Row(fit, c, f, key[1], frozenset(noun - {key[1]}), _day(c),
                                                 not (_VAGUE.match(f.text) or f.value in VAGUE_NUMBERS), clause))
     return [_one_figure(found) for found in rows.values()]
+
+
+def asks_sum(question: str) -> bool:
+    """Whether 'how much …?' asks for a sum of money (not a change, not a measured noun)."""
+    return bool(_SUM_ASKED.search(question)) and not _CHANGE_ASKED.search(question)
 
 
 def _one_figure(found: list[Row]) -> Row:
