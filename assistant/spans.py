@@ -28,6 +28,10 @@ FIGURE = re.compile(
 )
 
 
+CURRENCY_CODES = r"USD|EUR|GBP|NIS|CHF|JPY|CNY|RMB|INR|AUD|CAD|HKD|SGD|SEK|NOK|DKK|ZAR|KRW|BRL|MXN"
+_CODE_BEFORE = re.compile(rf"\b(?:{CURRENCY_CODES})\s?$")  # "NIS 405 million": the code is part of the sum
+
+
 @dataclass(frozen=True)
 class Span:
     start: int  # offsets inside the sentence text
@@ -52,6 +56,8 @@ def figures(sentence: str) -> list[Span]:
             continue  # day of month or a clock time
         if re.match(r",\s*\d{4}", after):
             continue
+        code = None if m.group("qual") else _CODE_BEFORE.search(sentence, max(0, start - 5), start)
+        start = code.start() if code else start
         # "$680 million of his $700 million contract": the figure ends before "of his", not after it
         text = re.sub(r"(?:\s+of(?:\s+(?:his|her|its|their|our|my|your|the|a|an|this|that|these|those))?)+$", "",
                       sentence[start:end].rstrip())

@@ -102,3 +102,12 @@ def test_in_what_month_is_answered_by_the_month():
     assert [d.text for d in dates(sentence)] == ["Every May", "since 1987"]
     assert year_asked("In what month is the university's scavenger hunt?", "Every May") == "May"
     assert year_asked("When is the university's scavenger hunt?", "Every May") == "Every May"
+
+
+def test_a_sum_keeps_its_currency_and_scale():
+    """A sum as wire copy writes it: the code before the number ('NIS 405 million') and the letter of its scale
+    after a sign ('$2M', '£300m') are part of the figure, so a 'how much did X pay?' answer names its currency;
+    '100m' without a sign stays a hundred (metres, most likely), and '30 NIS' keeps its code as a noun."""
+    assert [f.text for f in figures("Rani Zim paid NIS 405 million for Psagot.")] == ["NIS 405 million"]
+    assert [f.text for f in figures("Losses grew to almost £300m, or $2M weekly.")] == ["almost £300m", "$2M weekly"]
+    assert [f.text for f in figures("He ran the 100m in 9.8 seconds.")] == ["100", "9.8 seconds"]

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import re
 
+from assistant.spans import CURRENCY_CODES
 from common.text import NUMBER_WORDS
 
-MONEY = re.compile(r"[$€£¥]|\b(?:dollars?|euros?|pounds?|yen|yuan|kron[a-z]*|rupees?|francs?)\b", re.I)  # a sum
+# a sum: a currency's sign, name or code ("NIS 405 million"; codes in capitals only)
+MONEY = re.compile(rf"[$€£¥₹₪]|\b(?:dollars?|euros?|pounds?|yen|yuan|kron[a-z]*|rupees?|francs?|shekels?|pesos?)\b"
+                   rf"|\b(?-i:{CURRENCY_CODES})\b", re.I)
 _NUMBER = re.compile(r"\d|\b(?:" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + r")\b", re.I)
 _SCORE = re.compile(r"\d+\s*[-–]\s*\d+|\b\d+\s+to\s+\d+\b")
 _PEOPLE = re.compile(r"\b(?:population|people|residents|inhabitants|citizens)\b", re.I)
