@@ -187,10 +187,12 @@ def _trim_name(name: str) -> str:
 
 
 # --- reasons and means ------------------------------------------------------------------------------------
+# a clause of reason runs to the sentence's end; a cause named by a noun ("due to snow, …") ends at its comma
 _WHY_CUE = re.compile(
-    r"\b(?:in (?:a|an) (?:bid|attempt|effort) to|in order to|so as to|so that|because(?: of)?|due to|owing to|"
-    r"as a result of|in response to|aimed at|intended to|in protest (?:at|against|over)|to protest|"
-    r"(?:the )?reason (?:was|is|being)|amid|over fears? (?:of|that))\b[^.;:!?]*", re.I)
+    r"\b(?:(?:because of|due to|owing to|as a result of|in response to|amid)\b[^.;:!?,]*"
+    r"|(?:in (?:a|an) (?:bid|attempt|effort) to|in order to|so as to|so that|because|"
+    r"aimed at|intended to|in protest (?:at|against|over)|to protest|"
+    r"(?:the )?reason (?:was|is|being)|over fears? (?:of|that))\b[^.;:!?]*)", re.I)
 _HOW_CUE = re.compile(
     r"\b(?:after (?!(?:a|the|its|their|his|her)?\s*(?:\w+\s+)?(?:year|month|week|day|hour|minute)s?\b)|"
     r"by (?=\w+ing\b)|using|through|via|with the help of)\b[^.;:!?,]*", re.I)
@@ -199,7 +201,13 @@ _HOW_CUE = re.compile(
 def reason(sentence: str) -> Span | None:
     """'… in a bid to free its members' → the clause giving a reason or purpose."""
     m = _WHY_CUE.search(sentence)
-    return Span(m.start(), m.end(), m.group(0).rstrip(" ,"), "reason") if m else None
+    if not m:
+        return None
+    text = _SAID_AFTER.sub("", m.group(0).rstrip(" ,"))  # "…, officials said": the reporting is not the reason
+    return Span(m.start(), m.start() + len(text), text, "reason")
+
+
+_SAID_AFTER = re.compile(r",\s+(?:[\w'’.-]+\s+){0,6}?(?:said|says|told [\w\s]{1,40}|reported|added)$", re.I)
 
 
 def means(sentence: str) -> Span | None:

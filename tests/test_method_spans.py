@@ -79,6 +79,17 @@ def test_reason_and_means_clauses():
     assert means("Hundreds escaped after three days of fighting.") is None
 
 
+def test_a_cause_named_by_a_noun_ends_at_its_comma_and_the_reporting_is_no_reason():
+    """'postponed due to snow, remain in second place …' (a crowd-style dev question got the whole run-on): a cause
+    given as a noun ends at the comma, while a clause of reason keeps its commas ('because inflation rose, rates
+    climbed and …'); a trailing ', officials said' is the reporting, not part of the reason."""
+    assert reason("The game was postponed due to snow, leaving Bayern second on 32 points.").text == "due to snow"
+    assert reason("It fell because inflation rose, rates climbed and investors fled.").text == \
+        "because inflation rose, rates climbed and investors fled"
+    assert reason("ISIS attacked the prison in a bid to free its members, officials said.").text == \
+        "in a bid to free its members"
+
+
 @pytest.mark.parametrize(("question", "sentence", "role", "expected"), [
     # the name right after the role word, not the team's name that comes first
     ("Who is the manager of Kessaly Rovers?", "Kessaly Rovers manager Jonas Pelk said the win was deserved.",
