@@ -81,8 +81,12 @@ DATE = re.compile(
     rf"|\b(?:(?:in|since|by|until|from|during|early|late|mid-?|every|each)\s+){_MONTHS}(?:{_ANCHOR})?\b"
     rf"|\b{_MONTHS}{_ANCHOR}\b"
     rf"|\b\d{{4}}-\d{{2}}-\d{{2}}\b"
+    # "toward the end of next year", "by the end of 2024", "at the start of March"
+    rf"|\b(?:(?:toward|towards|by|at|before|until|from|in|since)\s+)?the (?:end|start|beginning|middle|turn) of "
+    rf"(?:(?:this|next|last) (?:week|month|year|decade)|{YEAR_RE}|{_MONTHS}(?:{_ANCHOR})?)\b"
     rf"|\b(?:yesterday|today|tonight|tomorrow|last (?:week|month|year|night)|this (?:week|month|year)|"
-    rf"earlier this (?:week|month|year)|next (?:week|month|year)|(?:\w+ )(?:days|weeks|months|years) ago)\b"
+    rf"(?:earlier|later|early|late) (?:this|next|last) (?:week|month|year)|"
+    rf"next (?:week|month|year)|(?:\w+ )(?:days|weeks|months|years) ago)\b"
     rf"|\b(?:in|since|by|until|from|during)\s+(?:(?:early|late|mid-?)\s*)?{YEAR_RE}(?:-\d\d)?\b",
     re.IGNORECASE,
 )

@@ -74,3 +74,15 @@ def test_how_much_a_company_lost_is_a_sum():
     assert a.short_answer == "almost £300m"
     a = ask("How much did Kessaly Retail lose before tax?", SHOP.split(". ")[1], [0.9])
     assert a.short_answer != "23 years"
+
+
+def test_when_something_is_expected_is_the_time_ahead_not_a_possessive_today():
+    """'Today’s guidelines are proposals … before the UK Parliament approves them toward the end of next year':
+    'when is Parliament expected to approve them?' looks ahead ('expected'), and 'toward the end of next year'
+    is a time ahead though it names no day; 'Today’s guidelines' names the guidelines, not when (a crowd-style
+    dev question got 'Today')."""
+    text = ("Ofcom published its first online safety guidelines on Thursday. Today’s guidelines are being released "
+            "as proposals so Ofcom can gather feedback before the UK Parliament approves them toward the end of "
+            "next year.")
+    a = ask("When is the UK Parliament expected to approve the Ofcom guidelines?", text, [0.5, 0.9])
+    assert a.short_answer == "toward the end of next year"

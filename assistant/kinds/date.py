@@ -28,7 +28,9 @@ _IRREGULAR = {"built": "build", "begun": "begin", "born": "bear", "chosen": "cho
 _SAID = re.compile(r"\b(say|said|announce|report|tell|told|confirm)", re.I)
 _SPECIFIC = re.compile(r"\d|\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|today|"
                        r"tonight|tomorrow)\b", re.I)
-_FUTURE = re.compile(r"\b(?:will|going to|to be|due|scheduled|planned|next|upcoming)\b", re.I)
+_FUTURE = re.compile(r"\b(?:will|going to|to be|due|scheduled|planned|next|upcoming|expected)\b", re.I)
+_AHEAD_WORDS = re.compile(r"\b(?:next|later|coming|tomorrow)\b", re.I)  # "toward the end of next year"
+_BEHIND_WORDS = re.compile(r"\b(?:last|ago|earlier|yesterday)\b", re.I)
 _REPORTING = re.compile(r"\b(?:said|says|told|announced|reported|confirmed|added|stated|warned)\s*$", re.I)
 
 
@@ -118,8 +120,8 @@ def _tense(expression: str, c: Candidate, ahead: bool) -> bool:
     """The date lies on the side of the article's day that the question looks to ("when will …": after it)."""
     pub = c.article.published_at
     day = resolve_date(expression, pub, c.text)
-    if day is None or pub is None:
-        return False
+    if day is None or pub is None:  # no calendar day: its words may still say which side it lies on
+        return bool(_AHEAD_WORDS.search(expression)) if ahead else bool(_BEHIND_WORDS.search(expression))
     return day >= pub.date() if ahead else day <= pub.date()
 
 
