@@ -31,9 +31,15 @@ def chat_served(body: str) -> bool:
     return "gradio_config" in body
 
 
-def one_start(tree: Path, index: Path, port: int) -> tuple[float, float]:
+def cpu_seconds(pid: int) -> float:
+    """CPU seconds (user + system, all threads) a process has used so far: less bent by other work than wall time."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def one_start(tree: Path, index: Path, port: int) -> tuple[float, float, float]:
     """Seconds from launching `python -m assistant serve` in `tree` until /api/health is 200, and until / is the
-    chat; the server is stopped after."""
+    chat, and the CPU seconds serve had used when health answered; the server is stopped after."""
     import httpx
 
     base = f"http://127.0.0.1:{port}"
@@ -41,7 +47,7 @@ def one_start(tree: Path, index: Path, port: int) -> tuple[float, float]:
         started = time.perf_counter()
         proc = subprocess.Popen([sys.executable, "-m", "assistant", "serve", "--index", str(index), "--port",
                                  str(port)], stdout=log, stderr=subprocess.STDOUT, env=env(), cwd=tree)
-        health = chat = None
+        health = chat = cpu = None
         try:
             while chat is None and time.perf_counter() - started < 600:
                 if proc.poll() is not None:
@@ -49,7 +55,7 @@ def one_start(tree: Path, index: Path, port: int) -> tuple[float, float]:
                     sys.exit(f"serve in {tree} exited {proc.returncode}: {log.read()[-2000:].decode()}")
                 try:
                     if health is None and httpx.get(f"{base}/api/health", timeout=5).status_code == 200:
-                        health = time.perf_counter() - started
+                        health, cpu = time.perf_counter() - started, cpu_seconds(proc.pid)
                     if health is not None and chat_served(httpx.get(f"{base}/", timeout=5).text):
                         chat = time.perf_counter() - started
                 except httpx.HTTPError:
@@ -60,7 +66,7 @@ def one_start(tree: Path, index: Path, port: int) -> tuple[float, float]:
             proc.wait(timeout=60)
     if chat is None:
         sys.exit(f"serve in {tree} did not come up within 600 s")
-    return health, chat
+    return health, chat, cpu
 
 
 def main() -> None:
@@ -73,7 +79,7 @@ def main() -> None:
     from tests.conftest import free_port
 
     trees = [t.resolve() for t in args.tree or [REPO]]
-    times: dict[Path, list[tuple[float, float]]] = {t: [] for t in trees}
+    times: dict[Path, list[tuple[float, float, float]]] = {t: [] for t in trees}
     loads = []
     for _ in range(args.runs):
         for tree in trees:
@@ -81,7 +87,7 @@ def main() -> None:
             loads.append(load_average())
     rows = []
     for tree in trees:
-        for n, what in ((0, "/api/health 200"), (1, "/ serves the chat")):
+        for n, what in ((0, "/api/health 200"), (2, "CPU s used by then"), (1, "/ serves the chat")):
             values = [t[n] for t in times[tree]]
             rows.append((f"{tree.name}: {what}", f"{statistics.median(values):.2f}", f"{min(values):.2f}",
                          f"{max(values):.2f}", " ".join(f"{v:.2f}" for v in values)))
