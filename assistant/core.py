@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -35,9 +36,9 @@ class Assistant:
     """Read side. One per index per process; safe to call ask() from several threads."""
 
     def __init__(self, config: Config, store: StoreReader, embedder: Embedder | None = None,
-                 abstain_below: float | None = None):
+                 abstain_below: float | None = None, reader: Callable[[], tuple[Reader | None, str]] | None = None):
         """`store`: the index to read, opened by a composition root (the CLI, the server), which alone names the
-        concrete store."""
+        concrete store. `reader`: what load_reader(config) returns, e.g. waiting for it in another thread."""
         self.config = config
         self.store = store
         self._embedder = embedder
@@ -52,6 +53,7 @@ class Assistant:
         self._reader: Reader | None = None
         self.reader_status = "not loaded yet" if config.reader else "off (ASSISTANT_READER=0)"
         self._reader_lock = threading.Lock()
+        self._load_reader = reader or (lambda: load_reader(config))
 
     @property
     def embedder(self) -> Embedder:
@@ -61,20 +63,14 @@ class Assistant:
 
     @property
     def reader(self) -> Reader | None:
-        """The trained reader, loaded on first use; None when it is off or its files are missing or altered (the
-        answers then come from the hand rules, and `reader_status` says why)."""
+        """The trained reader, loaded on first use (or by the function given as `reader`); None when it is off or
+        its files are missing or altered (the answers then come from the hand rules, and `reader_status` says why)."""
         if self._reader is None and self.config.reader and self.reader_status == "not loaded yet":
             with self._reader_lock:
                 if self._reader is None and self.reader_status == "not loaded yet":
-                    from assistant.qa.model import MANIFEST, ReaderModel, ReaderUnavailable
-
-                    where = Path(self.config.reader_dir) / MANIFEST.name if self.config.reader_dir else MANIFEST
-                    try:
-                        self._reader = Reader(ReaderModel(where))
-                        self.reader_status = "on"
-                    except ReaderUnavailable as e:
-                        self.reader_status = f"off: {e}"
-                        log.warning("answering without the trained reader: %s", e)
+                    self._reader, self.reader_status = self._load_reader()
+                    if self._reader is None:
+                        log.warning("answering without the trained reader: %s", self.reader_status[len("off: "):])
         return self._reader
 
     def warm(self) -> None:
@@ -218,3 +214,14 @@ class Assistant:
                  else f"none of the {total} stored articles could be searched")
         return (f"{UNSEARCHABLE_PREFIX} {which}: a crash lost their vectors and they are being indexed again (run "
                 "`assistant check --repair` if no ingest is running).)")
+
+
+def load_reader(config: Config) -> tuple[Reader | None, str]:
+    """(the trained reader, "on"), or (None, "off: " and why) when its files are missing or altered."""
+    from assistant.qa.model import MANIFEST, ReaderModel, ReaderUnavailable
+
+    where = Path(config.reader_dir) / MANIFEST.name if config.reader_dir else MANIFEST
+    try:
+        return Reader(ReaderModel(where)), "on"
+    except ReaderUnavailable as e:
+        return None, f"off: {e}"

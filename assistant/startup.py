@@ -23,35 +23,45 @@ def model_loading(config: Config):
     start, and ONNX Runtime builds its session outside the interpreter lock, so the two overlap."""
     from index.embedders import make_embedder
 
+    def load():
+        embedder = make_embedder(config)
+        embedder.embed(["warm up"])
+        return embedder
+
+    return in_background(load, "load-model")
+
+
+def in_background(fn: Callable, name: str):
+    """Run fn() in a thread; returns the function that waits for it and returns its result or raises its error."""
     done: dict = {}
 
-    def load() -> None:
+    def run() -> None:
         try:
-            done["embedder"] = make_embedder(config)
-            done["embedder"].embed(["warm up"])
-        except BaseException as exc:  # noqa: BLE001 - raised again by wait(), in the thread that needs the model
+            done["result"] = fn()
+        except BaseException as exc:  # noqa: BLE001 - raised again by wait(), in the thread that needs the result
             done["error"] = exc
 
-    loading = threading.Thread(target=load, name="load-model", daemon=True)
-    loading.start()
+    thread = threading.Thread(target=run, name=name, daemon=True)
+    thread.start()
 
     def wait():
-        loading.join()
+        thread.join()
         if "error" in done:
             raise done["error"]
-        return done["embedder"]
+        return done["result"]
 
     return wait
 
 
 def open_for_questions(config: Config, open_store: Callable[[Config], StoreReader]) -> Assistant:
-    """The Assistant of `assistant ask` / `chat`, its model loaded while the store opens (`open_store`: the CLI's,
-    which refuses a missing index (IndexMissing) at once: only `assistant ingest` creates one)."""
-    from assistant.core import Assistant
+    """The Assistant of `assistant ask` / `chat`, its model and reader loaded while the store opens (`open_store`:
+    the CLI's, which refuses a missing index (IndexMissing) at once: only `assistant ingest` creates one)."""
+    from assistant.core import Assistant, load_reader
 
     model = model_loading(config)
+    reader = in_background(lambda: load_reader(config), "load-reader") if config.reader else None
     store = open_store(config)
-    return Assistant(config, store=store, embedder=model())
+    return Assistant(config, store=store, embedder=model(), reader=reader)
 
 
 def start_up_repair(config: Config, assistant: Assistant, ingestor: Ingestor) -> None:

@@ -2,6 +2,7 @@
 `assistant serve` of the index runs (the CLI then asks it).
 
 Run: .venv/bin/python benchmarks/cold_ask.py --index /tmp/idx/mh [--runs 3] [--skip-serve]
+ or: .venv/bin/python benchmarks/cold_ask.py --index /tmp/idx/seed --runs 5 --tree OLD_WORKTREE --tree .
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -29,16 +31,42 @@ def env(extra: dict[str, str] | None = None) -> dict[str, str]:
     return {**out, **(extra or {})}
 
 
-def whole(index: Path, extra: dict[str, str] | None = None) -> float:
-    """Seconds of one `python -m assistant ask QUESTION --index DIR` (exit status 0 required)."""
+def whole(index: Path, extra: dict[str, str] | None = None, tree: Path = REPO) -> float:
+    """Seconds of one `python -m assistant ask QUESTION --index DIR` run in source tree `tree` (exit status 0)."""
+    return timed(index, extra, tree)[0]
+
+
+def timed(index: Path, extra: dict[str, str] | None = None, tree: Path = REPO) -> tuple[float, float, str]:
+    """(wall seconds, CPU seconds (user + system, all threads), the answer's JSON) of one cold ask in `tree`."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     done = subprocess.run([sys.executable, "-m", "assistant", "ask", QUESTION, "--index", str(index), "--json"],
-                          capture_output=True, text=True, env=env(extra), cwd=REPO, timeout=600)
+                          capture_output=True, text=True, env=env(extra), cwd=tree, timeout=600)
     seconds = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:
         sys.exit(f"assistant ask failed ({done.returncode}): {done.stderr[-2000:]}")
     json.loads(done.stdout)
-    return seconds
+    cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+    return seconds, cpu, done.stdout
+
+
+def compare(index: Path, trees: list[Path], runs: int) -> list[tuple]:
+    """Cold asks in each source tree, interleaved (before/after in one run); the answers must be the same."""
+    got: dict[Path, list[tuple[float, float, str]]] = {t: [] for t in trees}
+    for _ in range(runs):
+        for tree in trees:
+            got[tree].append(timed(index, {"ASSISTANT_NO_SERVE_REUSE": "1"}, tree))
+    answers = {r[2] for rows in got.values() for r in rows}
+    if len(answers) != 1:
+        sys.exit(f"the trees answered differently: {sorted(answers)}")
+    rows = []
+    for tree, results in got.items():
+        for n, what in ((0, "wall"), (1, "CPU")):
+            values = [r[n] for r in results]
+            rows.append((f"{tree.name}: assistant ask, cold, {what} s", f"{statistics.median(values):.2f}",
+                         f"{min(values):.2f}", f"{max(values):.2f}", load_average()))
+    return rows
 
 
 def parts_child(index: Path) -> dict[str, float]:
@@ -104,10 +132,16 @@ def main() -> None:
     ap.add_argument("--index", type=Path, required=True)
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--skip-serve", action="store_true")
+    ap.add_argument("--tree", type=Path, action="append", help="only compare cold asks run from these source trees "
+                    "(e.g. a worktree of the old commit, and this one), interleaved; the same answer required")
     ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
         print(json.dumps(parts_child(args.index)))
+        return
+    if args.tree:
+        rows = compare(args.index, [t.resolve() for t in args.tree], args.runs)
+        print_table(rows, ("what", "median", "min", "max", "load 1/5/15m"))
         return
     rows = []
     with tempfile.TemporaryDirectory() as fresh:  # the first ask after an install builds the encoder graph once

@@ -16,7 +16,6 @@ from common.errors import AssistantError, InputError
 from common.records import Article, Chunk, Sentence
 from index.chunking import chunk_sentences
 from index.embedders import Embedder, make_embedder
-from index.loaders import load_paths
 from index.sentences import split_sentences
 from index.store import ArticleWrite, Store
 
@@ -103,6 +102,8 @@ class Ingestor:
 
     def ingest_paths(self, paths: Iterable[str | Path], progress: bool = False,
                      on_article: Callable[[str, int, int], None] | None = None) -> IngestReport:
+        from index.loaders import load_paths  # the file readers (BeautifulSoup: 0.1 s) load only for an ingest of files
+
         loaded = load_paths(paths, max_file_bytes=self.config.max_file_bytes)
         report = self.ingest_articles(loaded.articles, progress=progress, on_article=on_article)
         report.failed[:0] = list(loaded.failures)

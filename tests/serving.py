@@ -44,8 +44,10 @@ def build_index(index_dir: Path, paths: list[Path], embedder: str = "hash", mode
     assert report.added, report.summary()
 
 
-def start_server(index_dir: Path, log: Path, env: dict[str, str] | None = None, timeout: float = 90.0) -> Server:
-    """`python -m assistant serve --index DIR --port P`; returns once /api/health answers 200."""
+def start_server(index_dir: Path, log: Path, env: dict[str, str] | None = None, timeout: float = 90.0,
+                 chat: bool = True) -> Server:
+    """`python -m assistant serve --index DIR --port P`; returns once /api/health answers 200 and (`chat`) the
+    chat is mounted at / (the server listens first, and says the chat is starting (503) until then)."""
     port = free_port()
     clean = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_")}
     clean.update(env or {})
@@ -61,8 +63,9 @@ def start_server(index_dir: Path, log: Path, env: dict[str, str] | None = None, 
         if proc.poll() is not None:
             raise RuntimeError(f"assistant serve exited with {proc.returncode}:\n{server.output()}")
         try:
-            if httpx.get(f"{url}/api/health", timeout=2).status_code == 200:
+            if not server.startup_seconds and httpx.get(f"{url}/api/health", timeout=2).status_code == 200:
                 server.startup_seconds = time.perf_counter() - started
+            if server.startup_seconds and (not chat or httpx.get(f"{url}/", timeout=2).status_code != 503):
                 return server
         except httpx.HTTPError:
             pass

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import logging
 import sys
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -63,16 +65,52 @@ def check_exposure(config: Config, allow_insecure: bool = False) -> None:
 
 
 def create_app(config: Config, assistant: Assistant, ingestor: Ingestor | None = None, chat=None,
-               reuse_secret: bytes | None = None) -> FastAPI:
+               reuse_secret: bytes | None = None, warm=None) -> FastAPI:
     """The whole server; the Assistant and the Ingestor share one store (one client per path), which serve() opens.
-    `chat`: the Gradio chat module (ui.py: build_ui, theme, CSS) to mount at /, with the `ingestor` its upload and
-    delete use, or None for the API and widget only.
+    `chat`: a function that imports the Gradio chat module (ui.py: build_ui, theme, CSS), with the `ingestor` its
+    upload and delete use, or None for the API and widget only. The chat is built and mounted at / in a thread
+    once the server runs (importing Gradio and building the page take seconds); until then / says it is starting.
+    `warm`: run in a thread once the server runs (alongside the chat's import; the chat is built after it).
     `reuse_secret`: the secret of this server's announcement (serve_reuse), which /api/serve-proof proves."""
     from assistant.llm.answer import Answerer
+    from assistant.web.late_chat import LateChat
 
     answerer = Answerer.from_config(assistant, config)  # LLM mode when config.llm, else extractive
+    if chat is not None and ingestor is None:
+        raise ValueError("the chat needs the Ingestor that shares the assistant's store")
+    late = LateChat() if chat is not None else None
+
+    def build():
+        warming = threading.Thread(target=warm, name="warm", daemon=True) if warm is not None else None
+        if warming is not None:
+            warming.start()
+        module = chat()
+        if warming is not None:
+            warming.join()
+        auth = (config.ui_user, config.ui_password) if config.ui_user else None
+        return module.build_ui(assistant, ingestor, answerer), dict(
+            auth=auth, ssr_mode=False, theme=module.theme(), css=module.CSS,
+            max_file_size=int(config.max_file_bytes), footer_links=[], show_error=True)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI):
+        async with contextlib.AsyncExitStack() as stack:
+            if late is not None:
+                late.start(app, build, stack)
+            elif warm is not None:
+                threading.Thread(target=warm, name="warm", daemon=True).start()
+            yield
+
+    app = _api_app(config, assistant, answerer, reuse_secret, lifespan)
+    if late is not None:
+        app.mount("/", late)
+    return app
+
+
+def _api_app(config: Config, assistant: Assistant, answerer, reuse_secret: bytes | None, lifespan) -> FastAPI:
+    """The JSON API, the widget, the article page and /docs, with the limits, headers and origin checks."""
     origins = split_list(config.allowed_origins)
-    app = FastAPI(title="Newsroom assistant API", version="1", docs_url=None, redoc_url=None,
+    app = FastAPI(title="Newsroom assistant API", version="1", docs_url=None, redoc_url=None, lifespan=lifespan,
                   description="Answers with exact-sentence citations. Send `Authorization: Bearer KEY` when the "
                               "server has ASSISTANT_API_KEYS.")
     install_error_handlers(app)
@@ -125,20 +163,6 @@ def create_app(config: Config, assistant: Assistant, ingestor: Ingestor | None =
         return HTMLResponse(WIDGET_PAGE, headers={"Content-Security-Policy": csp})
 
     _mount_docs(app)
-    if chat is None:
-        return app
-    import gradio as gr
-
-    if ingestor is None:
-        raise ValueError("the chat needs the Ingestor that shares the assistant's store")
-    auth = (config.ui_user, config.ui_password) if config.ui_user else None
-    demo = chat.build_ui(assistant, ingestor, answerer)
-    app = gr.mount_gradio_app(app, demo, path="/", auth=auth, ssr_mode=False,
-                              theme=chat.theme(), css=chat.CSS, max_file_size=int(config.max_file_bytes),
-                              footer_links=[], show_error=True)
-    # Gradio checks that a file named in a request was uploaded (is in its upload folder) only once the app has
-    # "launched", which a mounted app never does: without this a client could have any server file ingested.
-    demo.has_launched = True
     return app
 
 
@@ -167,53 +191,46 @@ def _mount_docs(app: FastAPI) -> None:
 
 
 def serve(config: Config, load_chat, allow_insecure: bool = False) -> int:
-    """Check exposure, open the index, warm the model, print the URL and run uvicorn until interrupted. `load_chat`
-    imports the chat module (the CLI passes startup.load_chat); it runs while the model loads."""
+    """Check exposure, open the index, load the model, print the URL and run uvicorn until interrupted. The API
+    answers as soon as the server listens; what can wait runs then, in threads: the reader, the lexical index, the
+    collections Chroma loads, the check for articles a crash left to embed again, and the chat (`load_chat` imports
+    its module, which imports Gradio: the CLI passes startup.load_chat), mounted at / once built."""
     import uvicorn
 
     check_exposure(config, allow_insecure)
     if allow_insecure and not is_loopback(config.host):
         print(f"warning: serving on {config.host} without requiring credentials (--allow-insecure)", file=sys.stderr)
-    import threading
-
     from assistant.core import Assistant
-    from assistant.startup import model_loading
+    from assistant.startup import model_loading, start_up_repair
+    from index.pipeline import Ingestor
     from index.store import ChromaStore  # the composition root: the one place the server names the concrete store
 
-    model = model_loading(config)  # the model loads while chromadb, then Gradio and the UI module are imported
+    model = model_loading(config)  # the model loads while the store opens
     # a missing or empty index is refused (IndexMissing), never created: only `assistant ingest` makes one
     store = ChromaStore(config, create=False)
-    assistant = Assistant(config, store=store)
-    failed: list[BaseException] = []
+    assistant = Assistant(config, store=store, embedder=model())  # a model that cannot load stops serve here
+    ingestor = Ingestor(config, store=store, embedder=assistant.embedder)  # the chat's upload and delete
+    urgent = bool(store.torn or store.opened_fixes)  # torn vector files are rebuilt before anything is answered
+    if urgent:
+        start_up_repair(config, assistant, ingestor)
 
     def warm() -> None:
         try:
-            model()  # waits for it (make_embedder then returns the same, loaded instance) or raises its error
+            if not urgent:  # its check for articles to embed again reads every article record
+                start_up_repair(config, assistant, ingestor)
             assistant.warm()
-        except BaseException as exc:  # noqa: BLE001 - re-raised in the main thread below
-            failed.append(exc)
+            store.preload()
+            print(f"Reader: {assistant.reader_status}", flush=True)
+        except Exception as exc:  # noqa: BLE001 - questions meet the same error and report it; serving goes on
+            log.error("warming up failed: %s", exc)
 
-    loading = threading.Thread(target=warm, name="warm-model")
-    loading.start()  # the model loads while Gradio and the UI module are imported
-    import gradio  # noqa: F401
-
-    chat = load_chat()
-    loading.join()
-    if failed:
-        raise failed[0]
-    from assistant.startup import start_up_repair
-    from index.pipeline import Ingestor
-
-    ingestor = Ingestor(config, store=store, embedder=assistant.embedder)  # the chat's upload and delete
-    start_up_repair(config, assistant, ingestor)
     from assistant.web.serve_reuse import announce, new_secret
 
     secret = new_secret()
-    app = create_app(config, assistant, ingestor, chat=chat, reuse_secret=secret)
+    app = create_app(config, assistant, ingestor, chat=load_chat, reuse_secret=secret, warm=warm)
     host = f"[{config.host}]" if ":" in config.host else config.host
     counts = assistant.library.counts()
     print(f"Newsroom assistant: {counts['articles']} articles in {config.describe_store()}")
-    print(f"Reader: {assistant.reader_status}")
     print(f"Chat:   http://{host}:{config.port}/")
     print(f"API:    http://{host}:{config.port}/api/ask  (docs: http://{host}:{config.port}/docs)")
     if config.llm:

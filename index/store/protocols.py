@@ -80,6 +80,9 @@ class StoreReader(Protocol):
     def embedder_name(self) -> str | None:
         """The embedding model the index was built with (None before the first write)."""
 
+    def preload(self) -> None:
+        """Load now what the first question would otherwise wait for (a server calls it once it listens)."""
+
 
 @runtime_checkable
 class StoreWriter(Protocol):
