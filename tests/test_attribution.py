@@ -362,3 +362,11 @@ def test_a_description_continues_a_speaker_only_if_it_fits_their_post(nlp):
             "players well.")
     q = only(quotes(nlp, text), 2)
     assert (q.kind, q.speaker, span(text, q.start, q.end)) == ("reported", "Tom Engel", "he wished the players well")
+
+
+def test_a_plural_possessive_inside_an_organisation_name_stays_in_it(nlp):
+    """v3 dev3: "the Pilots' Association said" was credited to "Pilots" (a wrong name): the apostrophe after a plural
+    was cut as a possessive. Followed by more capitalised words it is part of the name (names.py, _clean)."""
+    text = "Pilots at Nordair will strike for 48 hours from Friday, the Pilots' Association said on Monday."
+    assert said(nlp, text, 0) == ("reported", "Pilots' Association",
+                                  "Pilots at Nordair will strike for 48 hours from Friday")
