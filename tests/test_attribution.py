@@ -370,3 +370,12 @@ def test_a_plural_possessive_inside_an_organisation_name_stays_in_it(nlp):
     text = "Pilots at Nordair will strike for 48 hours from Friday, the Pilots' Association said on Monday."
     assert said(nlp, text, 0) == ("reported", "Pilots' Association",
                                   "Pilots at Nordair will strike for 48 hours from Friday")
+
+
+def test_an_acronym_set_off_after_a_description_is_the_speaker(nlp):
+    """v3 dev3: "Their trade body, LACA, said …" was credited to the person quoted before (a wrong name): the tagger
+    gives "LACA" no entity, so the description "their trade body" fell back on an earlier speaker. An acronym in
+    apposition names the organisation itself (speakers.py, _acronym)."""
+    text = ("Its general secretary, Colm Rourke, said teachers had been feeding children. "
+            "Their trade body, LACA, said many school kitchens were too small to cook for every pupil.")
+    assert said(nlp, text, 1) == ("reported", "LACA", "many school kitchens were too small to cook for every pupil")

@@ -64,6 +64,15 @@ def person_noun(lemma: str) -> bool:
 POSITIONS = (PERSON_ROLES | TITLES) - HONORIFICS  # posts a person holds: one is no other ("lawyer", "midfielder")
 
 
+def _acronym(tok) -> Name | None:
+    """An organisation's acronym set off after its description ("Their trade body, LACA, said"), which the tagger
+    left without an entity."""
+    text = tok.text
+    if tok.tag_ != "NNP" or not (text.isalpha() and text.isupper() and 2 <= len(text) <= 6):
+        return None
+    return Name(text, "ORG", tok.idx, tok.idx + len(text), -1, None, False, False)
+
+
 @dataclass(frozen=True)
 class Speaker:
     start: int  # the speaker as written in the sentence, -1 when the sentence names nobody
@@ -97,8 +106,8 @@ class Resolver:
         if found is not None and found.label == "NORP" and any(c.dep_ == "det" for c in subj.children):
             found = None  # "the Argentinean", "the Spaniard": a description, not a name
         appos = next((c for c in subj.rights if c.dep_ == "appos"), None)
-        if found is None and appos is not None and names.name_of(appos, sentence) is not None:
-            found = names.name_of(appos, sentence)  # "his mother, Jessica Goeller"
+        if found is None and appos is not None and (names.name_of(appos, sentence) or _acronym(appos)) is not None:
+            found = names.name_of(appos, sentence) or _acronym(appos)  # "his mother, Jessica Goeller"
             role = span_text(doc, subj.left_edge.i, appos.left_edge.i)
             found = Name(found.text, found.label, found.start, found.end, sentence, role or found.role, True, False)
         if found is not None:
