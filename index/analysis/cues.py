@@ -174,7 +174,7 @@ def reported(text: str, cue, marks: list[Marked], here: list[int], s: int, e: in
         return None
     left = comp.left_edge
     if any(t.text == ":" for t in cue.doc[cue.i:left.i]) or left.tag_ in ("WRB", "WP", "WDT") \
-            or left.lower_ in ("whether", "if"):
+            and left.lower_ != "that" or left.lower_ in ("whether", "if"):  # "that" tagged WDT: "said … that he had"
         return None  # "explained why he thinks …", "asked whether …": no statement
     start, end = trim(text, max(s, left.idx), min(e, comp.right_edge.idx + len(comp.right_edge.text)))
     inside = [marks[k] for k in here if start <= marks[k].start < end]
