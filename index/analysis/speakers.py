@@ -160,9 +160,23 @@ class Resolver:
             if s in self.unnamed_at and s != sentence:
                 return None  # "“…,” the United boss told TNT Sports. … “…,” he added": that unnamed speaker
             here = [m for m in mentions if m.sentence == s and (m.subject or not subjects_only)]
+            if here and gender and self._rival(here[-1], mentions):
+                return None  # "Kovac is coached by Zoran Petric. He said …": two people, a sex the text never gave
             if here:
                 return here[-1]  # the first subject of the sentence
         return mentions[0] if mentions else None
+
+    def _rival(self, subject: Name, mentions: list[Name]) -> bool:
+        """A person the subject's sentence introduces in full, with a role, beside its subject and outside the
+        subject's phrase ("Kovac is coached by Zoran Petric, a former Davis Cup player"; not "Gellar - who shares son
+        Rocky … - shared a screenshot … in the App Store")."""
+        span = self.doc.char_span(subject.start, subject.end, alignment_mode="expand")
+        if span is None:
+            return False
+        lo, hi = span.root.left_edge.idx, span.root.right_edge.idx + len(span.root.right_edge)
+        return any(m.sentence == subject.sentence and m.key != subject.key and m.label == "PERSON" and not m.subject
+                   and len(m.words) > 1 and m.role and not lo <= m.start < hi
+                   and not any(o.key == m.key for o in mentions if o.start < m.start) for m in mentions)
 
     def _gender_ok(self, name: Name, gender) -> bool:
         known = self.gender.get(name.key)
