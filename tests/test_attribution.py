@@ -398,3 +398,12 @@ def test_he_after_a_sentence_introducing_a_second_person_is_left_unattributed(nl
             "Kovac, 21, is coached by Zoran Petric, a former Davis Cup player. "
             "He said after the match that he had “no words”.")
     assert said(nlp, text, 2) == ("reported", None, "he had “no words”")
+
+
+def test_a_description_the_parser_split_from_its_name_still_resolves(nlp):
+    """v3 dev3: "beating world number one Mara Stein" is parsed as two objects of "beating", so Stein had no role and
+    "“Lina deserved it today,” the world number one said." was unattributed. Lower-case words right before a name
+    that the parser made its sibling are its role (names.py, _sibling_role); the description then matches it."""
+    text = ("Lina Kovac won the final on Saturday, beating world number one Mara Stein 6-4 3-6 7-5. "
+            "“Lina deserved it today,” the world number one said.")
+    assert said(nlp, text, 1) == ("direct", "Mara Stein", "Lina deserved it today")

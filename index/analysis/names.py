@@ -276,10 +276,27 @@ def _role(doc, toks, first: int, label: str) -> str | None:
         lead = lead[1:]
     if lead and not any(t.tag_.startswith("VB") or t.tag_ in ("IN", "WP", "WDT") for t in lead):
         return span_text(doc, lead[0].i, lead[-1].i + 1 if comma else toks[0].i)  # with the title: "U.S. Senator"
+    if label == "PERSON" and not lead and first == toks[0].i:
+        sibling = _sibling_role(doc, head, first)
+        if sibling:
+            return sibling
     title = doc[first:toks[0].i].text.strip()
     if title and title.lower().strip(".") not in HONORIFICS:
         return title  # "Mayor", "Maj. Gen."
     return None
+
+
+def _sibling_role(doc, head, first: int) -> str | None:
+    """Lower-case words right before a name that the parser made a sibling of it instead of its modifiers
+    ("beating world number one Mara Stein": "number" and "Stein" both objects of "beating")."""
+    i = first
+    while i > 0 and doc[i - 1].is_lower and doc[i - 1].tag_ in ("NN", "CD", "JJ") and first - i < 4:
+        i -= 1
+    words = doc[i:first]
+    roots = [t for t in words if not i <= t.head.i < first]
+    if len(roots) != 1 or roots[0].tag_ != "NN" or roots[0].head.i != head.head.i or roots[0].dep_ != head.dep_:
+        return None
+    return span_text(doc, i, first) or None
 
 
 def span_text(doc, i: int, j: int) -> str:
