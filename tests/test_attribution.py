@@ -407,3 +407,13 @@ def test_a_description_the_parser_split_from_its_name_still_resolves(nlp):
     text = ("Lina Kovac won the final on Saturday, beating world number one Mara Stein 6-4 3-6 7-5. "
             "“Lina deserved it today,” the world number one said.")
     assert said(nlp, text, 1) == ("direct", "Mara Stein", "Lina deserved it today")
+
+
+def test_which_he_said_reports_the_clause_after_the_cue(nlp):
+    """v3 dev3: "… a review of pension tax relief, which he said had become “too generous for the wealthiest”." was
+    no statement: the relative pronoun opens the reported clause before the cue, which the cue took for "explained
+    why …". The statement is the clause after the cue, and "he" is the minister who spoke before (cues.py)."""
+    text = ("“This is a budget for people who work hard,” Finance Minister Leon Marsk told parliament. "
+            "He also announced a review of pension tax relief, which he said had become “too generous for the "
+            "wealthiest”.")
+    assert said(nlp, text, 1) == ("reported", "Finance Minister Leon Marsk", "had become “too generous for the wealthiest”")

@@ -173,6 +173,8 @@ def reported(text: str, cue, marks: list[Marked], here: list[int], s: int, e: in
     if comp is None:
         return None
     left = comp.left_edge
+    if left.i < cue.i and left.tag_ in ("WDT", "WP"):  # "a review, which he said had become “…”": after the cue
+        left = next(t for t in comp.subtree if t.i > cue.i)
     if any(t.text == ":" for t in cue.doc[cue.i:left.i]) or left.tag_ in ("WRB", "WP", "WDT") \
             and left.lower_ != "that" or left.lower_ in ("whether", "if"):  # "that" tagged WDT: "said … that he had"
         return None  # "explained why he thinks …", "asked whether …": no statement
