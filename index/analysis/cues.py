@@ -8,7 +8,8 @@ import re
 from dataclasses import dataclass
 
 from index.analysis.marks import Marked
-from index.analysis.speakers import DOC_NOUNS, Speaker
+from index.analysis.nouns import DOC_NOUNS
+from index.analysis.speakers import Speaker
 
 CUE_LEMMAS = frozenset(
     "say tell add note state warn write post tweet claim announce argue explain insist ask declare vow urge describe "
