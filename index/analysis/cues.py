@@ -8,7 +8,8 @@ import re
 from dataclasses import dataclass
 
 from index.analysis.marks import Marked
-from index.analysis.speakers import DOC_NOUNS, Speaker
+from index.analysis.nouns import DOC_NOUNS
+from index.analysis.speakers import Speaker
 
 CUE_LEMMAS = frozenset(
     "say tell add note state warn write post tweet claim announce argue explain insist ask declare vow urge describe "
@@ -173,8 +174,10 @@ def reported(text: str, cue, marks: list[Marked], here: list[int], s: int, e: in
     if comp is None:
         return None
     left = comp.left_edge
+    if left.i < cue.i and left.tag_ in ("WDT", "WP"):  # "a review, which he said had become “…”": after the cue
+        left = next(t for t in comp.subtree if t.i > cue.i)
     if any(t.text == ":" for t in cue.doc[cue.i:left.i]) or left.tag_ in ("WRB", "WP", "WDT") \
-            or left.lower_ in ("whether", "if"):
+            and left.lower_ != "that" or left.lower_ in ("whether", "if"):  # "that" tagged WDT: "said … that he had"
         return None  # "explained why he thinks …", "asked whether …": no statement
     start, end = trim(text, max(s, left.idx), min(e, comp.right_edge.idx + len(comp.right_edge.text)))
     inside = [marks[k] for k in here if start <= marks[k].start < end]

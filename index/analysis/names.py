@@ -185,8 +185,8 @@ class Names:
 def _clean(toks: list) -> list:
     """An entity's tokens without what the tagger wrongly took in: a possessive and what follows ("Time’s 2023
     Person of the Year"), a photo credit ("Instagram / …"), a leading verb, article or lower-case role words."""
-    cut = next((n for n, t in enumerate(toks) if n and (t.tag_ == "POS" or t.tag_.startswith("VB") and t.is_lower)),
-               None)
+    cut = next((n for n, t in enumerate(toks) if n and (t.tag_ == "POS" and not _plural_possessive(toks, n)
+                                                         or t.tag_.startswith("VB") and t.is_lower)), None)
     if cut is not None:
         toks = toks[:cut]
     bar = max((n for n, t in enumerate(toks) if t.text in ("/", "|")), default=-1)
@@ -197,6 +197,14 @@ def _clean(toks: list) -> list:
     while toks and (toks[-1].tag_ == "POS" or toks[-1].is_punct or toks[-1].is_space or toks[-1].lower_ in ("’s", "'s")):
         toks = toks[:-1]
     return toks
+
+
+def _plural_possessive(toks: list, n: int) -> bool:
+    """A bare apostrophe after a plural inside a name that goes on in capitals ("the Pilots' Association", "Rail
+    Drivers’ Union"): part of the name, not a possessive to cut ("Time’s 2023 Person of the Year")."""
+    rest = toks[n + 1:]
+    return toks[n].text in ("'", "’") and toks[n - 1].text.endswith("s") and toks[n - 1].text[:1].isupper() \
+        and bool(rest) and all(t.tag_ in _NAME_TAGS and t.text[:1].isupper() for t in rest)
 
 
 def _plausible(toks: list, label: str) -> bool:
@@ -268,10 +276,27 @@ def _role(doc, toks, first: int, label: str) -> str | None:
         lead = lead[1:]
     if lead and not any(t.tag_.startswith("VB") or t.tag_ in ("IN", "WP", "WDT") for t in lead):
         return span_text(doc, lead[0].i, lead[-1].i + 1 if comma else toks[0].i)  # with the title: "U.S. Senator"
+    if label == "PERSON" and not lead and first == toks[0].i:
+        sibling = _sibling_role(doc, head, first)
+        if sibling:
+            return sibling
     title = doc[first:toks[0].i].text.strip()
     if title and title.lower().strip(".") not in HONORIFICS:
         return title  # "Mayor", "Maj. Gen."
     return None
+
+
+def _sibling_role(doc, head, first: int) -> str | None:
+    """Lower-case words right before a name that the parser made a sibling of it instead of its modifiers
+    ("beating world number one Mara Stein": "number" and "Stein" both objects of "beating")."""
+    i = first
+    while i > 0 and doc[i - 1].is_lower and doc[i - 1].tag_ in ("NN", "CD", "JJ") and first - i < 4:
+        i -= 1
+    words = doc[i:first]
+    roots = [t for t in words if not i <= t.head.i < first]
+    if len(roots) != 1 or roots[0].tag_ != "NN" or roots[0].head.i != head.head.i or roots[0].dep_ != head.dep_:
+        return None
+    return span_text(doc, i, first) or None
 
 
 def span_text(doc, i: int, j: int) -> str:

@@ -6,62 +6,34 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from index.analysis.names import HONORIFICS, PERSON_ROLES, TITLES, Name, Names, span_text
+from index.analysis.nouns import (
+    DOC_NOUNS,
+    GENERIC,
+    INSTITUTIONS,
+    ISSUING,
+    ORG_NOUNS,
+    SAME_ROLE,
+    SEVERAL,
+    SPOKES_NOUNS,
+    STATE_NOUNS,
+    person_noun,
+)
 
 PERSONAL = {"he": "m", "him": "m", "she": "f", "her": "f", "i": None}
 GROUP = ("it", "they", "we", "them")
-# Head nouns of descriptions that stand for an organisation named before ("the company said", "the club")
-ORG_NOUNS = frozenset(
-    "company firm club team side retailer startup start-up business brand group organisation organization "
-    "magazine newspaper paper outlet network broadcaster channel league federation bank lender airline carrier maker "
-    "carmaker manufacturer giant platform app developer studio publisher label school university college hospital "
-    "observatory coalition charity body party campaign academy society association institute foundation consortium "
-    "operator chain insurer fund".split()
-)
-# Institutions: "the ministry" is one named before, "the transport ministry" is its own (unnamed) speaker
-INSTITUTIONS = frozenset(
-    "ministry department government administration agency office service council committee board commission "
-    "authority regulator watchdog court police army military embassy union".split()
-)
-GENERIC = frozenset("former new same online whole entire current latest".split())  # modifiers that name nothing
-STATE_NOUNS = frozenset("government administration ministry military army police embassy court".split())  # or a place
-# A description that is a document stands for whoever issued it ("the statement read", "the blog post stated")
-DOC_NOUNS = frozenset(
-    "statement post blog letter report release email filing tweet website memo announcement notice document "
-    "message update".split()
-)
-# Verbs whose subject issued the document they take ("released a statement", "announced on its blog")
-ISSUING = frozenset("release issue publish post announce say write share state tweet add note put send".split())
-# A spokesperson speaks for the organisation named with them ("a Roblox spokesperson", "a spokeswoman for X")
-SPOKES_NOUNS = frozenset("spokesperson spokesman spokeswoman representative spokespeople rep".split())
-SEVERAL = frozenset("pair duo trio couple both two three group source insider".split())  # no one name
-# Role nouns a description may use for the role the article gave ("the Chelsea boss" of "Chelsea head coach X")
-SAME_ROLE = {"boss": {"manager", "coach", "chief"}, "manager": {"boss", "coach"}, "coach": {"manager", "boss"},
-             "striker": {"forward"}, "forward": {"striker"}, "keeper": {"goalkeeper"}, "goalkeeper": {"keeper"},
-             "lawyer": {"attorney", "solicitor", "barrister"}, "attorney": {"lawyer"}, "doctor": {"dr", "physician"}}
 WINDOW = 12  # sentences a pronoun or description looks back for its speaker
 
 
-# Nouns that stand for a person ("the star", "the veteran"), beside the agent endings below ("winner", "Argentinean")
-PERSON_NOUNS = frozenset(
-    "star boss chief legend veteran native champion expert coach captain icon official judge star chair head "
-    "suspect victim defendant teenager youngster mother father wife husband son daughter brother sister".split()
-)
-_AGENT_ENDINGS = ("er", "or", "ist", "ian", "ean", "ard", "man", "woman", "ess", "ant", "ent", "eer", "ee")
-# Words with those endings that are no person ("the paper", "the order"), when they are a cue's subject
-NOT_PERSONS = frozenset(
-    "paper letter number order chapter center centre cover counter register poster trailer tracker monitor sensor "
-    "factor indicator error report statement document agreement government department parliament tournament "
-    "element comment content event argument amendment judgment judgement management movement settlement "
-    "investment announcement assessment treatment restaurant plant grant warrant covenant".split()
-)
-
-
-def person_noun(lemma: str) -> bool:
-    """A common noun that names a person: listed, or an agent ending ("striker", "economist", "Argentinean")."""
-    return lemma in PERSON_NOUNS or (lemma.endswith(_AGENT_ENDINGS) and lemma not in NOT_PERSONS and len(lemma) > 4)
-
-
 POSITIONS = (PERSON_ROLES | TITLES) - HONORIFICS  # posts a person holds: one is no other ("lawyer", "midfielder")
+
+
+def _acronym(tok) -> Name | None:
+    """An organisation's acronym set off after its description ("Their trade body, LACA, said"), which the tagger
+    left without an entity."""
+    text = tok.text
+    if tok.tag_ != "NNP" or not (text.isalpha() and text.isupper() and 2 <= len(text) <= 6):
+        return None
+    return Name(text, "ORG", tok.idx, tok.idx + len(text), -1, None, False, False)
 
 
 @dataclass(frozen=True)
@@ -97,8 +69,8 @@ class Resolver:
         if found is not None and found.label == "NORP" and any(c.dep_ == "det" for c in subj.children):
             found = None  # "the Argentinean", "the Spaniard": a description, not a name
         appos = next((c for c in subj.rights if c.dep_ == "appos"), None)
-        if found is None and appos is not None and names.name_of(appos, sentence) is not None:
-            found = names.name_of(appos, sentence)  # "his mother, Jessica Goeller"
+        if found is None and appos is not None and (names.name_of(appos, sentence) or _acronym(appos)) is not None:
+            found = names.name_of(appos, sentence) or _acronym(appos)  # "his mother, Jessica Goeller"
             role = span_text(doc, subj.left_edge.i, appos.left_edge.i)
             found = Name(found.text, found.label, found.start, found.end, sentence, role or found.role, True, False)
         if found is not None:
@@ -151,9 +123,23 @@ class Resolver:
             if s in self.unnamed_at and s != sentence:
                 return None  # "“…,” the United boss told TNT Sports. … “…,” he added": that unnamed speaker
             here = [m for m in mentions if m.sentence == s and (m.subject or not subjects_only)]
+            if here and gender and self._rival(here[-1], mentions):
+                return None  # "Kovac is coached by Zoran Petric. He said …": two people, a sex the text never gave
             if here:
                 return here[-1]  # the first subject of the sentence
         return mentions[0] if mentions else None
+
+    def _rival(self, subject: Name, mentions: list[Name]) -> bool:
+        """A person the subject's sentence introduces in full, with a role, beside its subject and outside the
+        subject's phrase ("Kovac is coached by Zoran Petric, a former Davis Cup player"; not "Gellar - who shares son
+        Rocky … - shared a screenshot … in the App Store")."""
+        span = self.doc.char_span(subject.start, subject.end, alignment_mode="expand")
+        if span is None:
+            return False
+        lo, hi = span.root.left_edge.idx, span.root.right_edge.idx + len(span.root.right_edge)
+        return any(m.sentence == subject.sentence and m.key != subject.key and m.label == "PERSON" and not m.subject
+                   and len(m.words) > 1 and m.role and not lo <= m.start < hi
+                   and not any(o.key == m.key for o in mentions if o.start < m.start) for m in mentions)
 
     def _gender_ok(self, name: Name, gender) -> bool:
         known = self.gender.get(name.key)
