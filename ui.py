@@ -439,10 +439,10 @@ class Chat:
             progress(0, desc=f"Reading {len(paths)} file(s)…")
 
             def on_article(article_id: str, done: int, total: int, left: float | None) -> None:
-                # the time left is the ingest's own (common/eta.py); Gradio's timer would show the average length
-                # of all earlier uploads, whatever their size, so the CSS hides it (#ingest-report .eta-bar, timer)
+                # the time left is the ingest's own (common/eta.py): Gradio's timer ("3/60 articles | 12.1/300.0s")
+                # shows the average length of all earlier uploads, whatever their size, so chat.css hides it
                 said_left = f", about {duration(left)} left" if left is not None else ""
-                progress((done, total), desc=f"Adding articles{said_left}", unit="articles")
+                progress((done, total), desc=f"Adding articles: {done} of {total}{said_left}", unit="articles")
 
             report = self.ingestor.ingest_paths(paths, on_article=on_article)
             log.warning("chat: %s, for %s", report.summary().splitlines()[0], who(request))
