@@ -41,6 +41,7 @@ from assistant.web.format import (
 )
 from assistant.web.input import check_question, parse_filters, refusal
 from common.errors import AssistantError
+from common.eta import duration
 from common.file_types import UPLOAD_SUFFIXES, upload_hint
 
 if TYPE_CHECKING:
@@ -437,8 +438,11 @@ class Chat:
             paths = _stage(files, staged)
             progress(0, desc=f"Reading {len(paths)} file(s)…")
 
-            def on_article(article_id: str, done: int, total: int) -> None:
-                progress((done, total), desc="Adding articles", unit="articles")
+            def on_article(article_id: str, done: int, total: int, left: float | None) -> None:
+                # the time left is the ingest's own (common/eta.py): Gradio's timer ("3/60 articles | 12.1/300.0s")
+                # shows the average length of all earlier uploads, whatever their size, so chat.css hides it
+                said_left = f", about {duration(left)} left" if left is not None else ""
+                progress((done, total), desc=f"Adding articles: {done} of {total}{said_left}", unit="articles")
 
             report = self.ingestor.ingest_paths(paths, on_article=on_article)
             log.warning("chat: %s, for %s", report.summary().splitlines()[0], who(request))

@@ -8,16 +8,21 @@ import time
 from collections.abc import Callable
 from typing import TextIO
 
+from common.eta import TimeLeft, duration
+
 EVERY_SECONDS = 10.0  # at most one progress line this often when the output is not a terminal
 
 
 class Lines:
     """tqdm's update/set_postfix_str/close, written as plain lines: one when created, then at most one every
-    `every` seconds, and a last one when closed."""
+    `every` seconds, and a last one when closed. The time left is `time_left`'s (its caller adds the work done),
+    else one counted in items."""
 
     def __init__(self, total: int, unit: str, label: str, stream: TextIO, every: float = EVERY_SECONDS,
-                 clock: Callable[[], float] = time.monotonic):
+                 clock: Callable[[], float] = time.monotonic, time_left: TimeLeft | None = None):
         self.total, self.unit, self.label, self.stream, self.every, self.clock = total, unit, label, stream, every, clock
+        self.own_time_left = time_left is None
+        self.time_left = time_left or TimeLeft(total, clock)
         self.done = 0
         self.postfix = ""
         self.started = self.last = clock()
@@ -31,6 +36,8 @@ class Lines:
 
     def update(self, n: int = 1) -> None:
         self.done += n
+        if self.own_time_left:
+            self.time_left.add(n)
         now = self.clock()
         if now - self.last >= self.every and self.done < self.total:
             self.last = now
@@ -42,7 +49,8 @@ class Lines:
     def _status(self, now: float) -> str:
         elapsed = max(now - self.started, 1e-9)
         rate = self.done / elapsed
-        left = f", about {_duration((self.total - self.done) / rate)} left" if rate > 0 else ""
+        seconds = self.time_left.seconds()
+        left = f", about {duration(seconds)} left" if seconds is not None else ", time left: estimating"
         extra = f", {self.postfix}" if self.postfix else ""
         return (f"{self.label}: {self.done}/{self.total} {self._units(self.total)} ({100 * self.done / self.total:.0f}%), "
                 f"{self._rate(rate)}{extra}{left}")
@@ -54,21 +62,43 @@ class Lines:
         elapsed = self.clock() - self.started
         rate = f" ({self._rate(self.done / elapsed)})" if elapsed > 0 and self.done else ""
         self._print(f"{self.label}: finished {self.done}/{self.total} {self._units(self.total)} in "
-                    f"{_duration(elapsed)}{rate}")
+                    f"{duration(elapsed)}{rate}")
 
 
-def _duration(seconds: float) -> str:
-    seconds = int(round(seconds))
-    return f"{seconds // 60} min {seconds % 60:02d} s" if seconds >= 60 else f"{seconds} s"
+class Bar:
+    """A tqdm bar whose time left is a TimeLeft's, not tqdm's (which counts items from the start, start-up and all)."""
+
+    def __init__(self, total: int, unit: str, label: str, stream: TextIO, time_left: TimeLeft | None = None):
+        from tqdm import tqdm
+
+        self.bar = tqdm(total=total, unit=unit, desc=label, file=stream, dynamic_ncols=True,
+                        bar_format="{l_bar}{bar}| {n_fmt}/{total_fmt} [{elapsed}, {rate_fmt}{postfix}]")
+        self.own_time_left = time_left is None
+        self.time_left = time_left or TimeLeft(total)
+        self.postfix = ""
+
+    def update(self, n: int = 1) -> None:
+        if self.own_time_left:
+            self.time_left.add(n)
+        seconds = self.time_left.seconds()
+        left = f"about {duration(seconds)} left" if seconds is not None else "time left: estimating"
+        self.bar.set_postfix_str(", ".join(x for x in (self.postfix, left) if x), refresh=False)
+        self.bar.update(n)
+
+    def set_postfix_str(self, text: str, refresh: bool = False) -> None:  # noqa: ARG002 - tqdm's signature
+        self.postfix = text
+
+    def close(self) -> None:
+        self.bar.close()
 
 
-def progress(total: int, unit: str, label: str, enabled: bool = True, stream: TextIO | None = None):
-    """A tqdm bar when `stream` (default stderr) is a terminal, else progress Lines; None when disabled."""
+def progress(total: int, unit: str, label: str, enabled: bool = True, stream: TextIO | None = None,
+             time_left: TimeLeft | None = None):
+    """A tqdm Bar when `stream` (default stderr) is a terminal, else progress Lines; None when disabled. With
+    `time_left`, its caller adds the work done and both show its estimate."""
     if not enabled:
         return None
     stream = stream or sys.stderr
     if stream.isatty():
-        from tqdm import tqdm
-
-        return tqdm(total=total, unit=unit, desc=label, file=stream, dynamic_ncols=True)
-    return Lines(total, unit, label, stream)
+        return Bar(total, unit, label, stream, time_left)
+    return Lines(total, unit, label, stream, time_left=time_left)

@@ -101,9 +101,8 @@ class Ingestor:
         return self._embedder
 
     def ingest_paths(self, paths: Iterable[str | Path], progress: bool = False,
-                     on_article: Callable[[str, int, int], None] | None = None) -> IngestReport:
+                     on_article: Callable[[str, int, int, float | None], None] | None = None) -> IngestReport:
         from index.loaders import load_paths  # the file readers (BeautifulSoup: 0.1 s) load only for an ingest of files
-
         loaded = load_paths(paths, max_file_bytes=self.config.max_file_bytes)
         report = self.ingest_articles(loaded.articles, progress=progress, on_article=on_article)
         report.failed[:0] = list(loaded.failures)
@@ -114,7 +113,7 @@ class Ingestor:
         self,
         articles: Sequence[Article],
         progress: bool = False,
-        on_article: Callable[[str, int, int], None] | None = None,
+        on_article: Callable[[str, int, int, float | None], None] | None = None,
     ) -> IngestReport:
         """Embed and store new or changed articles; unchanged ones (same content hash) cost nothing. Holds the
         index's write lock throughout, and first settles what a crash left (Store.open_for_writes): stored
@@ -154,13 +153,12 @@ class Ingestor:
                 todo.append(article)
             reembed.pop(article.id, None)
         todo += reembed.values()  # the given version of an article wins over its stored one
-        bar = _progress_bar(len(todo), progress)
+        tell = Tell(len(todo), sum(len(a.text) for a in todo), progress, on_article)
         # Groups wait in `queue` for their turn to be embedded and written; with more than one group, their language
         # analysis runs ahead in worker processes meanwhile (a one-group ingest, a UI upload, analyses in-process).
         queue: deque[list] = deque()  # [group, its analysis (a Future) or None]
         ahead = None
         workers = self.config.analysis and self.config.analysis_workers >= 0
-        done = 0
         try:
             for group in self._groups(todo, report):
                 if ahead is None and queue and workers:
@@ -171,14 +169,13 @@ class Ingestor:
                         item[1] = ahead.submit(*_analysis_input(item[0]))
                 queue.append([group, ahead.submit(*_analysis_input(group)) if ahead else None])
                 while len(queue) > (ahead.depth if ahead else int(workers)):  # the first group waits for a second
-                    done = self._flush(*queue.popleft(), known, report, bar, started, on_article, done, len(todo))
+                    self._flush(*queue.popleft(), known, report, tell)
             while queue:
-                done = self._flush(*queue.popleft(), known, report, bar, started, on_article, done, len(todo))
+                self._flush(*queue.popleft(), known, report, tell)
         finally:
             if ahead is not None:
                 ahead.close()
-        if bar is not None:
-            bar.close()
+        tell.close()
         if self.config.analysis:
             report.analysed = self._analyse_stored(report.unchanged)
         report.seconds = time.perf_counter() - started
@@ -220,7 +217,7 @@ class Ingestor:
                 self.store.set_analysis(s.article.id, s.content_hash, an.to_json(s.article.text))
         return len(stale)
 
-    def _flush(self, group, analysed, known, report, bar, started, on_article, done, total) -> int:
+    def _flush(self, group, analysed, known, report, tell: Tell) -> None:
         texts: list[str] = []
         for p in group:
             texts.extend(c.text for c in p.chunks)
@@ -265,14 +262,7 @@ class Ingestor:
             (report.updated if w.article.id in known else report.added).append(w.article.id)
             report.sentences += len(w.sentences)
             report.chunks += len(w.chunks)
-            done += 1
-            if bar is not None:
-                elapsed = time.perf_counter() - started
-                bar.set_postfix_str(f"{report.sentences / elapsed:.0f} sentences/s", refresh=False)
-                bar.update(1)
-            if on_article is not None:
-                on_article(w.article.id, done, total)
-        return done
+        tell.group_done(group, [w.article.id for w in stored], report.sentences)
 
 
 def _analysis_input(group: list[Prepared]) -> tuple[list[Article], list[list[tuple[int, int]]]]:
@@ -285,10 +275,31 @@ def _failure(article: Article, reason: str, fix: str = "check the article text")
     return InputError(path, f"article {article.id!r} {reason}", fix, int(line) if line else None)
 
 
-def _progress_bar(total: int, enabled: bool):
-    """A bar on a terminal, else a progress line every few seconds (common.progress); None when off or idle."""
-    if not enabled or total == 0:
-        return None
-    from common.progress import progress
+class Tell:
+    """An ingest's progress: the bar (on a terminal) or lines (common.progress) and the `on_article` callback, with one
+    time left, counted in characters from the first stored group on (common.eta)."""
 
-    return progress(total, "article", "ingest", stream=sys.stderr)
+    def __init__(self, total: int, characters: int, enabled: bool, on_article: Callable | None):
+        from common.eta import TimeLeft
+        from common.progress import progress
+
+        self.total, self.on_article, self.done, self.started = total, on_article, 0, time.perf_counter()
+        self.time_left = TimeLeft(characters)
+        self.bar = progress(total, "article", "ingest", stream=sys.stderr,
+                            time_left=self.time_left) if enabled and total else None
+
+    def group_done(self, group: list[Prepared], stored: list[str], sentences: int) -> None:
+        """A group was embedded and written (its failed articles too count as work done)."""
+        self.time_left.add(sum(len(p.article.text) for p in group))
+        self.done += len(stored)
+        if self.bar is not None:
+            self.bar.set_postfix_str(f"{sentences / (time.perf_counter() - self.started):.0f} sentences/s")
+            self.bar.update(len(stored))
+        if self.on_article is not None:
+            left = self.time_left.seconds()
+            for n, article_id in enumerate(stored, self.done - len(stored) + 1):
+                self.on_article(article_id, n, self.total, left)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
