@@ -67,9 +67,8 @@ def figures(sentence: str) -> list[Span]:
 
 # --- dates ----------------------------------------------------------------------------------------------
 # one month or two joined ("January and July"), capitalised as names are (not "may", not "to march")
-_MONTH_NAME = r"(?-i:January|February|March|April|May|June|July|August|September|October|November|December)"
-MONTH_NAME = _MONTH_NAME
-_MONTHS = rf"{_MONTH_NAME}(?:\s*(?:and|or|to|through|-|–)\s*{_MONTH_NAME})?"
+MONTH_NAME = r"(?-i:January|February|March|April|May|June|July|August|September|October|November|December)"
+_MONTHS = rf"{MONTH_NAME}(?:\s*(?:and|or|to|through|-|–)\s*{MONTH_NAME})?"
 _ANCHOR = rf"(?:,?\s+{YEAR_RE}|\s+(?:last|this|next) year)"
 DATE = re.compile(
     rf"\b(?:(?:on|last|next|this|since|by|until|from|early|late)\s+)?{WEEKDAY_RE}(?:\s+(?:morning|afternoon|evening|night))?"

@@ -107,13 +107,13 @@ class Figure(Kind):
         question counts or prices ('the repairs cost …' does not answer 'how much will the inquiry cost?')."""
         if query.focus and not set(query.focus) & c.terms:
             return None  # "how much will the inquiry cost?" and a sentence of what the repairs cost
-        many = _HOW_MANY.search(query.text)
+        many, sum_asked = _HOW_MANY.search(query.text), asks_sum(query.text)
         for f in figures(c.text):
             if f.start <= start < f.end or start <= f.start < end:
                 nouns = {w for w in terms(f.text) if not w[0].isdigit()} - _NUMBER_TERMS
                 # a count of something else: '165 cases' for 'how many users …?'
                 other = bool(many and query.focus and nouns and query.focus[-1] not in nouns)
-                if other or (many and _SUM_OR_SHARE.search(f.text)) or (asks_sum(query.text) and not MONEY.search(f.text)):
+                if other or (many and _SUM_OR_SHARE.search(f.text)) or (sum_asked and not MONEY.search(f.text)):
                     return None
                 return min(f.start, start), max(f.end, end)
         return None

@@ -80,7 +80,7 @@ class Connection:
         held = 0
         for kind in ("articles", "writes"):
             # a local index is counted in SQLite (Chroma's count() would first load the collection and replay its log)
-            local = None if self.config.chroma_host else segments.record_count(self.config.index_dir, f"{prefix}-{kind}")
+            local = segments.local_count(self.config, f"{prefix}-{kind}")
             if local is not None:
                 held += local
                 continue

@@ -110,7 +110,7 @@ class Records:
         # holds a copy; ~1 s for the articles and chunks of 609 articles, which `serve` would wait for)
         out = {}
         for kind, col in (("articles", self._articles), ("chunks", self._chunks), ("sentences", self._sentences)):
-            local = None if self.config.chroma_host else segments.record_count(self.config.index_dir, col.name)
+            local = segments.local_count(self.config, col.name)
             out[kind] = self._call(col.count) if local is None else local
         return out
 

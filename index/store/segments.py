@@ -67,6 +67,11 @@ def vector_segments(index_dir: Path) -> list[Segment]:
     return [Segment(sid, name, dim) for sid, name, dim in rows]
 
 
+def local_count(config, collection: str) -> int | None:
+    """record_count for a local index; None for a Chroma server's (its own count() is the only way)."""
+    return None if config.chroma_host else record_count(config.index_dir, collection)
+
+
 def record_count(index_dir: Path, collection: str) -> int | None:
     """How many records a collection holds, read from chroma.sqlite3 without Chroma (whose count() loads the
     collection's vector index whole: +473 MB and 0.5 s for 231,460 sentence vectors); None if it cannot be read."""
