@@ -142,3 +142,15 @@ def test_squad_train_examples_label_the_answers_exactly():
         exact += any((s, e) == (a, b) for a, b, _ in q.answers)
     assert exact >= 0.998 * len(positives)
     assert max(len(x.ids) for x in exs) <= 128
+
+
+def test_more_negatives_take_the_next_best_sentences_without_the_answer():
+    """Two hard negatives: the last sentence (shares "levee") first, then, of the sentences sharing none of the
+    question's words, the first whose window no longer reaches the answer: sentence 7 (the windows around sentences
+    0-6 still hold "2019", so they are no negatives)."""
+    doc = doc_of(LONG)
+    start = LONG.index("in 2019") + 3
+    q = Question("q1", "d1", "When did engineers warn about the levee?", ((start, start + 4, "2019"),))
+    exs = examples_for(q, doc, random.Random(0), negatives=2)
+    assert len(exs) == 3 and exs[0].positive and not exs[1].positive and not exs[2].positive
+    assert [x.window.center for x in exs] == [3, len(doc.spans) - 1, 7]

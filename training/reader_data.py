@@ -22,7 +22,7 @@ from common.text import terms
 from index.sentences import split_sentences
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
-HARD_NEGATIVES = 1  # windows without the answer around the sentences sharing most of the question's words
+HARD_NEGATIVES = 1  # (default) windows without the answer around the sentences sharing most of the question's words
 SHIFTED_SHARE = 0.25  # of positives centred on a neighbour of the answer's sentence (the answer in the context)
 
 
@@ -100,7 +100,7 @@ def label(q_ids: list[int], doc: Doc, window: Window, q: Question) -> tuple[int,
     return 0, 0
 
 
-def examples_for(q: Question, doc: Doc, rng: random.Random) -> list[Example]:
+def examples_for(q: Question, doc: Doc, rng: random.Random, negatives: int = HARD_NEGATIVES) -> list[Example]:
     """A positive window (around the answer's sentence, or now and then a neighbour's window that still holds the
     answer whole), then negatives: windows that do not hold it, around the sentences sharing most of the question's
     words (what retrieval brings up too)."""
@@ -122,21 +122,22 @@ def examples_for(q: Question, doc: Doc, rng: random.Random) -> list[Example]:
             positive = rng.choice(shifted)
     qt = set(terms(q.text))
     order = sorted((i for i in range(len(doc.spans)) if i != gold), key=lambda i: (-len(qt & doc.terms[i]), i))
-    negatives = []
+    hard = []
     for i in order:
-        if len(negatives) == HARD_NEGATIVES:
+        if len(hard) == negatives:
             break
         x = example(i)
         if not x.positive:
-            negatives.append(x)
-    return [positive, *negatives]
+            hard.append(x)
+    return [positive, *hard]
 
 
-def build_examples(questions: list[Question], docs: dict[str, Doc], seed: int) -> list[Example]:
+def build_examples(questions: list[Question], docs: dict[str, Doc], seed: int,
+                   negatives: int = HARD_NEGATIVES) -> list[Example]:
     rng = random.Random(seed)
     out = []
     for q in questions:
-        out.extend(examples_for(q, docs[q.article_id], rng))
+        out.extend(examples_for(q, docs[q.article_id], rng, negatives))
     return out
 
 

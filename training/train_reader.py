@@ -19,7 +19,15 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from training.reader_data import SHARED, Example, build_examples, folds_by_article, load_docs, load_questions
+from training.reader_data import (
+    HARD_NEGATIVES,
+    SHARED,
+    Example,
+    build_examples,
+    folds_by_article,
+    load_docs,
+    load_questions,
+)
 from training.reader_eval import embedder, evaluate
 from training.reader_model import LAYERS, ReaderNet, batch_tensors, load_shipped, torch_logits
 
@@ -128,6 +136,8 @@ def main(argv=None) -> int:
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--cv", type=int, default=0, help="K-fold cross-validation by article instead of the final model")
     ap.add_argument("--folds", default="", help="with --cv: only these folds (e.g. 0,1)")
+    ap.add_argument("--negatives", type=int, default=HARD_NEGATIVES,
+                    help="hard negative windows per question (sentences sharing most of its words)")
     ap.add_argument("--limit", type=int, default=0, help="train on the first N questions only (a smoke run)")
     ap.add_argument("--out", type=Path, default=ROOT / "assistant" / "qa")
     ap.add_argument("--data", type=Path, default=SHARED)
@@ -150,7 +160,7 @@ def main(argv=None) -> int:
         fold = folds_by_article({q.article_id for q in questions}, args.cv)
         wanted = [int(f) for f in args.folds.split(",")] if args.folds else range(args.cv)
         embed = embedder()
-        examples = build_examples(questions, docs, args.seed)
+        examples = build_examples(questions, docs, args.seed, args.negatives)
         cached = bottom_outputs(examples, args)  # frozen layers: the same outputs serve every fold
         for k in wanted:
             test_q = [q for q in questions if fold[q.article_id] == k]
@@ -161,7 +171,7 @@ def main(argv=None) -> int:
         keys = [k for k in next(iter(results.values())) if k != "questions"]
         results["mean"] = {k: round(float(np.mean([r[k] for r in results.values()])), 4) for k in keys}
     else:
-        net, words = train(build_examples(questions, docs, args.seed), args)
+        net, words = train(build_examples(questions, docs, args.seed, args.negatives), args)
         from training.export_reader import export
 
         results = export(net, words, args, docs_questions(args.data / "squad_sample"))
