@@ -96,6 +96,7 @@ def main(argv=None) -> int:
     ap.add_argument("--index", type=Path, required=True)
     ap.add_argument("--kinds", default="", help="comma-separated kinds that read in the 'on' mode (default: as shipped)")
     ap.add_argument("--limit", type=int, default=0)
+    ap.add_argument("--modes", default="off,on", help="which of off,on to run (on alone: half the time)")
     ap.add_argument("--out", type=Path, help="write the rows as JSON here")
     args = ap.parse_args(argv)
     configure_environment()
@@ -104,10 +105,11 @@ def main(argv=None) -> int:
     assistant = Assistant(config, store=ChromaStore(config))
     assistant.warm()
     modes = {"off": None, "on": set(args.kinds.split(",")) if args.kinds else set()}
+    modes = {m: v for m, v in modes.items() if m in args.modes.split(",")}
     rows = run(assistant, questions, modes)
     result = {m: table(r) for m, r in rows.items()}
     print(f"reader: {assistant.reader_status}")
-    for kind in result["off"]:
+    for kind in next(iter(result.values())):
         for m in modes:
             r = result[m][kind]
             print(f"{kind:12} {m:3} n={r['n']:3} " + " ".join(f"{k}={r[k]}" for k in r if k != "n"))
