@@ -5,7 +5,8 @@ Run: .venv/bin/python benchmarks/attribution.py [--gold PATH] [--half dev|test|a
 Then the precision-first measure (benchmarks/statements.py) on both golds: the first file's halves and issue 22's
 tests/gold/quotes_gold_22.jsonl (dev / heldout / heldout2 by its `split`, its stories in tests/gold/quote_stories.jsonl;
 heldout was looked at after the first fixes, heldout2 was labelled after that) and tests/gold/quotes_gold_v3.jsonl
-(dev3 / heldout3, stories in tests/gold/quote_stories_v3.jsonl; heldout3 is the one held out now).
+(dev3 / heldout3, stories in tests/gold/quote_stories_v3.jsonl) and tests/gold/quotes_gold_v4.jsonl (heldout4, stories
+in tests/gold/quote_stories_v4.jsonl; the one held out now: heldout2 and heldout3 are development data since round four).
 
 The gold is split by sorted id: even positions (quote-001, -003, …) are the dev half rules were developed on,
 odd positions the test half. A gold quote is found when a Quote in its sentence overlaps its span; the speaker is
@@ -31,6 +32,8 @@ GOLD22 = REPO / "tests" / "gold" / "quotes_gold_22.jsonl"
 STORIES = REPO / "tests" / "gold" / "quote_stories.jsonl"
 GOLD_V3 = REPO / "tests" / "gold" / "quotes_gold_v3.jsonl"  # labelled before code ran on it; dev3 / heldout3
 STORIES_V3 = REPO / "tests" / "gold" / "quote_stories_v3.jsonl"
+GOLD_V4 = REPO / "tests" / "gold" / "quotes_gold_v4.jsonl"  # labelled before code ran on it; all heldout4
+STORIES_V4 = REPO / "tests" / "gold" / "quote_stories_v4.jsonl"
 SEED = "ghwayran-prison-attack"  # every attributed statement of the seed article is labelled: precision there
 # a gold speaker ending in one of these is an organisation, whose last word is no surname ("Syrian Democratic Forces")
 _NOT_SURNAMES = frozenset("forces rights party department group club team league union council committee "
@@ -130,7 +133,7 @@ def load_articles() -> dict[str, dict]:
     base = shared_dir()
     out = {}
     for path in (base / "data" / "multihop_rag" / "articles.jsonl", base / "seeds" / "articles.jsonl", STORIES,
-                 STORIES_V3):
+                 STORIES_V3, STORIES_V4):
         with path.open(encoding="utf-8") as fh:
             for line in fh:
                 a = json.loads(line)
@@ -184,25 +187,26 @@ def main() -> None:
 
 
 def precision_first(halves: dict[str, list[dict]], analysed: dict[str, tuple], show: bool) -> None:
-    """The precision-first table: the first gold's halves, then issue 22's dev and held-out parts."""
-    gold22, gold3 = read_gold(GOLD22), read_gold(GOLD_V3)
-    more = analyse(gold22 + gold3, load_articles())
+    """The precision-first table: the first gold's halves, then issue 22's development parts and held-out v4."""
+    gold22, gold3, gold4 = read_gold(GOLD22), read_gold(GOLD_V3), read_gold(GOLD_V4)
+    more = analyse(gold22 + gold3 + gold4, load_articles())
     quotes_of = {aid: q for aid, (q, _) in {**analysed, **more}.items()}
     parts = {"first/dev": halves["dev"], "first/test": halves["test"],
              "22/dev": [o for o in gold22 if o["split"] == "dev"],
              "22/heldout": [o for o in gold22 if o["split"] == "heldout"],
              "22/heldout2": [o for o in gold22 if o["split"] == "heldout2"],
              "v3/dev3": [o for o in gold3 if o["split"] == "dev3"],
-             "v3/heldout3": [o for o in gold3 if o["split"] == "heldout3"]}
+             "v3/heldout3": [o for o in gold3 if o["split"] == "heldout3"],
+             "v4/heldout4": gold4}
     results = {name: measure(items, quotes_of, speaker_right) for name, items in parts.items()}
     print("\n== precision-first (benchmarks/statements.py)")
     print_table(rows(results), ("measure", *parts))
     if show:
-        show_statements(parts["22/dev"] + parts["v3/dev3"], quotes_of)
+        show_statements(parts["22/dev"] + parts["22/heldout2"] + parts["v3/dev3"] + parts["v3/heldout3"], quotes_of)
 
 
 def show_statements(items: list[dict], quotes_of: dict[str, list]) -> None:
-    """What each dev statement got (never the held-out part: it is not looked at while fixing)."""
+    """What each development statement got (never held-out v4: it is not looked at while fixing)."""
     for o in items:
         if o["kind"] == "narration":
             s, e = o["sentence"]["char_start"], o["sentence"]["char_end"]

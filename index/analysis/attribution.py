@@ -28,6 +28,7 @@ from index.analysis.cues import (
 )
 from index.analysis.marks import Marked, posts, quotations
 from index.analysis.names import Names
+from index.analysis.nouns import opens_with_person
 from index.analysis.speakers import Resolver, Speaker
 
 
@@ -48,6 +49,7 @@ def attribute(doc, text: str, sentence_spans: Sequence[tuple[int, int]]) -> list
     return _Article(doc, text, sentence_spans).quotes()
 
 
+_WORD = re.compile(r"\w")
 _CAPTION = re.compile(r"\bCredit: |^(?:Image|Photo|Picture|Video): |Please use Chrome browser|"
                       r"^(?:WATCH|READ|ALSO READ|READ MORE|RELATED|SEE ALSO|LISTEN|MORE)(?: THIS| [A-Z]+)*: ", re.M)
 
@@ -73,6 +75,7 @@ class _Article:
             i = self.sentence_of(tok.idx)
             if i >= 0 and tok.idx < self.spans[i][1] and not tok.is_space:
                 self.tokens[i].append(tok)
+        self.resolver.described_at = {i for i, toks in enumerate(self.tokens) if opens_with_person(toks)}
         self.by_mark: dict[int, Attribution] = {}
         self.absorbed: set[int] = set()
         self.statements: list[tuple[int, int, int, Attribution]] = []  # (sentence, start, end, attribution)
@@ -168,11 +171,20 @@ class _Article:
             if k in self.by_mark or k in self.absorbed:
                 continue
             i = self.sentence_of(self._mark_starts[k])
-            if i < 0 or any(c for c in self.tokens[i] if is_cue(c) and not self.quoted(c.idx)):
+            if i < 0 or any(c for c in self.tokens[i] if is_cue(c) and not self.quoted(c.idx)) or not self._alone(k):
                 continue
             attr = self._before(k, i) or self._after(k, i)
             if attr is not None:
                 self.by_mark[k] = attr
+
+    def _alone(self, k: int) -> bool:
+        """The quoted words are sentences of their own, not a title or phrase inside the reporter's sentence
+        ("“Salt Winter” cost less than €1m to make.", "… went to the Polish documentary “Ninety Days”.")."""
+        m = self.marks[k]
+        first, last = self.sentence_of(self._mark_starts[k]), self.sentence_of(m.end - 1)
+        before = self.text[self.spans[first][0]:self._mark_starts[k]]
+        after = self.text[m.close_at + 1:self.spans[last][1]] if m.closed else ""
+        return not _WORD.search(before) and not _WORD.search(after)
 
     def _before(self, k: int, i: int) -> Attribution | None:
         j = i - 1
@@ -185,8 +197,9 @@ class _Article:
             # goes on quoting X (no cue of its own: checked by the caller)
             before = k > 0 and self.marks[k - 1].closed and self.sentence_of(self.marks[k - 1].end - 1) == j
             return self.by_mark.get(k - 1) if before and self.marks[k].open_at == self.spans[i][0] else None
+        # "“…?” Palmer mused. “Maybe …”": the quotation right after X's cue sentence goes on quoting X
         given = [a for kk, a in self.by_mark.items() if kk < k and self.sentence_of(self._mark_starts[kk]) in (j, i)
-                 or (prev_open and kk == k - 1)]
+                 or (prev_open and kk == k - 1) or (kk == k - 1 and a.sentence == j and self.same_paragraph(j, i))]
         if given:
             return given[-1]
         if colon:

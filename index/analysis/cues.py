@@ -186,7 +186,10 @@ def reported(text: str, cue, marks: list[Marked], here: list[int], s: int, e: in
     for m in marks:  # a quotation the clause opens ends with it: '… “even higher” as the “fate … unknown.”'
         if start <= m.open_at < end < m.close_at + 1 <= e:
             end = m.close_at + 1
+    first = next((t for t in comp.subtree if t.idx == start), None)
     for lead in ("that ", "to "):
+        if first is not None and first.dep_ in ("nsubj", "nsubjpass"):
+            break  # "said that was a matter for …": "that" is the clause's subject, not its conjunction
         if text[start:start + len(lead)].lower() == lead and end - start > len(lead):
             start += len(lead)
     return (start, end) if end > start else None

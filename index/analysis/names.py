@@ -6,6 +6,8 @@ from __future__ import annotations
 from bisect import bisect_right
 from dataclasses import dataclass
 
+from index.analysis.nouns import INSTITUTIONS, ORG_NOUNS, person_noun
+
 SPEAKER_LABELS = ("PERSON", "ORG", "NORP", "GPE")
 # Capitalised words kept with a name as its title ("Maj. Gen. John W. Brennan", "Mayor Ilsa Varenko")
 TITLES = frozenset(
@@ -89,6 +91,12 @@ class Names:
                 acronym = after[2:after.index(")")]
                 if acronym.isupper() and 1 < len(acronym) <= 10:
                     self.acronyms[acronym.lower()] = name
+        for tok in doc:  # a full name the recogniser missed, its surname used alone elsewhere ("Cole Palmer is …")
+            if tok.i not in self.ent_of and tok.dep_ in ("nsubj", "nsubjpass") and _missed_name(doc, tok):
+                name = self.name_of(tok, sentence_of(tok.idx), quoted(tok.idx))
+                if name is not None and name.label == "PERSON" and len(name.words) > 1:
+                    self.mentions.append(name)
+                    self.persons.add(name.key)
         for tok in doc:  # a surname the tagger missed or took for a place ("Gellar - who shares …")
             ent = self.ent_of.get(tok.i)
             if (ent is None or ent.label_ not in SPEAKER_LABELS) and tok.tag_ == "NNP" and tok.lower_ in self.persons:
@@ -134,6 +142,8 @@ class Names:
             label = "PERSON"  # a surname the tagger took for an organisation ("Sorohan said")
         if label == "PERSON" and titled < 0 and len(toks) > 1 and toks[-1].lower_.strip(".") in ORG_ENDINGS:
             label = "ORG"  # "Kessaly Robotics", "Manchester United": no person's surname
+        if label != "PERSON" and len(toks) > 1 and _set_off_person(doc, toks[-1], first):
+            label = "PERSON"  # "Port Kessaly's harbour master, Ines Varga" (ORG to the tagger)
         role = _role(doc, toks, first, label)
         if label != "PERSON" and len(toks) > 1 and role and role.split()[-1].lower() in PERSON_ROLES:
             label, role = "PERSON", _role(doc, toks, first, "PERSON")  # "former defender Rio Ferdinand" (GPE)
@@ -180,6 +190,27 @@ class Names:
             if m.key == name.key or (name.label != "PERSON" and _contains(name.words, m.words)):
                 return m.sentence
         return name.sentence
+
+
+def _set_off_person(doc, head, first: int) -> bool:
+    """The name stands in apposition right after a singular noun for a person, set off by a comma ("harbour
+    master, Ines Varga"): a person's name, whatever the tagger said."""
+    noun = head.head
+    lemma = noun.lemma_.lower()
+    return head.dep_ == "appos" and noun.tag_ == "NN" and 0 < first - noun.i <= 2 and doc[noun.i + 1:first].text == "," \
+        and person_noun(lemma) and lemma not in ORG_NOUNS and lemma not in INSTITUTIONS
+
+
+def _missed_name(doc, tok) -> bool:
+    """Two or three capitalised proper nouns without an entity (first name and surname), the last of which the
+    article also uses alone as a proper noun: a person's name and surname ("Cole Palmer is …", "Palmer mused")."""
+    parts = [t for t in tok.lefts if t.dep_ == "compound"] + [tok]
+    if not 2 <= len(parts) <= 3 or not all(_is_name(t) for t in parts) \
+            or parts[-1].i - parts[0].i != len(parts) - 1:
+        return False
+    last = tok.lower_
+    return any(t.lower_ == last and t.tag_ == "NNP" and t.i != tok.i and not (t.i and doc[t.i - 1].tag_ == "NNP")
+               for t in doc)
 
 
 def _clean(toks: list) -> list:

@@ -50,3 +50,17 @@ NOT_PERSONS = frozenset(
 def person_noun(lemma: str) -> bool:
     """A common noun that names a person: listed, or an agent ending ("striker", "economist", "Argentinean")."""
     return lemma in PERSON_NOUNS or (lemma.endswith(AGENT_ENDINGS) and lemma not in NOT_PERSONS and len(lemma) > 4)
+
+
+def opens_with_person(tokens) -> bool:
+    """The sentence's tokens open with a definite description of a person as the subject before its verb ("The
+    23-year-old scored 21 goals …", "The striker has …"): someone a later "he" or "she" may mean, unnamed."""
+    if len(tokens) < 3 or tokens[0].lower_ != "the":
+        return False
+    verb = next((n for n, t in enumerate(tokens[:8]) if t.tag_.startswith("VB") or t.text in ",;:(—–"), None)
+    if verb is None or verb < 2 or any(t.ent_type_ in ("PERSON", "ORG", "GPE", "NORP") for t in tokens[1:verb]):
+        return False
+    head = tokens[verb - 1]
+    if head.lower_ == "old" and any(t.lower_ == "year" for t in tokens[1:verb]):
+        return True  # "The 23-year-old"
+    return head.tag_ == "NN" and person_noun(head.lemma_.lower()) and head.lemma_.lower() not in ORG_NOUNS

@@ -58,6 +58,7 @@ class Resolver:
         self.described: dict[str, Name] = {}  # description head → the speaker it was resolved to
         self.unnamed_at: set[int] = set()  # sentences whose statement is by someone the article never names
         self.captions: set[int] = set()  # photo and video captions: no antecedents ("4 Onana … Credit: Getty")
+        self.described_at: set[int] = set()  # sentences whose subject is an unnamed person ("The 23-year-old …")
 
     def speaker(self, subj, sentence: int, depth: int = 0) -> Speaker | None:
         """The speaker whose phrase has head token `subj` in sentence `sentence`."""
@@ -127,6 +128,8 @@ class Resolver:
                 return None  # "Kovac is coached by Zoran Petric. He said …": two people, a sex the text never gave
             if here:
                 return here[-1]  # the first subject of the sentence
+            if gender and s != sentence and s in self.described_at:
+                return None  # "The 23-year-old scored 21 goals. He said …": he may be that one, not the last speaker
         return mentions[0] if mentions else None
 
     def _rival(self, subject: Name, mentions: list[Name]) -> bool:
