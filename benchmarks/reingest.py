@@ -2,6 +2,7 @@
 packages it imports; with two --tree, the code before and after, interleaved in one run.
 
 Run: .venv/bin/python benchmarks/reingest.py --index /tmp/mh-copy ARTICLES... [--runs 3] [--tree OLD --tree .]
+     [--env ASSISTANT_ANALYSIS=false]   (the settings the index was built with)
 The index must already hold ARTICLES (ingested by the same command): every article must come back unchanged. Use a
 copy of an index you care about (a re-ingest that does find work writes to it).
 """
@@ -29,8 +30,11 @@ def command(index: Path, articles: list[str]) -> list[str]:
     return [sys.executable, "-m", "assistant", "ingest", *articles, "--index", str(index), "--no-progress", "--json"]
 
 
+SETTINGS: dict[str, str] = {}  # --env KEY=VALUE: the settings the index was built with (ASSISTANT_ANALYSIS=false)
+
+
 def env() -> dict[str, str]:
-    return {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_")}
+    return {**{k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_")}, **SETTINGS}
 
 
 def timed(index: Path, articles: list[str], tree: Path) -> tuple[float, float, int]:
@@ -62,7 +66,9 @@ def main() -> None:
     ap.add_argument("--index", required=True, type=Path)
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--tree", action="append", type=Path, help="source tree to run (repeatable; default this one)")
+    ap.add_argument("--env", action="append", default=[], help="KEY=VALUE for the command (repeatable)")
     args = ap.parse_args()
+    SETTINGS.update(kv.split("=", 1) for kv in args.env)
     trees = [t.resolve() for t in args.tree or [REPO]]
     articles = [str(Path(a).resolve()) for a in args.articles]
     got: dict[Path, list[tuple[float, float, int]]] = {t: [] for t in trees}
