@@ -152,9 +152,15 @@ def creating_store(config: Config) -> Store:
 
 
 def cmd_ingest(args, config: Config) -> int:
-    from index.pipeline import Ingestor
+    from index.loaders import load_paths
+    from index.unchanged import unchanged_report
 
-    report = Ingestor(config, store=creating_store(config)).ingest_paths(args.paths, progress=not args.no_progress)  # a bar, or lines when piped
+    loaded = load_paths(args.paths, max_file_bytes=config.max_file_bytes)
+    report = unchanged_report(config, loaded)  # nothing new or changed: decided without opening Chroma or a model
+    if report is None:
+        from index.pipeline import Ingestor
+
+        report = Ingestor(config, store=creating_store(config)).ingest_loaded(loaded, progress=not args.no_progress)  # a bar, or lines when piped
     show_json(report.to_dict()) if args.json else show(report.summary())
     return 0 if report.ok else 1
 

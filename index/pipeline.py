@@ -8,6 +8,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -18,6 +19,9 @@ from index.chunking import chunk_sentences
 from index.embedders import Embedder, make_embedder
 from index.sentences import split_sentences
 from index.store import ArticleWrite, Store
+
+if TYPE_CHECKING:
+    from index.loaders import LoadResult
 
 EMBED_GROUP_TEXTS = 512  # texts embedded per model call: large enough to sort by length and keep cores busy
 ANALYSE_GROUP = 16  # stored articles analysed per batch when an index gains (or upgrades) its language analysis
@@ -103,7 +107,12 @@ class Ingestor:
     def ingest_paths(self, paths: Iterable[str | Path], progress: bool = False,
                      on_article: Callable[[str, int, int, float | None], None] | None = None) -> IngestReport:
         from index.loaders import load_paths  # the file readers (BeautifulSoup: 0.1 s) load only for an ingest of files
-        loaded = load_paths(paths, max_file_bytes=self.config.max_file_bytes)
+
+        return self.ingest_loaded(load_paths(paths, max_file_bytes=self.config.max_file_bytes), progress, on_article)
+
+    def ingest_loaded(self, loaded: LoadResult, progress: bool = False,
+                      on_article: Callable[[str, int, int, float | None], None] | None = None) -> IngestReport:
+        """ingest_articles of what load_paths loaded, its failures and notes in the report."""
         report = self.ingest_articles(loaded.articles, progress=progress, on_article=on_article)
         report.failed[:0] = list(loaded.failures)
         report.notes[:0] = list(loaded.notes)

@@ -176,6 +176,20 @@ class LexicalView:
         return Hit(doc["chunk_id"][0], float(score), json.loads(doc["meta"][0]))
 
 
+def committed_state(path: Path) -> dict | None:
+    """The state the index at `path` was last committed with ({generation, unsearchable, …}), read without creating,
+    rewriting or locking anything; None when there is no committed index of this FORMAT there."""
+    import tantivy
+
+    fmt = Path(path) / "assistant-format.json"
+    if not fmt.is_file() or not tantivy.Index.exists(str(path)) or json.loads(fmt.read_text()).get("format") != FORMAT:
+        return None
+    schema = _schema()
+    searcher = tantivy.Index(schema, path=str(path), reuse=True).searcher()
+    found = searcher.search(tantivy.Query.term_query(schema, "article_id", STATE_ID), 1, count=False).hits
+    return json.loads(searcher.doc(found[0][1])["meta"][0]) if found else None
+
+
 class LexicalStore:
     """A Tantivy index in one directory: read by any number of processes at once (each commit is a consistent
     state, files are never changed in place), written by one at a time (Tantivy's own lock file). Changes are

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-from index.html import NoArticleText, extract_article
 from index.loaders.base import Draft, Failed
 from index.loaders.titles import first_line_title
 
@@ -75,6 +74,8 @@ def _unquote(value: str) -> str:
 
 
 def from_html(html: str, origin: str) -> Draft:
+    from index.html import NoArticleText, extract_article  # BeautifulSoup (0.1-0.2 s to import): only for HTML files
+
     try:
         page = extract_article(html)
     except NoArticleText as exc:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from common.records import StoredArticle
 from index.store.connection import GUARD_ATTEMPTS, GUARD_WAIT_SECONDS, PLACEHOLDER_KINDS, Connection
-from index.store.journal import LOCK_FILE, STALE_WRITE_SECONDS, Fix, Journal, Opened
+from index.store.journal import STALE_WRITE_SECONDS, Fix, Journal, Opened
 from index.store.lexical import LexicalSide
+from index.store.lock import LOCK_FILE
 from index.store.protocols import Store, StoreReader, StoreWriter
 from index.store.reading import Reading, where_filter
 from index.store.records import PENDING, SCHEMA_VERSION, VECTOR_IDS, ArticleWrite, Records, vector_prefix

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import fcntl
 import os
 import socket
 import time
@@ -10,11 +9,10 @@ from collections.abc import Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from common.errors import StoreUnavailable
 from common.records import Article
+from index.store.lock import take_lock
 from index.store.records import PENDING
 
-LOCK_FILE = "assistant-write.lock"  # in a local index directory: one writing process at a time
 # On a Chroma server there is no lock across machines: a journalled write is only settled by another
 # writer once it is this old (a live writer finishes an article in seconds).
 STALE_WRITE_SECONDS = 600.0
@@ -68,23 +66,7 @@ class Journal:
                         self._lock_file = None
 
     def _take_lock(self):
-        path = self.config.index_dir / LOCK_FILE
-        fh = open(path, "a+", encoding="utf-8")  # noqa: SIM115 - held open for as long as the lock is held
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            fh.seek(0)
-            holder = fh.read().strip() or "another process"
-            fh.close()
-            raise StoreUnavailable(
-                f"{holder} is writing {self.config.index_dir} (ingest, delete or repair)",
-                "wait for it to finish, then run this again",
-            ) from None
-        fh.seek(0)
-        fh.truncate()
-        fh.write(f"pid {os.getpid()} on {socket.gethostname()}\n")
-        fh.flush()
-        return fh
+        return take_lock(self.config.index_dir)
 
     def _journal_add(self, article_id: str, content_hash: str) -> None:
         self._journal_add_many([(article_id, content_hash)])
