@@ -276,7 +276,7 @@ def cmd_serve(args, config: Config) -> int:
 def cmd_eval(args, config: Config) -> int:
     from pathlib import Path
 
-    from assistant.eval.run import run_eval
+    from assistant.eval.run import run_eval, summary_lines
 
     assistant = None
     if not args.articles:  # an index to evaluate as it is: it must exist (only --articles ingests, into a new one)
@@ -291,18 +291,7 @@ def cmd_eval(args, config: Config) -> int:
         assistant.warm()
     summary = run_eval(config, Path(args.gold), args.articles, Path(args.out), progress=not args.no_progress,
                        assistant=assistant, open_store=creating_store)
-    keys = ["n", "answer_em", "answer_f1", "answer_contained", "evidence_hit@1", "evidence_hit@10", "mrr@10",
-            "citation_precision", "citation_recall", "abstention_precision", "abstention_recall",
-            "latency_p50_ms", "latency_p95_ms"]
-    llm = summary.get("llm_mode")
-    if llm:
-        print(f"{'':22} {'extractive':>12} {'llm':>12}")
-    for k in keys:
-        print(f"{k:22} {summary.get(k)!s:>12} {llm.get(k)!s:>12}" if llm else f"{k:22} {summary.get(k)}")
-    if llm:
-        for k in ("claims_total", "claims_verified", "claims_dropped", "markers_dropped", "fallbacks",
-                  "unverified_citations"):
-            print(f"llm {k:18} {llm.get(k)}")
+    print("\n".join(summary_lines(summary)))
     print(f"wrote {args.out}/predictions.jsonl, summary.json, report.md")
     return 0
 

@@ -17,7 +17,7 @@ def nlp():
 
 def test_a_plural_possessive_inside_an_organisation_name_stays_in_it(nlp):
     """v3 dev3: "the Pilots' Association said" was credited to "Pilots" (a wrong name): the apostrophe after a plural
-    was cut as a possessive. Followed by more capitalised words it is part of the name (names.py, _clean)."""
+    was cut as a possessive. Followed by more capitalised words it is part of the name (entity_tokens.py, clean)."""
     text = "Pilots at Nordair will strike for 48 hours from Friday, the Pilots' Association said on Monday."
     assert said(nlp, text, 0) == ("reported", "Pilots' Association",
                                   "Pilots at Nordair will strike for 48 hours from Friday")

@@ -183,3 +183,18 @@ def _say(enabled: bool, line: str) -> None:
 
 def _bar(total: int, enabled: bool):
     return progress_display(total, "question", "eval", enabled, stream=sys.stderr)
+
+
+SUMMARY_KEYS = ("n", "answer_em", "answer_f1", "answer_contained", "evidence_hit@1", "evidence_hit@10", "mrr@10",
+                "citation_precision", "citation_recall", "abstention_precision", "abstention_recall",
+                "latency_p50_ms", "latency_p95_ms")
+LLM_KEYS = ("claims_total", "claims_verified", "claims_dropped", "markers_dropped", "fallbacks", "unverified_citations")
+
+
+def summary_lines(summary: dict) -> list[str]:
+    """The summary as `assistant eval` prints it: a metric a line, beside the LLM mode's when there is one."""
+    llm = summary.get("llm_mode")
+    lines = [f"{'':22} {'extractive':>12} {'llm':>12}"] if llm else []
+    lines += [f"{k:22} {summary.get(k)!s:>12} {llm.get(k)!s:>12}" if llm else f"{k:22} {summary.get(k)}"
+              for k in SUMMARY_KEYS]
+    return lines + ([f"llm {k:18} {llm.get(k)}" for k in LLM_KEYS] if llm else [])

@@ -6,6 +6,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from dataclasses import dataclass
 
+from index.analysis.entity_tokens import NAME_TAGS, clean, plausible
 from index.analysis.nouns import INSTITUTIONS, ORG_NOUNS, person_noun
 
 SPEAKER_LABELS = ("PERSON", "ORG", "NORP", "GPE")
@@ -31,7 +32,6 @@ ORG_ENDINGS = frozenset(
 )
 PARTICLES = frozenset("ten van von de der den da di del della le la du bin al el".split())  # inside a surname
 HONORIFICS = frozenset("mr mrs ms miss dr prof sir dame lord lady rev".split())  # titles that are no role
-_NAME_TAGS = ("NNP", "NNPS")
 _STRIP = " \t\n\r,;:.’'\"“”()"
 
 
@@ -110,13 +110,13 @@ class Names:
         the titles written before it ("Maj. Gen. John W. Brennan", "Fire Chief Arno Distel")."""
         ent = self.ent_of.get(tok.i)
         if ent is not None and ent.label_ in SPEAKER_LABELS:
-            toks, label = _clean(list(ent)), ent.label_
-        elif tok.tag_ in _NAME_TAGS and tok.text[:1].isupper():
-            toks = [t for t in tok.lefts if t.dep_ == "compound" and t.tag_ in _NAME_TAGS] + [tok]
-            toks, label = _clean([t for t in toks if t.i >= toks[-1].i - 4]), "PERSON"
+            toks, label = clean(list(ent)), ent.label_
+        elif tok.tag_ in NAME_TAGS and tok.text[:1].isupper():
+            toks = [t for t in tok.lefts if t.dep_ == "compound" and t.tag_ in NAME_TAGS] + [tok]
+            toks, label = clean([t for t in toks if t.i >= toks[-1].i - 4]), "PERSON"
         else:
             return None
-        if not _plausible(toks, label):
+        if not plausible(toks, label):
             return None
         doc = self.doc
         titled = max((n for n, t in enumerate(toks[:-1]) if _is_title(t)), default=-1)
@@ -211,40 +211,6 @@ def _missed_name(doc, tok) -> bool:
     last = tok.lower_
     return any(t.lower_ == last and t.tag_ == "NNP" and t.i != tok.i and not (t.i and doc[t.i - 1].tag_ == "NNP")
                for t in doc)
-
-
-def _clean(toks: list) -> list:
-    """An entity's tokens without what the tagger wrongly took in: a possessive and what follows ("Time’s 2023
-    Person of the Year"), a photo credit ("Instagram / …"), a leading verb, article or lower-case role words."""
-    cut = next((n for n, t in enumerate(toks) if n and (t.tag_ == "POS" and not _plural_possessive(toks, n)
-                                                         or t.tag_.startswith("VB") and t.is_lower)), None)
-    if cut is not None:
-        toks = toks[:cut]
-    bar = max((n for n, t in enumerate(toks) if t.text in ("/", "|")), default=-1)
-    toks = toks[bar + 1:]
-    while toks and (toks[0].lower_ in ("the", "’s", "'s") or toks[0].is_punct or toks[0].is_space
-                    or toks[0].tag_.startswith("VB") or toks[0].is_lower):
-        toks = toks[1:]
-    while toks and (toks[-1].tag_ == "POS" or toks[-1].is_punct or toks[-1].is_space or toks[-1].lower_ in ("’s", "'s")):
-        toks = toks[:-1]
-    return toks
-
-
-def _plural_possessive(toks: list, n: int) -> bool:
-    """A bare apostrophe after a plural inside a name that goes on in capitals ("the Pilots' Association", "Rail
-    Drivers’ Union"): part of the name, not a possessive to cut ("Time’s 2023 Person of the Year")."""
-    rest = toks[n + 1:]
-    return toks[n].text in ("'", "’") and toks[n - 1].text.endswith("s") and toks[n - 1].text[:1].isupper() \
-        and bool(rest) and all(t.tag_ in _NAME_TAGS and t.text[:1].isupper() for t in rest)
-
-
-def _plausible(toks: list, label: str) -> bool:
-    """Not an adjective ("National"), a heading in capitals ("CANCER") or a dateline ("DRAVENHOLT, Ostrakand (…")."""
-    if not any(t.tag_ in _NAME_TAGS for t in toks):
-        return False
-    if label == "PERSON" and all(t.text.isupper() for t in toks if t.is_alpha):
-        return False
-    return not (any(t.text in "()" for t in toks) or (len(toks) == 1 and toks[0].text.isupper() and len(toks[0]) > 6))
 
 
 def _is_name(tok) -> bool:

@@ -1,0 +1,39 @@
+"""An entity's tokens as spaCy gave them, cleaned of what the tagger wrongly took in, and whether they can be a name."""
+
+from __future__ import annotations
+
+NAME_TAGS = ("NNP", "NNPS")
+
+
+def clean(toks: list) -> list:
+    """An entity's tokens without what the tagger wrongly took in: a possessive and what follows ("Time’s 2023
+    Person of the Year"), a photo credit ("Instagram / …"), a leading verb, article or lower-case role words."""
+    cut = next((n for n, t in enumerate(toks) if n and (t.tag_ == "POS" and not _plural_possessive(toks, n)
+                                                         or t.tag_.startswith("VB") and t.is_lower)), None)
+    if cut is not None:
+        toks = toks[:cut]
+    bar = max((n for n, t in enumerate(toks) if t.text in ("/", "|")), default=-1)
+    toks = toks[bar + 1:]
+    while toks and (toks[0].lower_ in ("the", "’s", "'s") or toks[0].is_punct or toks[0].is_space
+                    or toks[0].tag_.startswith("VB") or toks[0].is_lower):
+        toks = toks[1:]
+    while toks and (toks[-1].tag_ == "POS" or toks[-1].is_punct or toks[-1].is_space or toks[-1].lower_ in ("’s", "'s")):
+        toks = toks[:-1]
+    return toks
+
+
+def _plural_possessive(toks: list, n: int) -> bool:
+    """A bare apostrophe after a plural inside a name that goes on in capitals ("the Pilots' Association", "Rail
+    Drivers’ Union"): part of the name, not a possessive to cut ("Time’s 2023 Person of the Year")."""
+    rest = toks[n + 1:]
+    return toks[n].text in ("'", "’") and toks[n - 1].text.endswith("s") and toks[n - 1].text[:1].isupper() \
+        and bool(rest) and all(t.tag_ in NAME_TAGS and t.text[:1].isupper() for t in rest)
+
+
+def plausible(toks: list, label: str) -> bool:
+    """Not an adjective ("National"), a heading in capitals ("CANCER") or a dateline ("DRAVENHOLT, Ostrakand (…")."""
+    if not any(t.tag_ in NAME_TAGS for t in toks):
+        return False
+    if label == "PERSON" and all(t.text.isupper() for t in toks if t.is_alpha):
+        return False
+    return not (any(t.text in "()" for t in toks) or (len(toks) == 1 and toks[0].text.isupper() and len(toks[0]) > 6))
