@@ -1,12 +1,15 @@
 """Quote attribution accuracy on the hand-labelled gold (tests/gold/quotes_gold.jsonl), dev and test halves.
 
-Run: .venv/bin/python benchmarks/attribution.py [--gold PATH] [--half dev|test|all] [--show-misses]
+Run: .venv/bin/python benchmarks/attribution.py [--gold PATH] [--half dev|test|all] [--show-misses] [--hide PART]
 
 Then the precision-first measure (benchmarks/statements.py) on both golds: the first file's halves and issue 22's
 tests/gold/quotes_gold_22.jsonl (dev / heldout / heldout2 by its `split`, its stories in tests/gold/quote_stories.jsonl;
 heldout was looked at after the first fixes, heldout2 was labelled after that) and tests/gold/quotes_gold_v3.jsonl
-(dev3 / heldout3, stories in tests/gold/quote_stories_v3.jsonl) and tests/gold/quotes_gold_v4.jsonl (heldout4, stories
-in tests/gold/quote_stories_v4.jsonl; the one held out now: heldout2 and heldout3 are development data since round four).
+(dev3 / heldout3, stories in tests/gold/quote_stories_v3.jsonl), tests/gold/quotes_gold_v4.jsonl (heldout4, stories
+in tests/gold/quote_stories_v4.jsonl) and tests/gold/quotes_gold_v5.jsonl (heldout5, stories in
+tests/gold/quote_stories_v5.jsonl). heldout5 is the one held out now: heldout2 and heldout3 are development data since
+round four, heldout4 since round five (--show-misses lists their misses, never heldout5's; --hide v5/heldout5 leaves
+it out, unanalysed, while fixing).
 
 The gold is split by sorted id: even positions (quote-001, -003, …) are the dev half rules were developed on,
 odd positions the test half. A gold quote is found when a Quote in its sentence overlaps its span; the speaker is
@@ -210,11 +213,12 @@ def precision_first(halves: dict[str, list[dict]], analysed: dict[str, tuple], s
     print("\n== precision-first (benchmarks/statements.py)")
     print_table(rows(results), ("measure", *parts))
     if show:
-        show_statements(parts["22/dev"] + parts["22/heldout2"] + parts["v3/dev3"] + parts["v3/heldout3"], quotes_of)
+        show_statements(parts["22/dev"] + parts["22/heldout2"] + parts["v3/dev3"] + parts["v3/heldout3"]
+                        + parts["v4/heldout4"], quotes_of)
 
 
 def show_statements(items: list[dict], quotes_of: dict[str, list]) -> None:
-    """What each development statement got (never held-out v4: it is not looked at while fixing)."""
+    """What each development statement got (never held-out v5: it is not looked at while fixing)."""
     for o in items:
         if o["kind"] == "narration":
             s, e = o["sentence"]["char_start"], o["sentence"]["char_end"]
