@@ -10,10 +10,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from common.analysis import Quote
+from index.analysis.clauses import according
 from index.analysis.cues import (
     QUOTE_ONLY,
     Speaking,
-    according,
     after_colon,
     borders,
     cue_end,
@@ -131,8 +131,10 @@ class _Article:
                 speaker = _unnamed(subj, i)
                 self.resolver.unnamed_at.add(i)
             if speaker is not None:
-                edge = subj.left_edge.idx if subj.idx < tok.idx else subj.right_edge.idx + len(subj.right_edge)
-                cues.append((tok, Speaking(speaker, min(edge, speaker.start), max(edge, speaker.end))))
+                lo = hi = subj.right_edge.idx + len(subj.right_edge)
+                if subj.idx < tok.idx:  # the subject's whole phrase: "The study's title, “…”, reflects" quotes no one
+                    lo, hi = subj.left_edge.idx, min(hi, tok.idx)
+                cues.append((tok, Speaking(speaker, min(lo, speaker.start), max(hi, speaker.end))))
         done = set()
         for n, (cue, sp) in enumerate(cues):
             attr = Attribution("reported", cue.idx, cue_end(cue), sp.speaker, i)

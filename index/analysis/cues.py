@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from index.analysis.clauses import hung_clause, set_off_name, trim
 from index.analysis.marks import Marked
 from index.analysis.nouns import DOC_NOUNS
 from index.analysis.speakers import Speaker
@@ -19,7 +20,6 @@ CUE_LEMMAS = frozenset(
 )
 QUOTE_ONLY = frozenset("continue interject".split())  # cues only next to quotation marks ("he continued: “…”")
 _WORD = re.compile(r"\w+")
-_DATELINE = re.compile(r"[A-Z][A-Z .'-]{2,40}, [^—\n]{0,60}— ")  # "DRAVENHOLT, Ostrakand (Ostrakand Wire) — "
 _DASHES = ("-", "–", "—")
 _MEANS = ("by", "after", "while", "before", "in")  # "… by saying …": the main verb's subject says it
 _ELIDED = ("although", "though", "but", "and", "while")  # "…, although admitted that …": the subject left out
@@ -76,7 +76,7 @@ def subject(cue, s: int, e: int):
     if cue.lower_ == "according":
         to = next(c for c in cue.children if c.lower_ == "to")
         pobj = next((c for c in to.children if c.dep_ == "pobj"), None)
-        return _set_off_name(pobj) or pobj
+        return set_off_name(pobj) or pobj
     tok = cue
     for _ in range(3):
         subj = next((c for c in tok.children if c.dep_ == "nsubj" and s <= c.idx < e), None)
@@ -172,6 +172,8 @@ def reported(text: str, cue, marks: list[Marked], here: list[int], s: int, e: in
     if comp is None and cue.lemma_.lower() in PROMISES:  # "The SDF vowed to strengthen …"
         comp = next((c for c in cue.children if c.dep_ == "xcomp" and c.i > cue.i), None)
     if comp is None:
+        comp = hung_clause(cue)
+    if comp is None:
         return None
     left = comp.left_edge
     if left.i < cue.i and left.tag_ in ("WDT", "WP"):  # "a review, which he said had become “…”": after the cue
@@ -179,7 +181,16 @@ def reported(text: str, cue, marks: list[Marked], here: list[int], s: int, e: in
     if any(t.text == ":" for t in cue.doc[cue.i:left.i]) or left.tag_ in ("WRB", "WP", "WDT") \
             and left.lower_ != "that" or left.lower_ in ("whether", "if"):  # "that" tagged WDT: "said … that he had"
         return None  # "explained why he thinks …", "asked whether …": no statement
-    start, end = trim(text, max(s, left.idx), min(e, comp.right_edge.idx + len(comp.right_edge.text)))
+    right = comp.right_edge.idx + len(comp.right_edge.text)
+    for c in cue.children:  # "said it was “one of the most callous cases” she had seen": one clause the parser split
+        if c.dep_ == "ccomp" and c.i > comp.i and text[right:c.left_edge.idx].strip() in ("", "”", '"', "’"):
+            right = c.right_edge.idx + len(c.right_edge.text)
+    for t in comp.subtree:  # "X said A, while Y said B": Y's attribution and statement are no part of X's
+        if t is not comp and t.dep_ in ("advcl", "conj") and t.lemma_.lower() in CUE_LEMMAS \
+                and any(c.dep_ == "nsubj" and c.tag_ != "PRP" for c in t.children) and t.left_edge.idx > left.idx \
+                and not any(c.dep_ == "mark" and c.lower_ in ("that", "if", "whether") for c in t.children):
+            right = min(right, t.left_edge.idx)
+    start, end = trim(text, max(s, left.idx), min(e, right))
     inside = [marks[k] for k in here if start <= marks[k].start < end]
     if inside and inside[0].open_at - start <= 1 and inside[0].end >= end - 2:
         return None  # the clause is the quotation ('said: "…"', 'told “Globes” “…”'): a direct quote
@@ -237,28 +248,6 @@ def after_colon(cue, text: str, s: int, e: int) -> tuple[int, int] | None:
     return (start, end) if end - start > 3 else None
 
 
-def _set_off_name(pobj):
-    """ "according to the union's regional organiser, Sean Doyle, …": the name set off by commas after the role
-    (the parser hangs it on the main verb)."""
-    doc = pobj.doc if pobj is not None else None
-    if doc is None or pobj.tag_ not in ("NN", "NNS") or pobj.i + 2 >= len(doc) or doc[pobj.i + 1].text != ",":
-        return None
-    ent = next((e for e in doc.ents if e.start == pobj.i + 2 and e.label_ == "PERSON"), None)
-    return ent.root if ent is not None and ent.end < len(doc) and doc[ent.end].text == "," else None
-
-
-def according(text: str, cue, s: int, e: int) -> tuple[int, int] | None:
-    """ "According to the SOHR, 123 people died": the rest of the sentence is the statement."""
-    sub = list(cue.subtree)
-    a, b = sub[0].idx, sub[-1].idx + len(sub[-1].text)
-    name = _set_off_name(sub[-1])
-    if name is not None:  # "…, Sean Doyle, most of the jobs …": the statement starts after the name
-        b = name.doc[next(x.end for x in name.doc.ents if x.start <= name.i < x.end)].idx
-    before, after = trim(text, s, a), trim(text, b, e)
-    best = before if before[1] - before[0] >= after[1] - after[0] else after
-    return best if best[1] - best[0] > 3 else None
-
-
 def distance(m: Marked, cue) -> int:
     if cue.idx >= m.end:
         return cue.idx - m.end
@@ -282,22 +271,3 @@ def is_object(cue, m: Marked) -> bool:
     """A quoted title the cue takes as its object ('told "Globes"'), not words spoken."""
     return any(c.dep_ in ("dobj", "dative") and c.idx <= m.start < c.idx + len(c.text) + 1 and m.end - m.start
                <= len(c.text) + 1 for c in cue.children)
-
-
-def trim(text: str, start: int, end: int) -> tuple[int, int]:
-    dateline = _DATELINE.match(text, start, end)
-    if dateline:
-        start = dateline.end()
-    while start < end and (text[start].isspace() or text[start] in ",;:—–"):
-        start += 1
-    while end > start and (text[end - 1].isspace() or text[end - 1] in ",.;:—–"):
-        if text[end - 1] == "." and text[end - 3:end] == "...":
-            k = end - 3
-            while k > start and text[k - 1].isspace():
-                k -= 1
-            if not (k > start and text[k - 1] in ".!?"):
-                break  # the speaker trailing off ("and then …") keeps the dots
-            end = k  # "… the stadium. ...": an omission mark between sentences, not the speaker's
-            continue
-        end -= 1
-    return start, end

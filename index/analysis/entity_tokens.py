@@ -9,6 +9,7 @@ def clean(toks: list) -> list:
     """An entity's tokens without what the tagger wrongly took in: a possessive and what follows ("Time’s 2023
     Person of the Year"), a photo credit ("Instagram / …"), a leading verb, article or lower-case role words."""
     cut = next((n for n, t in enumerate(toks) if n and (t.tag_ == "POS" and not _plural_possessive(toks, n)
+                                                         and not _named_possessive(toks, n)
                                                          or t.tag_.startswith("VB") and t.is_lower)), None)
     if cut is not None:
         toks = toks[:cut]
@@ -27,6 +28,14 @@ def _plural_possessive(toks: list, n: int) -> bool:
     Drivers’ Union"): part of the name, not a possessive to cut ("Time’s 2023 Person of the Year")."""
     rest = toks[n + 1:]
     return toks[n].text in ("'", "’") and toks[n - 1].text.endswith("s") and toks[n - 1].text[:1].isupper() \
+        and bool(rest) and all(t.tag_ in NAME_TAGS and t.text[:1].isupper() for t in rest)
+
+
+def _named_possessive(toks: list, n: int) -> bool:
+    """ "The King's Fund", "The Children's Society": "the" before a capitalised possessor determines the whole
+    name after it (no one writes "the Biden's plan"), so the possessive is part of the name."""
+    rest = toks[n + 1:]
+    return n >= 2 and toks[0].lower_ == "the" and all(t.tag_ in NAME_TAGS and t.text[:1].isupper() for t in toks[1:n]) \
         and bool(rest) and all(t.tag_ in NAME_TAGS and t.text[:1].isupper() for t in rest)
 
 

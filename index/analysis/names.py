@@ -62,7 +62,8 @@ class Name:
 
     def role_words(self) -> set[str]:
         return {w.strip(".,").lower() for w in (self.role or "").replace("-", " ").split()} | {
-            w for w in self.words if w in TITLES}
+            w for w in self.words if w in TITLES} | {  # a role written as a title: "Headteacher Carolyn Moss"
+            w for w in self.words[:-2] if self.label == "PERSON" and person_noun(w)}
 
 
 class Names:
@@ -144,9 +145,14 @@ class Names:
             label = "ORG"  # "Kessaly Robotics", "Manchester United": no person's surname
         if label != "PERSON" and len(toks) > 1 and _set_off_person(doc, toks[-1], first):
             label = "PERSON"  # "Port Kessaly's harbour master, Ines Varga" (ORG to the tagger)
+        elif label == "PERSON" and titled < 0 and _set_off(doc, toks[-1], first, ORG_NOUNS | INSTITUTIONS):
+            label = "ORG"  # "The charity, Little Lanterns" (PERSON to the tagger)
         role = _role(doc, toks, first, label)
         if label != "PERSON" and len(toks) > 1 and role and role.split()[-1].lower() in PERSON_ROLES:
             label, role = "PERSON", _role(doc, toks, first, "PERSON")  # "former defender Rio Ferdinand" (GPE)
+        elif label in ("PERSON", "GPE") and titled < 0 and any(c.dep_ == "appos" and c.lemma_.lower() in ORG_NOUNS
+                                                                for c in toks[-1].rights):
+            label = "ORG"  # "Corvane, the Marlow-based maker of packaging machines" (GPE to the tagger)
         return Name(text, label, start, end, sentence, role, _is_subject(toks[-1]), quoted)
 
     def before(self, offset: int) -> list[Name]:
@@ -199,6 +205,13 @@ def _set_off_person(doc, head, first: int) -> bool:
     lemma = noun.lemma_.lower()
     return head.dep_ == "appos" and noun.tag_ == "NN" and 0 < first - noun.i <= 2 and doc[noun.i + 1:first].text == "," \
         and person_noun(lemma) and lemma not in ORG_NOUNS and lemma not in INSTITUTIONS
+
+
+def _set_off(doc, head, first: int, nouns) -> bool:
+    """The name stands in apposition right after a singular noun of `nouns`, set off by a comma."""
+    noun = head.head
+    return head.dep_ == "appos" and noun.tag_ == "NN" and 0 < first - noun.i <= 2 \
+        and doc[noun.i + 1:first].text == "," and noun.lemma_.lower() in nouns
 
 
 def _missed_name(doc, tok) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from index.analysis.described import age, aged, described_org, staff_of
 from index.analysis.names import HONORIFICS, PERSON_ROLES, TITLES, Name, Names, span_text
 from index.analysis.nouns import (
     DOC_NOUNS,
@@ -80,7 +81,10 @@ class Resolver:
             return self._done(found.start, found.end, full, found.role or full.role, named_in, sentence)
         if subj.tag_.startswith("NN") or subj.tag_ == "CD":
             return self._description(subj, sentence, depth)
-        return None
+        years = age(subj)  # "the 34-year-old said": the person the article gave that age
+        found = aged(names, doc.text, years, subj.left_edge.idx) if years is not None else None
+        return None if found is None else self._resolved(subj.left_edge.idx, subj.idx + len(subj.text), found,
+                                                         sentence)
 
     def _done(self, start, end, full: Name, role, named_in: int, sentence: int, gender=None) -> Speaker:
         role = role or self.names.role_of(full, max(start, 0))
@@ -188,6 +192,9 @@ class Resolver:
             issuer = self._issuer(head, sentence, lemma, depth)
             if issuer is not None:
                 return Speaker(start, end, issuer.name, issuer.label, issuer.role, issuer.named_in, issuer.key)
+        staff = staff_of(names, head, sentence)  # "Analysts at Hellberg Securities said"
+        if staff is not None:
+            return self._resolved(start, end, staff, sentence, named_in=sentence)
         if head.tag_ in ("NNS", "NNPS") or lemma in SEVERAL:
             return None  # "officials said", "Kurdish forces said", "the pair said": no one name
         if any(c.dep_ in ("det", "nummod") and c.lower_ in ("a", "an", "one", "another", "some") for c in head.lefts):
@@ -203,7 +210,8 @@ class Resolver:
             found = self._continued(head, start, sentence, lemma, mods)  # "“…,” the United boss told TNT Sports"
             return None if found is None else self._resolved(start, end, found, sentence, lemma=key)
         labels = ("ORG", "GPE", "NORP") if lemma in STATE_NOUNS else ("ORG",)
-        found = self._main(start, sentence, labels)
+        found = self._main(start, sentence, labels) or (described_org(names, start, sentence)
+                                                        if lemma in ORG_NOUNS else None)
         return None if found is None else self._resolved(start, end, found, sentence, lemma=key)
 
     def _continued(self, head, start: int, sentence: int, lemma: str, mods: list[str]) -> Name | None:

@@ -1,0 +1,59 @@
+"""Speakers given by a description that names nobody itself: an age ("the 34-year-old"), staff of an organisation
+("Analysts at Hellberg Securities"), "the company" after an organisation described by a noun for one."""
+
+from __future__ import annotations
+
+import re
+
+from index.analysis.names import PERSON_ROLES, Name, Names
+from index.analysis.nouns import ORG_NOUNS, person_noun
+
+_AGE_AFTER = re.compile(r",\s*(\d{1,3}),")  # "Euan McBride, 34, has …"
+_AGE_BEFORE = re.compile(r"\b(\d{1,3})-year-old\s+(?:[A-Z][\w'-]*\s+){0,3}$")  # "34-year-old Farhan Qureshi"
+
+
+def age(subj) -> int | None:
+    """The age a subject "the 34-year-old" describes someone by, else None."""
+    doc = subj.doc
+    left, right = subj.left_edge.i, subj.i + 1
+    words = doc[left:right].text
+    found = re.fullmatch(r"(?:the|The) (\d{1,3})\s*-\s*year\s*-\s*old", words)
+    return int(found.group(1)) if found else None
+
+
+def aged(names: Names, text: str, years: int, offset: int) -> Name | None:
+    """The one person named before `offset` with that age written beside the name ("Euan McBride, 34,"),
+    else None: the article names nobody with that description."""
+    found: dict[str, Name] = {}
+    for m in names.before(offset):
+        if m.label != "PERSON" or m.quoted:
+            continue
+        after = _AGE_AFTER.match(text, m.end)
+        before = _AGE_BEFORE.search(text, max(0, m.start - 60), m.start)
+        if (after and int(after.group(1)) == years) or (before and int(before.group(1)) == years):
+            found.setdefault(m.key, m)
+    return next(iter(found.values())) if len(found) == 1 else None
+
+
+def staff_of(names: Names, head, sentence: int) -> Name | None:
+    """ "Analysts at Hellberg Securities said": people at an organisation, unnamed and several, speak for it."""
+    lemma = head.lemma_.lower()
+    if head.tag_ != "NNS" or not (person_noun(lemma) or lemma in PERSON_ROLES) \
+            or any(c.dep_ == "nummod" for c in head.children):
+        return None
+    for c in head.rights:
+        if c.dep_ == "prep" and c.lower_ in ("at", "from"):
+            for t in c.children:
+                found = names.name_of(t, sentence) if t.dep_ == "pobj" else None
+                if found is not None and found.label == "ORG":
+                    return found
+    return None
+
+
+def described_org(names: Names, offset: int, sentence: int) -> Name | None:
+    """ "the company" when no organisation spoke or was a subject in this or the two sentences before: the one
+    organisation described there by a noun for one ("Nordpay, the Swedish payments app", "Baltic carrier
+    AirNova")."""
+    found = {m.key: m for m in names.before(offset) if m.label == "ORG" and not m.quoted
+             and m.sentence > sentence - 3 and m.role_words() & ORG_NOUNS}
+    return next(iter(found.values())) if len(found) == 1 else None
