@@ -81,7 +81,7 @@ class Assistant:
 
     def read(self, query: Query, candidates: list[Candidate]) -> tuple[list[Candidate], tuple[Reading, ...]]:
         """Stage 3b: the reader's spans in windows around the best candidates; for a kind the reader answers, the
-        candidates re-ranked with them too (a kind that only takes a second opinion keeps its own order)."""
+        candidates re-ranked with them too (or for a kind whose `reader_orders` says so; the others keep their order)."""
         kind = query.kind
         # a follow-up's search text carries the previous question too: the reader was not trained on such pairs,
         # so follow-ups are not read; nor is a question whose kind widened its search (a death toll's "killed died
@@ -95,7 +95,7 @@ class Assistant:
         readings = tuple(reader.read(query.text, candidates, centre_only=kind.reads_within(query)))
         # only spans of the asked type speak for their sentence ("the prison gates" does not, for "where …?")
         typed = [r for r in readings if kind.accepts(r.text)]
-        return (rerank(candidates, typed) if kind.reads else candidates), readings
+        return (rerank(candidates, typed) if kind.reads or kind.reader_orders else candidates), readings
 
     def ask(self, question: str, history: list[Turn] | list[dict] | None = None,
             filters: Filters | None = None) -> Answer:

@@ -47,6 +47,7 @@ def when_event(question: str) -> tuple[str, ...]:
 class Date(Kind):
     name = "date"
     second_opinion = True
+    reader_orders = True  # news "when …?": the sentence holding the reader's date, not the first dated one (dev)
     about_previous = True  # "When?", "When was that said?": the first sentence the previous answer cited
 
     def matches(self, question: str) -> bool:
