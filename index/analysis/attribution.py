@@ -50,7 +50,7 @@ def attribute(doc, text: str, sentence_spans: Sequence[tuple[int, int]]) -> list
 
 
 _WORD = re.compile(r"\w")
-_CAPTION = re.compile(r"\bCredit: |^(?:Image|Photo|Picture|Video): |Please use Chrome browser|"
+_CAPTION = re.compile(r"©|\bCredit: |^(?:Image|Photo|Picture|Video): |Please use Chrome browser|"
                       r"^(?:WATCH|READ|ALSO READ|READ MORE|RELATED|SEE ALSO|LISTEN|MORE)(?: THIS| [A-Z]+)*: ", re.M)
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from index.analysis.described import age, aged, described_org, staff_of
+from index.analysis.described import RANKS, age, aged, described_org, for_a_person, in_description, staff_of
+from index.analysis.entity_tokens import named_head
 from index.analysis.names import HONORIFICS, PERSON_ROLES, TITLES, Name, Names, span_text
 from index.analysis.nouns import (
     DOC_NOUNS,
@@ -64,17 +65,20 @@ class Resolver:
     def speaker(self, subj, sentence: int, depth: int = 0) -> Speaker | None:
         """The speaker whose phrase has head token `subj` in sentence `sentence`."""
         doc, names = self.doc, self.names
+        subj = named_head(subj)
         lower = subj.lower_
         if subj.tag_ == "PRP" or lower in PERSONAL or lower in GROUP:
             return self._pronoun(subj, sentence)
         found = names.name_of(subj, sentence)
-        if found is not None and found.label == "NORP" and any(c.dep_ == "det" for c in subj.children):
-            found = None  # "the Argentinean", "the Spaniard": a description, not a name
+        if found is not None and found.label in ("NORP", "GPE") and subj.left_edge.lower_ == "the" \
+                and (found.label == "NORP" or in_description(subj)):
+            found = None  # "the Argentinean", "the former Denmark forward": a description, not a name
         appos = next((c for c in subj.rights if c.dep_ == "appos"), None)
         if found is None and appos is not None and (names.name_of(appos, sentence) or _acronym(appos)) is not None:
             found = names.name_of(appos, sentence) or _acronym(appos)  # "his mother, Jessica Goeller"
             role = span_text(doc, subj.left_edge.i, appos.left_edge.i)
-            found = Name(found.text, found.label, found.start, found.end, sentence, role or found.role, True, False)
+            label = "PERSON" if for_a_person(subj) else found.label  # "director of cricket, Graeme Salter" (ORG)
+            found = Name(found.text, label, found.start, found.end, sentence, role or found.role, True, False)
         if found is not None:
             full = names.full(found)
             named_in = sentence if len(full.words) <= len(found.words) else full.sentence
@@ -177,6 +181,7 @@ class Resolver:
         mods = [t.lower_ for t in doc[left:head.i] if t.dep_ in ("amod", "compound", "nmod") and t.is_alpha
                 and t.lower_ not in GENERIC]
         key = " ".join(mods + [lemma])
+        written = {t.lower_ for t in doc[left:head.i]}  # "the former champion" is "a former national champion"
         if key in self.described:  # the same description as an earlier speaker's ("the magazine")
             return self._resolved(start, end, self.described[key], sentence, lemma=key)
         for m in names.before(start):
@@ -184,7 +189,7 @@ class Resolver:
                 continue
             roles = m.role_words()
             if lemma not in INSTITUTIONS and ({lemma} | SAME_ROLE.get(lemma, set())) & roles \
-                    and set(mods) <= roles | set(m.words):
+                    and set(mods) <= roles | set(m.words) and roles & RANKS <= written:
                 return self._resolved(start, end, m, sentence, lemma=key)  # "the Liverpool manager", "the judge"
             if m.label != "PERSON" and head.lower_ in m.words and set(mods) <= set(m.words):  # "the coalition"
                 return self._resolved(start, end, m, sentence, lemma=key)
