@@ -92,7 +92,16 @@ def subject(cue, s: int, e: int):
         if tok.dep_ not in ("conj", "xcomp", "advcl", "acl", "dobj") or tok.head is tok:
             break
         tok = tok.head
-    return name_after(cue) or speaker_misread(cue) or lead_name(cue, s)
+    return name_after(cue) or speaker_misread(cue) or appositive_before(cue) or lead_name(cue, s)
+
+
+def appositive_before(cue):
+    """A noun right before a cue without a subject that the parser hung on the name before it as an appositive
+    ("In a statement read by Detective Inspector Sam Whitlock, Mr Qureshi's family said: …"): the cue's subject."""
+    before = cue.doc[cue.i - 1] if cue.i else None
+    if before is None or before.dep_ != "appos" or not before.tag_.startswith("NN") or before.head.i >= before.i:
+        return None
+    return before
 
 
 def lead_name(cue, s: int):
@@ -156,8 +165,8 @@ def speaker_misread(cue):
 def name_after(cue):
     """The person or organisation named right after an inverted cue ("…,” said Mayor Ilsa Varenko")."""
     for t in cue.doc[cue.i + 1:cue.i + 9]:
-        if t.is_punct and t.text != "-" or t.tag_.startswith("VB"):
-            break
+        if t.is_punct and t.text != "-" or t.tag_.startswith("VB") or "\n" in t.text:
+            break  # never a name in the next paragraph ("…’, says director" closing a headline)
         if t.ent_type_ in ("PERSON", "ORG"):
             ent = next(e for e in cue.doc.ents if e.start <= t.i < e.end)
             if ent.root.dep_ in ("compound", "poss", "nmod") and ent.root.head.tag_ in ("NN", "NNS"):

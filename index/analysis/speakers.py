@@ -24,6 +24,7 @@ from index.analysis.nouns import (
 PERSONAL = {"he": "m", "him": "m", "she": "f", "her": "f", "i": None}
 GROUP = ("it", "they", "we", "them")
 WINDOW = 12  # sentences a pronoun or description looks back for its speaker
+KIN = frozenset("family relatives parents".split())  # a named person's family speaks as one, not as that person
 
 
 POSITIONS = (PERSON_ROLES | TITLES) - HONORIFICS  # posts a person holds: one is no other ("lawyer", "midfielder")
@@ -165,6 +166,10 @@ class Resolver:
         inner = [t for t in sub if t.i != head.i and names.ent_of.get(t.i) is not None
                  and names.ent_of[t.i].label_ in ("ORG", "GPE", "NORP", "PERSON")]
         role = span_text(doc, left, head.i + 1)
+        poss = [c for c in head.children if c.dep_ == "poss" and names.name_of(c, sentence) is not None]
+        if lemma in KIN and poss and head.tag_ in ("NN", "NNS"):  # "Mr Qureshi's family said": they, not he
+            return self._done(start, end, Name(role, "ORG", start, end, sentence, None, True, False), None, sentence,
+                              sentence)
         if inner and (lemma in SPOKES_NOUNS or lemma in DOC_NOUNS):  # "a Roblox spokesperson"
             found = names.name_of(inner[0], sentence)
             if found is not None:
