@@ -123,13 +123,15 @@ class Resolver:
 
     def _antecedent(self, offset: int, sentence: int, labels, gender, subjects_only: bool) -> Name | None:
         """The nearest earlier speaker of the wanted type, else the nearest subject mention, sentence by sentence
-        back from `offset`; then any mention of the type."""
+        back from `offset`; none when the evidence is weak."""
         mentions = [m for m in self.names.before(offset) if m.label in labels and not m.quoted
                     and self._gender_ok(m, gender) and m.sentence not in self.captions]
         for s in range(sentence, max(-1, sentence - WINDOW), -1):
             spoke = [n for si, n in self.history if si == s and n.label in labels and self._gender_ok(n, gender)]
             if spoke:
                 return spoke[-1]
+            if gender and s != sentence and any(si == s and n.label not in labels for si, n in self.history):
+                return None  # "… said Y. The club said …. He added": the club's man, taken for the club? Unsure
             if s in self.unnamed_at and s != sentence:
                 return None  # "“…,” the United boss told TNT Sports. … “…,” he added": that unnamed speaker
             here = [m for m in mentions if m.sentence == s and (m.subject or not subjects_only)]
@@ -139,7 +141,7 @@ class Resolver:
                 return here[-1]  # the first subject of the sentence
             if gender and s != sentence and s in self.described_at:
                 return None  # "The 23-year-old scored 21 goals. He said …": he may be that one, not the last speaker
-        return mentions[0] if mentions else None
+        return None  # no speaker or subject of the type nearby: not merely the nearest mention anywhere
 
     def _rival(self, subject: Name, mentions: list[Name]) -> bool:
         """A person the subject's sentence introduces in full, with a role, beside its subject and outside the
@@ -189,13 +191,18 @@ class Resolver:
         written = {t.lower_ for t in doc[left:head.i]}  # "the former champion" is "a former national champion"
         if key in self.described:  # the same description as an earlier speaker's ("the magazine")
             return self._resolved(start, end, self.described[key], sentence, lemma=key)
+        def holds(m: Name) -> bool:  # "the Liverpool manager", "the judge": the role the article gave m
+            roles = m.role_words()
+            return lemma not in INSTITUTIONS and bool(({lemma} | SAME_ROLE.get(lemma, set())) & roles) \
+                and set(mods) <= roles | set(m.words) and roles & RANKS <= written
+
         for m in names.before(start):
             if m.quoted:
                 continue
-            roles = m.role_words()
-            if lemma not in INSTITUTIONS and ({lemma} | SAME_ROLE.get(lemma, set())) & roles \
-                    and set(mods) <= roles | set(m.words) and roles & RANKS <= written:
-                return self._resolved(start, end, m, sentence, lemma=key)  # "the Liverpool manager", "the judge"
+            if holds(m):
+                if len({o.key for o in names.before(start) if not o.quoted and holds(o)}) > 1:
+                    return None  # two people the article gave that role: "the minister" may be either
+                return self._resolved(start, end, m, sentence, lemma=key)
             if m.label != "PERSON" and head.lower_ in m.words and set(mods) <= set(m.words):  # "the coalition"
                 return self._resolved(start, end, m, sentence, lemma=key)
         if lemma in DOC_NOUNS and depth < 2:
@@ -289,6 +296,8 @@ class Resolver:
         for s in range(sentence, max(-1, sentence - 3), -1):
             spoke = [n for si, n in self.history if si == s and n.label in labels]
             here = spoke or [m for m in mentions if m.sentence == s]
+            if len({self.names.full(m).key for m in here}) > 1:
+                return None  # two organisations there: "the company" may be either
             if here:
                 return here[-1] if spoke else here[0]
         return None
