@@ -43,9 +43,8 @@ def _named_possessive(toks: list, n: int) -> bool:
 
 
 def plausible(toks: list, label: str) -> bool:
-    """Not an adjective ("National"), a heading in capitals ("CANCER"), a dateline ("DRAVENHOLT, Ostrakand (…") or
-    letters after a name ("KC")."""
-    if not any(t.tag_ in NAME_TAGS for t in toks) or all(t.text.strip(".") in POST_NOMINALS for t in toks):
+    """Not an adjective ("National"), a heading in capitals ("CANCER") or a dateline ("DRAVENHOLT, Ostrakand (…")."""
+    if not any(t.tag_ in NAME_TAGS for t in toks):
         return False
     if label == "PERSON" and all(t.text.isupper() for t in toks if t.is_alpha):
         return False
