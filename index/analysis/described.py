@@ -73,3 +73,12 @@ def for_a_person(noun) -> bool:
     """The noun an appositive name is set off after stands for a person ("his mother", "director of cricket")."""
     lemma = noun.lemma_.lower()
     return noun.tag_ == "NN" and person_noun(lemma) and lemma not in ORG_NOUNS and lemma not in INSTITUTIONS
+
+
+def acronym(tok) -> Name | None:
+    """An organisation's acronym set off after its description ("Their trade body, LACA, said"), which the tagger
+    left without an entity."""
+    text = tok.text
+    if tok.tag_ != "NNP" or not (text.isalpha() and text.isupper() and 2 <= len(text) <= 6):
+        return None
+    return Name(text, "ORG", tok.idx, tok.idx + len(text), -1, None, False, False)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from index.analysis.described import RANKS, age, aged, described_org, for_a_person, in_description, staff_of
+from index.analysis.described import RANKS, acronym, age, aged, described_org, for_a_person, in_description, staff_of
 from index.analysis.entity_tokens import named_head
 from index.analysis.names import HONORIFICS, PERSON_ROLES, TITLES, Name, Names, span_text
 from index.analysis.nouns import (
@@ -28,15 +28,6 @@ KIN = frozenset("family relatives parents".split())  # a named person's family s
 
 
 POSITIONS = (PERSON_ROLES | TITLES) - HONORIFICS  # posts a person holds: one is no other ("lawyer", "midfielder")
-
-
-def _acronym(tok) -> Name | None:
-    """An organisation's acronym set off after its description ("Their trade body, LACA, said"), which the tagger
-    left without an entity."""
-    text = tok.text
-    if tok.tag_ != "NNP" or not (text.isalpha() and text.isupper() and 2 <= len(text) <= 6):
-        return None
-    return Name(text, "ORG", tok.idx, tok.idx + len(text), -1, None, False, False)
 
 
 @dataclass(frozen=True)
@@ -75,8 +66,8 @@ class Resolver:
                 and (found.label == "NORP" or in_description(subj)):
             found = None  # "the Argentinean", "the former Denmark forward": a description, not a name
         appos = next((c for c in subj.rights if c.dep_ == "appos"), None)
-        if found is None and appos is not None and (names.name_of(appos, sentence) or _acronym(appos)) is not None:
-            found = names.name_of(appos, sentence) or _acronym(appos)  # "his mother, Jessica Goeller"
+        if found is None and appos is not None and (names.name_of(appos, sentence) or acronym(appos)) is not None:
+            found = names.name_of(appos, sentence) or acronym(appos)  # "his mother, Jessica Goeller"
             role = span_text(doc, subj.left_edge.i, appos.left_edge.i)
             label = "PERSON" if for_a_person(subj) else found.label  # "director of cricket, Graeme Salter" (ORG)
             found = Name(found.text, label, found.start, found.end, sentence, role or found.role, True, False)
