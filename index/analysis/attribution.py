@@ -51,7 +51,8 @@ def attribute(doc, text: str, sentence_spans: Sequence[tuple[int, int]]) -> list
 
 _WORD = re.compile(r"\w")
 _CAPTION = re.compile(r"©|\bCredit: |^(?:Image|Photo|Picture|Video): |Please use Chrome browser|"
-                      r"^(?:WATCH|READ|ALSO READ|READ MORE|RELATED|SEE ALSO|LISTEN|MORE)(?: THIS| [A-Z]+)*: ", re.M)
+                      r"^(?:WATCH|READ|ALSO READ|READ MORE|RELATED|SEE ALSO|LISTEN|MORE)(?: THIS| [A-Z]+)*: |"
+                      r"^(?=(?:[^a-z\n]*?[A-Z]{2,}\b){6})[^a-z\n]+$", re.M)  # a line in capitals: a link's headline
 
 
 def _unnamed(subj, sentence: int) -> Speaker:

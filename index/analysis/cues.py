@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from index.analysis.clauses import hung_clause, set_off_name, trim
+from index.analysis.clauses import data_source, hung_clause, set_off_name, trim
 from index.analysis.marks import Marked
 from index.analysis.nouns import DOC_NOUNS
 from index.analysis.speakers import Speaker
@@ -76,7 +76,7 @@ def subject(cue, s: int, e: int):
     if cue.lower_ == "according":
         to = next(c for c in cue.children if c.lower_ == "to")
         pobj = next((c for c in to.children if c.dep_ == "pobj"), None)
-        return set_off_name(pobj) or pobj
+        return set_off_name(pobj) or data_source(pobj) or pobj
     tok = cue
     for _ in range(3):
         subj = next((c for c in tok.children if c.dep_ == "nsubj" and s <= c.idx < e), None)

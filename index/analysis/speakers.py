@@ -118,6 +118,8 @@ class Resolver:
         mentions = [m for m in self.names.before(offset) if m.label in labels and not m.quoted
                     and self._gender_ok(m, gender) and m.sentence not in self.captions]
         for s in range(sentence, max(-1, sentence - WINDOW), -1):
+            if s != sentence and s in self.captions:
+                continue  # a caption or a link's headline between them is no part of the thread ("… SAID: ‘…’")
             spoke = [n for si, n in self.history if si == s and n.label in labels and self._gender_ok(n, gender)]
             if spoke:
                 return spoke[-1]
