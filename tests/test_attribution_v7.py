@@ -44,3 +44,17 @@ def test_a_line_in_capitals_is_a_link_and_no_blocker(nlp):
             "PIG HEART RECIPIENT'S ‘LAST WISH’ WAS TO HELP DOCTORS LEARN, DYING MAN SAID: ‘WE WILL MISS HIM'\n\n"
             "\"Those include not being able to grow normally,\" he told Fox News Digital.")
     assert by_words(nlp, text)["Those include not being able to grow normally"] == ("direct", "Dr. George Mazariegos")
+
+
+def test_an_organisation_before_a_post_is_no_description_of_the_person(nlp):
+    """heldout6 (development data since round seven): "…, the festival said." was given to "Festival director Odile
+    Fenwright": "festival" was among the words of her role. A noun for no person that only stands before the
+    person's post (director, manager …) names what the person works for, not the person; the statement stays
+    unattributed. "the detective" of "Detective Inspector" and "the MP" of "Local MP" still hold (described.py,
+    held)."""
+    text = ("Festival director Odile Fenwright said: “Safety has to come first.”\n\n"
+            "Ticket holders will get a full refund within 14 days, the festival said.")
+    assert by_words(nlp, text)["Ticket holders will get a full refund within 14 days"] == ("reported", None)
+    text = ("Detective Inspector Rob Hale appealed for witnesses.\n\n"
+            "“Somebody will have noticed something,” the detective said.")
+    assert by_words(nlp, text)["Somebody will have noticed something"] == ("direct", "Detective Inspector Rob Hale")

@@ -62,6 +62,18 @@ def described_org(names: Names, offset: int, sentence: int) -> Name | None:
 RANKS = frozenset("deputy vice assistant acting interim former shadow associate junior".split())  # "deputy governor"
 
 
+def held(role: str | None, roles: set[str], family: set[str], written: set[str]) -> bool:
+    """A description names the role the article gave someone (`roles`, its words): by its noun or a same-role word
+    ("the Liverpool manager", "the judge", "the detective" of "Detective Inspector"), never by a noun for no person
+    that only stands before the person's post ("the festival" is not "Festival director Odile Fenwright"), and with
+    any rank the role has (deputy, acting …) among the `written` words ("the governor" is no deputy governor)."""
+    words = [w.strip(".,").lower() for w in (role or "").replace("-", " ").split()]
+    at = [i for i, w in enumerate(words) if w in family and not (person_noun(w) or w in PERSON_ROLES)]
+    before = bool(at) and all(i + 1 < len(words) and (person_noun(words[i + 1]) or words[i + 1] in PERSON_ROLES)
+                              for i in at)
+    return bool(family & roles) and not before and roles & RANKS <= written
+
+
 def in_description(tok) -> bool:
     """A place or nationality written inside a description of someone ("the former Denmark forward"): the phrase
     goes on after it with a lower-case word; not "the Netherlands said", "the Swiss monitoring network Glamos"."""

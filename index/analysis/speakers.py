@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from index.analysis.described import RANKS, acronym, age, aged, described_org, for_a_person, in_description, staff_of
+from index.analysis.described import acronym, age, aged, described_org, for_a_person, held, in_description, staff_of
 from index.analysis.entity_tokens import named_head
 from index.analysis.names import HONORIFICS, PERSON_ROLES, TITLES, Name, Names, span_text
 from index.analysis.nouns import (
@@ -185,9 +185,9 @@ class Resolver:
         if key in self.described:  # the same description as an earlier speaker's ("the magazine")
             return self._resolved(start, end, self.described[key], sentence, lemma=key)
         def holds(m: Name) -> bool:  # "the Liverpool manager", "the judge": the role the article gave m
-            roles = m.role_words()
-            return lemma not in INSTITUTIONS and bool(({lemma} | SAME_ROLE.get(lemma, set())) & roles) \
-                and set(mods) <= roles | set(m.words) and roles & RANKS <= written
+            roles, family = m.role_words(), {lemma} | SAME_ROLE.get(lemma, set())
+            return lemma not in INSTITUTIONS and held(m.role, roles, family, written) \
+                and set(mods) <= roles | set(m.words)
 
         for m in names.before(start):
             if m.quoted:
