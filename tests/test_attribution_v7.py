@@ -58,3 +58,13 @@ def test_an_organisation_before_a_post_is_no_description_of_the_person(nlp):
     text = ("Detective Inspector Rob Hale appealed for witnesses.\n\n"
             "“Somebody will have noticed something,” the detective said.")
     assert by_words(nlp, text)["Somebody will have noticed something"] == ("direct", "Detective Inspector Rob Hale")
+
+
+def test_a_name_with_an_age_set_off_after_it_is_a_person(nlp):
+    """heldout6 (development data since round seven): "She added that she had slept for only four hours." after
+    "“…,” Ferenczy said." was unattributed: the tagger took "Nadia Ferenczy, 19," for an organisation, and "she"
+    looks for a person. A name with an age set off by commas after it is a person's name, whatever the tagger
+    said (names.py, _set_off_person)."""
+    text = ("Nadia Ferenczy, 19, won the tournament on Saturday.\n\n"
+            "“I did not expect that,” Ferenczy said. She added that she had slept for only four hours.")
+    assert by_words(nlp, text)["she had slept for only four hours"] == ("reported", "Nadia Ferenczy")
