@@ -50,8 +50,9 @@ def attribute(doc, text: str, sentence_spans: Sequence[tuple[int, int]]) -> list
 
 
 _WORD = re.compile(r"\w")
-_CAPTION = re.compile(r"\bCredit: |^(?:Image|Photo|Picture|Video): |Please use Chrome browser|"
-                      r"^(?:WATCH|READ|ALSO READ|READ MORE|RELATED|SEE ALSO|LISTEN|MORE)(?: THIS| [A-Z]+)*: ", re.M)
+_CAPTION = re.compile(r"©|\bCredit: |^(?:Image|Photo|Picture|Video): |Please use Chrome browser|"
+                      r"^(?:WATCH|READ|ALSO READ|READ MORE|RELATED|SEE ALSO|LISTEN|MORE)(?: THIS| [A-Z]+)*: |"
+                      r"^(?=(?:[^a-z\n]*?[A-Z]{2,}\b){6})[^a-z\n]+$", re.M)  # a line in capitals: a link's headline
 
 
 def _unnamed(subj, sentence: int) -> Speaker:
@@ -178,6 +179,26 @@ class _Article:
             attr = self._before(k, i) or self._after(k, i)
             if attr is not None:
                 self.by_mark[k] = attr
+        for k in range(len(self.marks)):
+            if k not in self.by_mark and k not in self.absorbed and (attr := self._headline(k)) is not None:
+                self.by_mark[k] = attr
+
+    def _headline(self, k: int) -> Attribution | None:
+        """A line that is a person's name, a colon and their quoted words ("Captain Priya Rao: ‘We batted like
+        strangers’"): a headline quoting that person."""
+        m, at = self.marks[k], self._mark_starts[k]
+        i = self.sentence_of(at)
+        s, e = self.spans[i]
+        lead = self.text[s:at].rstrip()
+        if not lead.endswith(":") or not m.closed or self.sentence_of(m.end - 1) != i or _WORD.search(
+                self.text[m.close_at + 1:e]) or self.text[s - 1:s].strip() or self.text[e:e + 1].strip():
+            return None
+        toks = [t for t in self.tokens[i] if t.idx < s + len(lead) - 1]
+        name = self.names.name_of(toks[-1], i) if toks else None
+        if name is None or name.label != "PERSON" or name.start != s or name.end != s + len(lead) - 1:
+            return None
+        colon, speaker = s + len(lead) - 1, self.resolver.speaker(toks[-1], i)
+        return None if speaker is None else Attribution("direct", colon, colon + 1, speaker, i)
 
     def _alone(self, k: int) -> bool:
         """The quoted words are sentences of their own, not a title or phrase inside the reporter's sentence

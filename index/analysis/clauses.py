@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+_DATA_NOUNS = frozenset("estimate figure data number statistic count tally calculation".split())
 _DATELINE = re.compile(r"[A-Z][A-Z .'-]{2,40}, [^—\n]{0,60}— ")  # "DRAVENHOLT, Ostrakand (Ostrakand Wire) — "
 
 
@@ -20,12 +21,34 @@ def hung_clause(cue):
                 if t.dep_ in ("acl", "ccomp") and t.tag_.startswith("VB") \
                         and any(m.dep_ == "mark" and m.lower_ == "that" and m.i < t.i for m in t.children):
                     return t
+                if t.dep_ == "relcl" and _that_clause(t):
+                    return t
         if c.dep_ in ("dobj", "dative") and cue.lemma_.lower() == "tell":
             for t in c.rights:
                 subj = next((x for x in t.children if x.dep_ in ("nsubj", "nsubjpass")), None)
                 if t.dep_ == "relcl" and subj is not None and subj.i == t.left_edge.i == c.i + 1 \
                         and subj.tag_ not in ("WDT", "WP", "WP$"):
                     return t
+    return None
+
+
+def _that_clause(t) -> bool:
+    """A that-clause after the cue's phrase the parser took for a relative clause of its noun ("tweeted at
+    half-time that Greenwood was conscious"): "that" opens it as no subject or object, and it has its own subject."""
+    that = t.left_edge
+    return that.lower_ == "that" and that.head.i == t.i and that.dep_ in ("advmod", "mark") \
+        and any(c.dep_ in ("nsubj", "nsubjpass") and c.i > that.i for c in t.children)
+
+
+def data_source(pobj):
+    """ "according to estimates from AMC Theatres": whoever the figures come from speaks for them."""
+    if pobj is None or pobj.lemma_.lower() not in _DATA_NOUNS:
+        return None
+    for prep in pobj.children:
+        if prep.dep_ == "prep" and prep.lower_ in ("from", "by"):
+            src = next((c for c in prep.children if c.dep_ == "pobj"), None)
+            if src is not None and src.ent_type_ in ("ORG", "PERSON"):
+                return src
     return None
 
 

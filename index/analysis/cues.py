@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from index.analysis.clauses import hung_clause, set_off_name, trim
+from index.analysis.clauses import data_source, hung_clause, set_off_name, trim
 from index.analysis.marks import Marked
 from index.analysis.nouns import DOC_NOUNS
 from index.analysis.speakers import Speaker
@@ -76,7 +76,7 @@ def subject(cue, s: int, e: int):
     if cue.lower_ == "according":
         to = next(c for c in cue.children if c.lower_ == "to")
         pobj = next((c for c in to.children if c.dep_ == "pobj"), None)
-        return set_off_name(pobj) or pobj
+        return set_off_name(pobj) or data_source(pobj) or pobj
     tok = cue
     for _ in range(3):
         subj = next((c for c in tok.children if c.dep_ == "nsubj" and s <= c.idx < e), None)
@@ -92,7 +92,16 @@ def subject(cue, s: int, e: int):
         if tok.dep_ not in ("conj", "xcomp", "advcl", "acl", "dobj") or tok.head is tok:
             break
         tok = tok.head
-    return name_after(cue) or speaker_misread(cue) or lead_name(cue, s)
+    return name_after(cue) or speaker_misread(cue) or appositive_before(cue) or lead_name(cue, s)
+
+
+def appositive_before(cue):
+    """A noun right before a cue without a subject that the parser hung on the name before it as an appositive
+    ("In a statement read by Detective Inspector Sam Whitlock, Mr Qureshi's family said: …"): the cue's subject."""
+    before = cue.doc[cue.i - 1] if cue.i else None
+    if before is None or before.dep_ != "appos" or not before.tag_.startswith("NN") or before.head.i >= before.i:
+        return None
+    return before
 
 
 def lead_name(cue, s: int):
@@ -156,8 +165,8 @@ def speaker_misread(cue):
 def name_after(cue):
     """The person or organisation named right after an inverted cue ("…,” said Mayor Ilsa Varenko")."""
     for t in cue.doc[cue.i + 1:cue.i + 9]:
-        if t.is_punct and t.text != "-" or t.tag_.startswith("VB"):
-            break
+        if t.is_punct and t.text != "-" or t.tag_.startswith("VB") or "\n" in t.text:
+            break  # never a name in the next paragraph ("…’, says director" closing a headline)
         if t.ent_type_ in ("PERSON", "ORG"):
             ent = next(e for e in cue.doc.ents if e.start <= t.i < e.end)
             if ent.root.dep_ in ("compound", "poss", "nmod") and ent.root.head.tag_ in ("NN", "NNS"):

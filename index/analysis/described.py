@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from index.analysis.names import PERSON_ROLES, Name, Names
-from index.analysis.nouns import ORG_NOUNS, person_noun
+from index.analysis.nouns import INSTITUTIONS, ORG_NOUNS, person_noun
 
 _AGE_AFTER = re.compile(r",\s*(\d{1,3}),")  # "Euan McBride, 34, has …"
 _AGE_BEFORE = re.compile(r"\b(\d{1,3})-year-old\s+(?:[A-Z][\w'-]*\s+){0,3}$")  # "34-year-old Farhan Qureshi"
@@ -57,3 +57,40 @@ def described_org(names: Names, offset: int, sentence: int) -> Name | None:
     found = {m.key: m for m in names.before(offset) if m.label == "ORG" and not m.quoted
              and m.sentence > sentence - 3 and m.role_words() & ORG_NOUNS}
     return next(iter(found.values())) if len(found) == 1 else None
+
+
+RANKS = frozenset("deputy vice assistant acting interim former shadow associate junior".split())  # "deputy governor"
+
+
+def held(role: str | None, roles: set[str], family: set[str], written: set[str]) -> bool:
+    """A description names the role the article gave someone (`roles`, its words): by its noun or a same-role word
+    ("the Liverpool manager", "the judge", "the detective" of "Detective Inspector"), never by a noun for no person
+    that only stands before the person's post ("the festival" is not "Festival director Odile Fenwright"), and with
+    any rank the role has (deputy, acting …) among the `written` words ("the governor" is no deputy governor)."""
+    words = [w.strip(".,").lower() for w in (role or "").replace("-", " ").split()]
+    at = [i for i, w in enumerate(words) if w in family and not (person_noun(w) or w in PERSON_ROLES)]
+    before = bool(at) and all(i + 1 < len(words) and (person_noun(words[i + 1]) or words[i + 1] in PERSON_ROLES)
+                              for i in at)
+    return bool(family & roles) and not before and roles & RANKS <= written
+
+
+def in_description(tok) -> bool:
+    """A place or nationality written inside a description of someone ("the former Denmark forward"): the phrase
+    goes on after it with a lower-case word; not "the Netherlands said", "the Swiss monitoring network Glamos"."""
+    nxt = tok.doc[tok.i + 1] if tok.i + 1 < len(tok.doc) else None
+    return nxt is not None and nxt.is_alpha and nxt.is_lower and not nxt.tag_.startswith("VB") and nxt.tag_ != "MD"
+
+
+def for_a_person(noun) -> bool:
+    """The noun an appositive name is set off after stands for a person ("his mother", "director of cricket")."""
+    lemma = noun.lemma_.lower()
+    return noun.tag_ == "NN" and person_noun(lemma) and lemma not in ORG_NOUNS and lemma not in INSTITUTIONS
+
+
+def acronym(tok) -> Name | None:
+    """An organisation's acronym set off after its description ("Their trade body, LACA, said"), which the tagger
+    left without an entity."""
+    text = tok.text
+    if tok.tag_ != "NNP" or not (text.isalpha() and text.isupper() and 2 <= len(text) <= 6):
+        return None
+    return Name(text, "ORG", tok.idx, tok.idx + len(text), -1, None, False, False)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 NAME_TAGS = ("NNP", "NNPS")
+# Letters written after a person's name ("Helena Marsh KC", "Ann Lee MP"): honours and offices, never the name
+POST_NOMINALS = frozenset("KC QC SC MP MEP MSP MS MLA TD OBE MBE CBE KBE DBE PhD Jr Sr".split())
 
 
 def clean(toks: list) -> list:
@@ -18,7 +20,8 @@ def clean(toks: list) -> list:
     while toks and (toks[0].lower_ in ("the", "’s", "'s") or toks[0].is_punct or toks[0].is_space
                     or toks[0].tag_.startswith("VB") or toks[0].is_lower):
         toks = toks[1:]
-    while toks and (toks[-1].tag_ == "POS" or toks[-1].is_punct or toks[-1].is_space or toks[-1].lower_ in ("’s", "'s")):
+    while toks and (toks[-1].tag_ == "POS" or toks[-1].is_punct or toks[-1].is_space or toks[-1].lower_ in ("’s", "'s")
+                    or len(toks) > 1 and toks[-1].text.strip(".") in POST_NOMINALS):
         toks = toks[:-1]
     return toks
 
@@ -46,3 +49,13 @@ def plausible(toks: list, label: str) -> bool:
     if label == "PERSON" and all(t.text.isupper() for t in toks if t.is_alpha):
         return False
     return not (any(t.text in "()" for t in toks) or (len(toks) == 1 and toks[0].text.isupper() and len(toks[0]) > 6))
+
+
+def named_head(tok):
+    """The name a subject stands for: "Prosecutor Helena Marsh KC told": the parser made the letters after the
+    name its head; the speaker is the name before them."""
+    doc = tok.doc
+    if tok.text.strip(".") in POST_NOMINALS and tok.i > 0 and doc[tok.i - 1].tag_ in NAME_TAGS \
+            and doc[tok.i - 1].text[:1].isupper() and doc[tok.i - 1].head.i == tok.i:
+        return doc[tok.i - 1]
+    return tok

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 _OPEN = "“„«"
 _CLOSE = "”»"
 _STRAIGHT = '"'
+_SINGLE = "‘’"  # single quotation marks ‘…’; the closing one is also the apostrophe
 _BEFORE_OPEN = "([{—–-/:;,"  # a straight quote right after one of these (or a space) opens a quotation
 _LINE = re.compile(r"[^\n\r\u2028\u2029]+")
 # "— Liz Sly (@LizSly) January 22, 2022": an embedded post's byline (the text before it is the post)
@@ -58,9 +59,18 @@ def _line_quotations(text: str, ls: int, le: int, continues: bool) -> list[Marke
     first = True
     for i in range(ls, le):
         ch = text[i]
-        if ch not in _OPEN and ch not in _CLOSE and ch != _STRAIGHT:
+        if ch in _SINGLE:
+            if open_at is not None and text[open_at] not in _SINGLE:
+                continue  # ‘…’ inside “…”: part of the quotation
+            role = _single(text, i, ls, le, open_at is not None)
+            if role is None:
+                continue
+        elif ch not in _OPEN and ch not in _CLOSE and ch != _STRAIGHT:
             continue
-        role = _role(text, i, ls, le, open_at is not None)
+        elif open_at is not None and text[open_at] in _SINGLE:
+            continue  # “…” inside ‘…’
+        else:
+            role = _role(text, i, ls, le, open_at is not None)
         if role == "open" and open_at is None:
             open_at = i
         elif role == "close" and open_at is not None:
@@ -72,6 +82,20 @@ def _line_quotations(text: str, ls: int, le: int, continues: bool) -> list[Marke
     if open_at is not None:
         out.append(_trimmed(text, open_at + 1, le, open_at, -1))
     return out
+
+
+def _single(text: str, i: int, ls: int, le: int, inside: bool) -> str | None:
+    """‘ opens a quotation after a space or a bracket; ’ closes one unless it is an apostrophe: inside a word
+    ("it’s"), or after a plural before a lower-case word ("the players’ union") with a closing mark still to come."""
+    before = text[i - 1] if i > ls else " "
+    after = text[i + 1] if i + 1 < le else " "
+    if text[i] == "‘":
+        return "open" if not inside and (before.isspace() or before in _BEFORE_OPEN) and not after.isspace() else None
+    if not inside or (before.isalnum() and after.isalpha()):
+        return None
+    if before == "s" and after == " " and text[i + 2:i + 3].islower() and "’" in text[i + 1:le]:
+        return None
+    return "close"
 
 
 def _role(text: str, i: int, ls: int, le: int, inside: bool) -> str:

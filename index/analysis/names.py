@@ -200,11 +200,11 @@ class Names:
 
 def _set_off_person(doc, head, first: int) -> bool:
     """The name stands in apposition right after a singular noun for a person, set off by a comma ("harbour
-    master, Ines Varga"): a person's name, whatever the tagger said."""
-    noun = head.head
-    lemma = noun.lemma_.lower()
-    return head.dep_ == "appos" and noun.tag_ == "NN" and 0 < first - noun.i <= 2 and doc[noun.i + 1:first].text == "," \
-        and person_noun(lemma) and lemma not in ORG_NOUNS and lemma not in INSTITUTIONS
+    master, Ines Varga"), or an age is set off after it ("Nadia Ferenczy, 19,"): a person, whatever the tagger said."""
+    noun, lemma, age = head.head, head.head.lemma_.lower(), [t.text for t in doc[head.i + 1:head.i + 4]]
+    aged = len(age) == 3 and age[0] == age[2] == "," and age[1].isdigit() and len(age[1]) <= 2
+    return aged or head.dep_ == "appos" and noun.tag_ == "NN" and 0 < first - noun.i <= 2 \
+        and doc[noun.i + 1:first].text == "," and person_noun(lemma) and lemma not in ORG_NOUNS | INSTITUTIONS
 
 
 def _set_off(doc, head, first: int, nouns) -> bool:

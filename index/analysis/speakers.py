@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from index.analysis.described import age, aged, described_org, staff_of
+from index.analysis.described import acronym, age, aged, described_org, for_a_person, held, in_description, staff_of
+from index.analysis.entity_tokens import named_head
 from index.analysis.names import HONORIFICS, PERSON_ROLES, TITLES, Name, Names, span_text
 from index.analysis.nouns import (
     DOC_NOUNS,
@@ -23,18 +24,10 @@ from index.analysis.nouns import (
 PERSONAL = {"he": "m", "him": "m", "she": "f", "her": "f", "i": None}
 GROUP = ("it", "they", "we", "them")
 WINDOW = 12  # sentences a pronoun or description looks back for its speaker
+KIN = frozenset("family relatives parents".split())  # a named person's family speaks as one, not as that person
 
 
 POSITIONS = (PERSON_ROLES | TITLES) - HONORIFICS  # posts a person holds: one is no other ("lawyer", "midfielder")
-
-
-def _acronym(tok) -> Name | None:
-    """An organisation's acronym set off after its description ("Their trade body, LACA, said"), which the tagger
-    left without an entity."""
-    text = tok.text
-    if tok.tag_ != "NNP" or not (text.isalpha() and text.isupper() and 2 <= len(text) <= 6):
-        return None
-    return Name(text, "ORG", tok.idx, tok.idx + len(text), -1, None, False, False)
 
 
 @dataclass(frozen=True)
@@ -64,17 +57,20 @@ class Resolver:
     def speaker(self, subj, sentence: int, depth: int = 0) -> Speaker | None:
         """The speaker whose phrase has head token `subj` in sentence `sentence`."""
         doc, names = self.doc, self.names
+        subj = named_head(subj)
         lower = subj.lower_
         if subj.tag_ == "PRP" or lower in PERSONAL or lower in GROUP:
             return self._pronoun(subj, sentence)
         found = names.name_of(subj, sentence)
-        if found is not None and found.label == "NORP" and any(c.dep_ == "det" for c in subj.children):
-            found = None  # "the Argentinean", "the Spaniard": a description, not a name
+        if found is not None and found.label in ("NORP", "GPE") and subj.left_edge.lower_ == "the" \
+                and (found.label == "NORP" or in_description(subj)):
+            found = None  # "the Argentinean", "the former Denmark forward": a description, not a name
         appos = next((c for c in subj.rights if c.dep_ == "appos"), None)
-        if found is None and appos is not None and (names.name_of(appos, sentence) or _acronym(appos)) is not None:
-            found = names.name_of(appos, sentence) or _acronym(appos)  # "his mother, Jessica Goeller"
+        if found is None and appos is not None and (names.name_of(appos, sentence) or acronym(appos)) is not None:
+            found = names.name_of(appos, sentence) or acronym(appos)  # "his mother, Jessica Goeller"
             role = span_text(doc, subj.left_edge.i, appos.left_edge.i)
-            found = Name(found.text, found.label, found.start, found.end, sentence, role or found.role, True, False)
+            label = "PERSON" if for_a_person(subj) else found.label  # "director of cricket, Graeme Salter" (ORG)
+            found = Name(found.text, label, found.start, found.end, sentence, role or found.role, True, False)
         if found is not None:
             full = names.full(found)
             named_in = sentence if len(full.words) <= len(found.words) else full.sentence
@@ -118,13 +114,17 @@ class Resolver:
 
     def _antecedent(self, offset: int, sentence: int, labels, gender, subjects_only: bool) -> Name | None:
         """The nearest earlier speaker of the wanted type, else the nearest subject mention, sentence by sentence
-        back from `offset`; then any mention of the type."""
+        back from `offset`; none when the evidence is weak."""
         mentions = [m for m in self.names.before(offset) if m.label in labels and not m.quoted
                     and self._gender_ok(m, gender) and m.sentence not in self.captions]
         for s in range(sentence, max(-1, sentence - WINDOW), -1):
+            if s != sentence and s in self.captions:
+                continue  # a caption or a link's headline between them is no part of the thread ("… SAID: ‘…’")
             spoke = [n for si, n in self.history if si == s and n.label in labels and self._gender_ok(n, gender)]
             if spoke:
                 return spoke[-1]
+            if gender and s != sentence and any(si == s and n.label not in labels for si, n in self.history):
+                return None  # "… said Y. The club said …. He added": the club's man, taken for the club? Unsure
             if s in self.unnamed_at and s != sentence:
                 return None  # "“…,” the United boss told TNT Sports. … “…,” he added": that unnamed speaker
             here = [m for m in mentions if m.sentence == s and (m.subject or not subjects_only)]
@@ -134,7 +134,7 @@ class Resolver:
                 return here[-1]  # the first subject of the sentence
             if gender and s != sentence and s in self.described_at:
                 return None  # "The 23-year-old scored 21 goals. He said …": he may be that one, not the last speaker
-        return mentions[0] if mentions else None
+        return None  # no speaker or subject of the type nearby: not merely the nearest mention anywhere
 
     def _rival(self, subject: Name, mentions: list[Name]) -> bool:
         """A person the subject's sentence introduces in full, with a role, beside its subject and outside the
@@ -161,6 +161,10 @@ class Resolver:
         inner = [t for t in sub if t.i != head.i and names.ent_of.get(t.i) is not None
                  and names.ent_of[t.i].label_ in ("ORG", "GPE", "NORP", "PERSON")]
         role = span_text(doc, left, head.i + 1)
+        poss = [c for c in head.children if c.dep_ == "poss" and names.name_of(c, sentence) is not None]
+        if lemma in KIN and poss and head.tag_ in ("NN", "NNS"):  # "Mr Qureshi's family said": they, not he
+            return self._done(start, end, Name(role, "ORG", start, end, sentence, None, True, False), None, sentence,
+                              sentence)
         if inner and (lemma in SPOKES_NOUNS or lemma in DOC_NOUNS):  # "a Roblox spokesperson"
             found = names.name_of(inner[0], sentence)
             if found is not None:
@@ -177,15 +181,21 @@ class Resolver:
         mods = [t.lower_ for t in doc[left:head.i] if t.dep_ in ("amod", "compound", "nmod") and t.is_alpha
                 and t.lower_ not in GENERIC]
         key = " ".join(mods + [lemma])
+        written = {t.lower_ for t in doc[left:head.i]}  # "the former champion" is "a former national champion"
         if key in self.described:  # the same description as an earlier speaker's ("the magazine")
             return self._resolved(start, end, self.described[key], sentence, lemma=key)
+        def holds(m: Name) -> bool:  # "the Liverpool manager", "the judge": the role the article gave m
+            roles, family = m.role_words(), {lemma} | SAME_ROLE.get(lemma, set())
+            return lemma not in INSTITUTIONS and held(m.role, roles, family, written) \
+                and set(mods) <= roles | set(m.words)
+
         for m in names.before(start):
             if m.quoted:
                 continue
-            roles = m.role_words()
-            if lemma not in INSTITUTIONS and ({lemma} | SAME_ROLE.get(lemma, set())) & roles \
-                    and set(mods) <= roles | set(m.words):
-                return self._resolved(start, end, m, sentence, lemma=key)  # "the Liverpool manager", "the judge"
+            if holds(m):
+                if len({o.key for o in names.before(start) if not o.quoted and holds(o)}) > 1:
+                    return None  # two people the article gave that role: "the minister" may be either
+                return self._resolved(start, end, m, sentence, lemma=key)
             if m.label != "PERSON" and head.lower_ in m.words and set(mods) <= set(m.words):  # "the coalition"
                 return self._resolved(start, end, m, sentence, lemma=key)
         if lemma in DOC_NOUNS and depth < 2:
@@ -279,6 +289,8 @@ class Resolver:
         for s in range(sentence, max(-1, sentence - 3), -1):
             spoke = [n for si, n in self.history if si == s and n.label in labels]
             here = spoke or [m for m in mentions if m.sentence == s]
+            if len({self.names.full(m).key for m in here}) > 1:
+                return None  # two organisations there: "the company" may be either
             if here:
                 return here[-1] if spoke else here[0]
         return None
