@@ -1,5 +1,5 @@
-"""Worked example: for "when …?" the trained reader's date picks the sentence, not the first dated one the rules
-scored highest. Real Chroma in tmp_path, the hash embedder, the reader shipped in the repository."""
+"""Worked examples of the trained reader on "when …?": its date picks the sentence, not the first dated one the rules
+scored highest; a decade it reads is a time. Real Chroma in tmp_path, the hash embedder, the reader shipped here."""
 
 from __future__ import annotations
 
@@ -18,6 +18,11 @@ Prosecutors say Piet Aran accepted 40,000 euros between 2019 and 2021. His trial
 said. Aran, who led the town for eight years, resigned in March.
 """
 QUESTION = "When will the former Velmora mayor's trial begin?"
+TRAM = """Velmora tram depot to become a market
+
+The old tram depot in Velmora will reopen as a covered market next year, the council said. The town's tram line was \
+closed during the 1970s after years of losses, and the depot has stood empty since. The market will hold 60 stalls.
+"""
 
 
 @pytest.fixture(scope="module")
@@ -25,6 +30,7 @@ def trial(tmp_path_factory) -> Assistant:
     root = tmp_path_factory.mktemp("trial")
     (root / "articles").mkdir()
     (root / "articles" / "trial.txt").write_text(TRIAL, encoding="utf-8")
+    (root / "articles" / "tram.txt").write_text(TRAM, encoding="utf-8")
     config = Config.from_env(env={}, index_dir=root / "index", embedder="hash")
     ingestor = Ingestor(config, store=ChromaStore(config))
     assert ingestor.ingest_paths([root / "articles"]).ok
@@ -48,3 +54,14 @@ def test_without_the_readers_order_the_rules_take_the_first_dated_sentence(trial
     order fixes (and shows the example above depends on it)."""
     monkeypatch.setattr(Date, "reader_orders", False)
     assert trial.ask(QUESTION).short_answer == "on Tuesday"
+
+
+def test_a_decade_the_reader_reads_is_a_time(trial):
+    """The date rules find no day, month or year in "during the 1970s"; the reader reads "the 1970s" (sure: above
+    the overrule bar), and the date kind now vouches for a decade as a time, with the "during" before it. Before,
+    the answer had no short answer at all."""
+    answer = trial.ask("When was Velmora's tram line closed?")
+    assert answer.short_answer == "during the 1970s"
+    first = answer.citations[0]
+    assert first.text.startswith("The town's tram line was closed during the 1970s")
+    assert TRAM[first.char_start : first.char_end] == first.text

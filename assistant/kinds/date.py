@@ -15,6 +15,11 @@ from common.dates import YEAR_RE, format_date, resolve_date
 from common.text import terms
 
 _TIME_WORDS = re.compile(r"(?:during|after|before|since|until|in|on|at|by|early|late|last|next)\b", re.I)
+# a decade, a century or a world war names a time as a date does ("the 1970s", "the 19th century")
+_ERA = re.compile(r"\b(?:(?:1[0-9]|20)\d0s|\d{1,2}(?:st|nd|rd|th)[- ]century|world war (?:i|ii|one|two)|(?:first|second) "
+                  r"world war)\b", re.I)
+# a phrase after one of these is a time ("after liberation", "during the war"); the word stays in the answer
+_TIME_BEFORE = re.compile(r"\b(?:during|after|before|since|until|throughout)\s+$", re.I)
 _MONTH_ASKED = re.compile(r"\b(?:what|which) month\b", re.I)
 _YEAR_ASKED = re.compile(r"\b(?:what|which) year\b", re.I)
 _IN_YEAR = re.compile(r"(?:in|during|by)\s+(\d{4})", re.I)
@@ -68,10 +73,15 @@ class Date(Kind):
                        if c.score >= t.DATE_SHARE_OF_TOP * top)
 
     def vouch(self, query: Query, cands: list[Candidate], c: Candidate, start: int, end: int) -> tuple[int, int] | None:
-        """A confident reader's span when it is a time ('During the Second World War', 'after liberation', '1775')
+        """A confident reader's span when it is a time ('During the Second World War', 'after liberation', '1775',
+        'the 1970s'; a phrase after "during", "after" … widened to hold that word)
         and the top sentences speak of the event asked about; never for an event they do not mention."""
         span = c.text[start:end]
-        timely = bool(dates(span) or re.search(rf"\b{YEAR_RE}\b", span) or _TIME_WORDS.match(span))
+        lead = _TIME_BEFORE.search(c.text[:start])
+        if lead:  # "liberation" read in "After liberation, Warsaw …": the time is "After liberation"
+            start = lead.start()
+        timely = bool(lead or dates(span) or re.search(rf"\b{YEAR_RE}\b", span) or _TIME_WORDS.match(span)
+                      or _ERA.search(span))
         return (start, end) if timely and not self.strict(query, cands) else None
 
     def build(self, query: Query, cands: list[Candidate], sides: tuple[str, ...] = ()) -> Built | None:
