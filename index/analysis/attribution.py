@@ -182,6 +182,12 @@ class _Article:
         for k in range(len(self.marks)):
             if k not in self.by_mark and k not in self.absorbed and (attr := self._headline(k)) is not None:
                 self.by_mark[k] = attr
+        for k in range(len(self.marks) - 2, -1, -1):  # a quotation left open at a paragraph's end goes on in the
+            nxt = self.marks[k + 1]  # one the next paragraph opens: whoever speaks there spoke it
+            if k not in self.by_mark and k not in self.absorbed and not self.marks[k].closed and k + 1 in self.by_mark \
+                    and nxt.open_at >= 0 and not self.text[self.marks[k].end:nxt.open_at].strip(" \t\n.,") \
+                    and "\n" in self.text[self.marks[k].end:nxt.open_at]:
+                self.by_mark[k] = self.by_mark[k + 1]
 
     def _headline(self, k: int) -> Attribution | None:
         """A line that is a person's name, a colon and their quoted words ("Captain Priya Rao: ‘We batted like

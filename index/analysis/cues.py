@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from index.analysis.clauses import data_source, hung_clause, set_off_name, trim
 from index.analysis.marks import Marked
 from index.analysis.nouns import DOC_NOUNS
+from index.analysis.phrases import broken, fronted
 from index.analysis.speakers import Speaker
 
 CUE_LEMMAS = frozenset(
@@ -22,6 +23,7 @@ QUOTE_ONLY = frozenset("continue interject".split())  # cues only next to quotat
 _WORD = re.compile(r"\w+")
 _DASHES = ("-", "–", "—")
 _MEANS = ("by", "after", "while", "before", "in")  # "… by saying …": the main verb's subject says it
+_DANGLING = re.compile(r"[\s,]+(?:and|but|while)\s*$")
 _ELIDED = ("although", "though", "but", "and", "while")  # "…, although admitted that …": the subject left out
 PROMISES = frozenset("vow promise pledge threaten urge".split())  # their statement is an infinitive
 
@@ -50,12 +52,23 @@ def is_cue(tok) -> bool:
     return lemma in CUE_LEMMAS or lemma in QUOTE_ONLY
 
 
+def _aside_then_colon(tok) -> bool:
+    """ "Actor Sir Barnaby Quilliam, who made his debut …, posted on Instagram: “…”": a past tense the parser hung
+    on the name as a participle after the aside; it introduces the quotation after its colon."""
+    doc, after = tok.doc, tok.right_edge.i + 1
+    return tok.dep_ == "acl" and tok.head.tag_ == "NNP" and tok.i > 0 and doc[tok.i - 1].text == "," \
+        and tok.lemma_.lower() not in ("tell", "ask") and after < len(doc) and doc[after].text == ":" \
+        and not any(c.dep_ in ("auxpass", "agent", "nsubjpass") for c in tok.children)
+
+
 def _past_misread(tok) -> bool:
     """A past tense the tagger took for a participle because its subject is out of sight: after an aside set off by
     dashes ("Arteta - who labelled … - revealed … that …") or with the subject left out after a conjunction
     ("Pochettino is relishing … - although admitted there would be …"). It reports a clause (a ccomp after it) and
     is no passive; "told" and "asked" are left out (someone else does the telling: "Smith, told that …")."""
     before = tok.doc[tok.i - 1] if tok.i else None
+    if _aside_then_colon(tok):
+        return True
     return before is not None and (before.text in _DASHES or before.lower_ in _ELIDED) \
         and tok.lemma_.lower() not in ("tell", "ask") \
         and any(c.dep_ == "ccomp" and c.i > tok.i for c in tok.children) \
@@ -85,14 +98,14 @@ def subject(cue, s: int, e: int):
         if subj is not None and subj.tag_ in ("WP", "WDT") and tok is not cue:
             return lead_name(cue, s)  # "Arteta - who labelled … - revealed": the cue hung on the aside's verb
         if subj is not None:
-            return subj
+            return fronted(subj) or subj
         if tok.dep_ == "pcomp" and tok.head.lower_ in _MEANS and tok.head.head is not tok.head:
             tok = tok.head.head  # "X has disagreed with … by saying …": X says it
             continue
         if tok.dep_ not in ("conj", "xcomp", "advcl", "acl", "dobj") or tok.head is tok:
             break
         tok = tok.head
-    return name_after(cue) or speaker_misread(cue) or appositive_before(cue) or lead_name(cue, s)
+    return name_after(cue) or speaker_misread(cue) or appositive_before(cue) or lead_name(cue, s) or broken(cue)
 
 
 def appositive_before(cue):
@@ -169,10 +182,17 @@ def name_after(cue):
             break  # never a name in the next paragraph ("…’, says director" closing a headline)
         if t.ent_type_ in ("PERSON", "ORG"):
             ent = next(e for e in cue.doc.ents if e.start <= t.i < e.end)
+            if ent.root.dep_ == "pobj":
+                return None  # "posted on Instagram": where it was said, not who said it
             if ent.root.dep_ in ("compound", "poss", "nmod") and ent.root.head.tag_ in ("NN", "NNS"):
                 return None  # "said the Chelsea boss": a description, the club only describes its head
             return ent.root
     return None
+
+
+def _own_cue(t) -> bool:
+    """A verb of saying with a subject of its own that is no pronoun: another attribution."""
+    return t.lemma_.lower() in CUE_LEMMAS and any(c.dep_ == "nsubj" and c.tag_ != "PRP" for c in t.children)
 
 
 def reported(text: str, cue, marks: list[Marked], here: list[int], s: int, e: int) -> tuple[int, int] | None:
@@ -192,6 +212,8 @@ def reported(text: str, cue, marks: list[Marked], here: list[int], s: int, e: in
         return None  # "explained why he thinks …", "asked whether …": no statement
     right = comp.right_edge.idx + len(comp.right_edge.text)
     for c in cue.children:  # "said it was “one of the most callous cases” she had seen": one clause the parser split
+        if c.dep_ == "ccomp" and c.i > comp.i and _own_cue(c):
+            break  # "X said A, and their coach, Y, said B": Y's statement, hung on X's cue
         if c.dep_ == "ccomp" and c.i > comp.i and text[right:c.left_edge.idx].strip() in ("", "”", '"', "’"):
             right = c.right_edge.idx + len(c.right_edge.text)
     for t in comp.subtree:  # "X said A, while Y said B": Y's attribution and statement are no part of X's
@@ -199,6 +221,7 @@ def reported(text: str, cue, marks: list[Marked], here: list[int], s: int, e: in
                 and any(c.dep_ == "nsubj" and c.tag_ != "PRP" for c in t.children) and t.left_edge.idx > left.idx \
                 and not any(c.dep_ == "mark" and c.lower_ in ("that", "if", "whether") for c in t.children):
             right = min(right, t.left_edge.idx)
+    right = left.idx + len(_DANGLING.sub("", text[left.idx:right]))  # "…, and": the next clause's conjunction
     start, end = trim(text, max(s, left.idx), min(e, right))
     inside = [marks[k] for k in here if start <= marks[k].start < end]
     if inside and inside[0].open_at - start <= 1 and inside[0].end >= end - 2:
