@@ -41,7 +41,10 @@ def in_background(fn: Callable, name: str):
         except BaseException as exc:  # noqa: BLE001 - raised again by wait(), in the thread that needs the result
             done["error"] = exc
 
-    thread = threading.Thread(target=run, name=name, daemon=True)
+    # not a daemon: the interpreter waits for it before it exits. A process that ends while ONNX Runtime is still
+    # building a session in this thread (an `ask` refused for a missing index) is otherwise aborted on the way out
+    # ("terminate called without an active exception", exit -6 instead of 2)
+    thread = threading.Thread(target=run, name=name)
     thread.start()
 
     def wait():
