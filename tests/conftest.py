@@ -51,6 +51,14 @@ def minilm():
     return make_embedder(Config.from_env(env={}, index_dir=Path("/nonexistent"), embedder="minilm"))
 
 
+@pytest.fixture(scope="session")
+def nlp():
+    """The spaCy pipeline the language analysis runs (en_core_web_sm), loaded once."""
+    from index.analysis.core import load_pipeline
+
+    return load_pipeline()
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

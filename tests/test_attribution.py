@@ -7,16 +7,10 @@ import pytest
 
 from common.analysis import Quote
 from index.analysis.attribution import attribute
-from index.analysis.core import load_pipeline
 from index.sentences import split_sentences
 
 PRICE = ("US State Department spokesperson Ned Price said on Saturday that the attack highlights the need to fully "
          "fund the Global Coalition To Defeat ISIS’s efforts.")
-
-
-@pytest.fixture(scope="module")
-def nlp():
-    return load_pipeline()
 
 
 def quotes(nlp, text: str) -> list[Quote]:
@@ -29,6 +23,11 @@ def quotes(nlp, text: str) -> list[Quote]:
         assert q.speaker_start == -1 or s <= q.speaker_start < q.speaker_end <= e, q
         assert 0 <= q.named_in < len(spans) and 0 <= q.cue_start < q.cue_end <= len(text), q
     return found
+
+
+def by_words(nlp, text: str) -> dict[str, tuple[str, str | None]]:
+    """words → (kind, speaker) of every statement of the story."""
+    return {text[q.start:q.end]: (q.kind, q.speaker) for q in quotes(nlp, text)}
 
 
 def only(found: list[Quote], sentence: int) -> Quote:

@@ -3,16 +3,7 @@ miss seen there, written as a short story of its own (spaCy model only)."""
 
 from __future__ import annotations
 
-import pytest
-
-from index.analysis.core import load_pipeline
-
 from .test_attribution import said
-
-
-@pytest.fixture(scope="module")
-def nlp():
-    return load_pipeline()
 
 
 def test_a_plural_possessive_inside_an_organisation_name_stays_in_it(nlp):

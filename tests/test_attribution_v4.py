@@ -3,16 +3,7 @@ four, tests/gold/README.md): each a short story of its own (spaCy model only).""
 
 from __future__ import annotations
 
-import pytest
-
-from index.analysis.core import load_pipeline
-
 from .test_attribution import quotes, said
-
-
-@pytest.fixture(scope="module")
-def nlp():
-    return load_pipeline()
 
 
 def test_a_title_in_quotation_marks_inside_narration_is_no_statement(nlp):

@@ -3,16 +3,7 @@ tests/gold/README.md): each a short story of its own (spaCy model only)."""
 
 from __future__ import annotations
 
-import pytest
-
-from index.analysis.core import load_pipeline
-
 from .test_attribution import quotes, said
-
-
-@pytest.fixture(scope="module")
-def nlp():
-    return load_pipeline()
 
 
 def test_a_that_clause_after_said_in_a_statement_is_the_statement(nlp):

@@ -3,21 +3,7 @@
 
 from __future__ import annotations
 
-import pytest
-
-from index.analysis.core import load_pipeline
-
-from .test_attribution import quotes, said
-
-
-@pytest.fixture(scope="module")
-def nlp():
-    return load_pipeline()
-
-
-def by_words(nlp, text: str) -> dict[str, tuple[str, str | None]]:
-    """words → (kind, speaker) of every statement of the story."""
-    return {text[q.start:q.end]: (q.kind, q.speaker) for q in quotes(nlp, text)}
+from .test_attribution import by_words, said
 
 
 def test_letters_after_a_name_are_no_speaker(nlp):

@@ -3,16 +3,7 @@ data since round seven, tests/gold/README.md), each a short story of its own (sp
 
 from __future__ import annotations
 
-import pytest
-
-from index.analysis.core import load_pipeline
-
-from .test_attribution_v6 import by_words
-
-
-@pytest.fixture(scope="module")
-def nlp():
-    return load_pipeline()
+from .test_attribution import by_words
 
 
 def test_a_that_clause_after_the_cue_phrase_is_the_statement(nlp):

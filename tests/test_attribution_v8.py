@@ -3,17 +3,9 @@
 
 from __future__ import annotations
 
-import pytest
-
 from benchmarks.statements import _alias
-from index.analysis.core import load_pipeline
 
-from .test_attribution_v6 import by_words
-
-
-@pytest.fixture(scope="module")
-def nlp():
-    return load_pipeline()
+from .test_attribution import by_words
 
 
 def test_a_bare_noun_set_off_before_the_subject_is_no_speaker(nlp):
