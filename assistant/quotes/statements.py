@@ -32,11 +32,26 @@ def kind(q: Quote) -> str:
 
 def shown(c: Candidate, quotes: list[Quote], index: int | None = None) -> str:
     """How the sentence's statements read in an answer: each direct quote's own words in quotation marks (joined
-    by " … " when the sentence holds several); reported speech as the whole sentence, without quotation marks."""
-    if any(kind(q) == "reported" for q in quotes):
-        return c.text if index is None else c.sentence(index) or ""
+    by " … " when the sentence holds several); reported speech as the whole sentence, without quotation marks, or,
+    when the sentence holds another speaker's statement too, only the reporter's words for these ("Councillor
+    Maren Oduya said the repairs would cost less", not the campaigner's clause after "while")."""
     text = c.article.text
+    if any(kind(q) == "reported" for q in quotes):
+        others = [q for q in statements(c, index) if q not in quotes]
+        parts = [reporters_words(q) for q in quotes]
+        if not others or any(a < o.end and o.start < b for a, b in parts for o in others):
+            return c.text if index is None else c.sentence(index) or ""
+        return " … ".join(text[a:b] if kind(q) == "reported" else f"“{text[a:b]}”" for q, (a, b) in zip(quotes, parts))
     return "“" + " … ".join(text[q.start:q.end] for q in quotes) + "”"
+
+
+def reporters_words(q: Quote) -> tuple[int, int]:
+    """A reported statement with its speaker and cue as the sentence writes them ("Councillor Maren Oduya said the
+    repairs would cost less than planned"); a direct quote's own words."""
+    if kind(q) != "reported":
+        return q.start, q.end
+    ends = [x for x in (q.start, q.end, q.cue_start, q.cue_end, q.speaker_start, q.speaker_end) if x >= 0]
+    return min(ends), max(ends)
 
 
 def record(c: Candidate, quotes: list[Quote], number: int) -> list[Statement]:
