@@ -26,6 +26,7 @@ from index.analysis.cues import (
     subject,
     trim,
 )
+from index.analysis.described import person_like
 from index.analysis.marks import Marked, posts, quotations
 from index.analysis.names import Names
 from index.analysis.nouns import opens_with_person
@@ -76,7 +77,8 @@ class _Article:
             i = self.sentence_of(tok.idx)
             if i >= 0 and tok.idx < self.spans[i][1] and not tok.is_space:
                 self.tokens[i].append(tok)
-        self.resolver.described_at = {i for i, toks in enumerate(self.tokens) if opens_with_person(toks)}
+        self.resolver.described_at = {i for i, toks in enumerate(self.tokens) if opens_with_person(toks)} | {
+            m.sentence for m in self.names.mentions if person_like(m)}
         self.by_mark: dict[int, Attribution] = {}
         self.absorbed: set[int] = set()
         self.statements: list[tuple[int, int, int, Attribution]] = []  # (sentence, start, end, attribution)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from index.analysis.names import PERSON_ROLES, Name, Names
+from index.analysis.names import ORG_ENDINGS, PERSON_ROLES, Name, Names
 from index.analysis.nouns import INSTITUTIONS, ORG_NOUNS, person_noun
 
 _AGE_AFTER = re.compile(r",\s*(\d{1,3}),")  # "Euan McBride, 34, has …"
@@ -48,6 +48,15 @@ def staff_of(names: Names, head, sentence: int) -> Name | None:
                 if found is not None and found.label == "ORG":
                     return found
     return None
+
+
+def person_like(m: Name) -> bool:
+    """A subject name the tagger gave no person's label that reads as one: two or three capitalised words, none an
+    organisation's noun or ending ("Ethiopia's Dawit Gebremeskel-Alemu won …", ORG to the tagger)."""
+    words = m.text.replace("-", " ").split()
+    return m.label != "PERSON" and m.subject and not m.quoted and 2 <= len(m.text.split()) <= 3 \
+        and all(w[:1].isupper() and w.isalpha() for w in words) \
+        and not {w.lower() for w in words} & (ORG_ENDINGS | ORG_NOUNS | INSTITUTIONS)
 
 
 def described_org(names: Names, offset: int, sentence: int) -> Name | None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from dataclasses import dataclass
 
-from index.analysis.entity_tokens import NAME_TAGS, clean, plausible
+from index.analysis.entity_tokens import NAME_TAGS, clean, joined, plausible
 from index.analysis.nouns import INSTITUTIONS, ORG_NOUNS, person_noun
 
 SPEAKER_LABELS = ("PERSON", "ORG", "NORP", "GPE")
@@ -111,7 +111,7 @@ class Names:
         the titles written before it ("Maj. Gen. John W. Brennan", "Fire Chief Arno Distel")."""
         ent = self.ent_of.get(tok.i)
         if ent is not None and ent.label_ in SPEAKER_LABELS:
-            toks, label = clean(list(ent)), ent.label_
+            toks, label = joined(clean(list(ent))), ent.label_
         elif tok.tag_ in NAME_TAGS and tok.text[:1].isupper():
             toks = [t for t in tok.lefts if t.dep_ == "compound" and t.tag_ in NAME_TAGS] + [tok]
             toks, label = clean([t for t in toks if t.i >= toks[-1].i - 4]), "PERSON"

@@ -18,6 +18,7 @@ from index.analysis.nouns import (
     SEVERAL,
     SPOKES_NOUNS,
     STATE_NOUNS,
+    of_members,
     person_noun,
 )
 
@@ -53,6 +54,7 @@ class Resolver:
         self.unnamed_at: set[int] = set()  # sentences whose statement is by someone the article never names
         self.captions: set[int] = set()  # photo and video captions: no antecedents ("4 Onana … Credit: Getty")
         self.described_at: set[int] = set()  # sentences whose subject is an unnamed person ("The 23-year-old …")
+        # or a name the tagger gave no person's label that reads as one ("Ethiopia's Dawit Gebremeskel-Alemu won")
 
     def speaker(self, subj, sentence: int, depth: int = 0) -> Speaker | None:
         """The speaker whose phrase has head token `subj` in sentence `sentence`."""
@@ -99,9 +101,7 @@ class Resolver:
         else:
             labels, gender = ("ORG", "GPE", "NORP"), None
         found = self._antecedent(tok.idx, sentence, labels, gender, subjects_only=True)
-        if found is None:
-            return None
-        return self._resolved(tok.idx, tok.idx + len(tok.text), found, sentence, gender)
+        return None if found is None else self._resolved(tok.idx, tok.idx + len(tok.text), found, sentence, gender)
 
     def _resolved(self, start: int, end: int, found: Name, sentence: int, gender=None, role=None,
                   lemma: str = "", named_in: int | None = None) -> Speaker:
@@ -209,7 +209,7 @@ class Resolver:
             return None  # "officials said", "Kurdish forces said", "the pair said": no one name
         if any(c.dep_ in ("det", "nummod") and c.lower_ in ("a", "an", "one", "another", "some") for c in head.lefts):
             return None  # "one person said", "a fan wrote": someone new, not someone named before
-        if lemma in INSTITUTIONS and mods:  # "the provincial emergency office said": named by its description
+        if lemma in INSTITUTIONS and mods or of_members(head):  # "the provincial emergency office said": its own
             own = Name(span_text(doc, left, head.i + 1), "ORG", start, end, sentence, None, True, False)
             if own.words and own.words[0] in ("the", "its", "their", "his", "her"):
                 own = Name(span_text(doc, left + 1, head.i + 1), "ORG", doc[left + 1].idx, end, sentence, None,
