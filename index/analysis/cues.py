@@ -53,10 +53,13 @@ def is_cue(tok) -> bool:
 
 
 def _aside_then_colon(tok) -> bool:
-    """ "Actor Sir Barnaby Quilliam, who made his debut …, posted on Instagram: “…”": a past tense the parser hung
-    on the name as a participle after the aside; it introduces the quotation after its colon."""
+    """ "Actor Sir Barnaby Quilliam, who made his debut …, posted on Instagram: “…”", "The opera's composer, Sunniva
+    Ekdahl-Brun, posted on Instagram: “…”": a past tense the parser hung on the name (or on the noun the name is set
+    off after) as a participle after the aside; it introduces the quotation after its colon."""
     doc, after = tok.doc, tok.right_edge.i + 1
-    return tok.dep_ == "acl" and tok.head.tag_ == "NNP" and tok.i > 0 and doc[tok.i - 1].text == "," \
+    named = tok.head.tag_ == "NNP" or any(c.dep_ == "appos" and c.tag_ == "NNP" and c.i == tok.i - 2
+                                          for c in tok.head.children)
+    return tok.dep_ == "acl" and named and tok.i > 0 and doc[tok.i - 1].text == "," \
         and tok.lemma_.lower() not in ("tell", "ask") and after < len(doc) and doc[after].text == ":" \
         and not any(c.dep_ in ("auxpass", "agent", "nsubjpass") for c in tok.children)
 
@@ -287,8 +290,10 @@ def distance(m: Marked, cue) -> int:
 
 
 def borders(text: str, m: Marked, cue, sp: Speaking) -> bool:
-    """The quotation stands next to its attribution ("“…,” he said", "said in a statement: “…”"), not inside a
-    clause of its own ('an AI-powered “Let’s Chat” Alexa experience …, he says')."""
+    """The quotation stands next to its attribution ("“…,” he said", "said in a statement: “…”", or after a colon
+    ending a longer phrase when its words are the cue's own clause: "said in a statement read by the family's
+    solicitor: “Dad spent …”"), not inside a clause of its own ('an AI-powered “Let’s Chat” Alexa experience …, he
+    says')."""
     first = min(cue.idx, sp.start)
     last = max(cue_end(cue), sp.end)
     if m.end <= cue.idx:
@@ -296,7 +301,8 @@ def borders(text: str, m: Marked, cue, sp: Speaking) -> bool:
         return len(_WORD.findall(gap)) <= 2
     gap = text[last:m.open_at if m.open_at >= 0 else m.start]
     words = len(_WORD.findall(gap))
-    return words <= 1 or (words <= 8 and gap.rstrip().endswith((":", ",")))
+    return words <= 1 or (words <= 8 and gap.rstrip().endswith((":", ","))) or gap.rstrip().endswith(":") and any(
+        c.dep_ == "ccomp" and m.start <= c.idx < m.end for c in cue.children)
 
 
 def is_object(cue, m: Marked) -> bool:
