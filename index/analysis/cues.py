@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from index.analysis.clauses import data_source, hung_clause, set_off_name, trim
 from index.analysis.marks import Marked
 from index.analysis.nouns import DOC_NOUNS
-from index.analysis.phrases import broken, fronted
+from index.analysis.phrases import broken, fronted, role_before
 from index.analysis.speakers import Speaker
 
 CUE_LEMMAS = frozenset(
@@ -101,7 +101,7 @@ def subject(cue, s: int, e: int):
         if subj is not None and subj.tag_ in ("WP", "WDT") and tok is not cue:
             return lead_name(cue, s)  # "Arteta - who labelled … - revealed": the cue hung on the aside's verb
         if subj is not None:
-            return fronted(subj) or subj
+            return fronted(subj) or (role_before(subj) if cue.lemma_.lower() not in QUOTE_ONLY else None) or subj
         if tok.dep_ == "pcomp" and tok.head.lower_ in _MEANS and tok.head.head is not tok.head:
             tok = tok.head.head  # "X has disagreed with … by saying …": X says it
             continue

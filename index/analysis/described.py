@@ -62,10 +62,13 @@ def person_like(m: Name) -> bool:
 def described_org(names: Names, offset: int, sentence: int) -> Name | None:
     """ "the company" when no organisation spoke or was a subject in this or the two sentences before: the one
     organisation described there by a noun for one ("Nordpay, the Swedish payments app", "Baltic carrier
-    AirNova")."""
-    found = {m.key: m for m in names.before(offset) if m.label == "ORG" and not m.quoted
-             and m.sentence > sentence - 3 and m.role_words() & ORG_NOUNS}
-    return next(iter(found.values())) if len(found) == 1 else None
+    AirNova"), or further back when it is the only organisation the article has named so far ("Crumbwell, the
+    high-street bakery chain, will close …" and, after its chief executive's two quoted sentences, "The company
+    said …")."""
+    named = [m for m in names.before(offset) if m.label == "ORG" and not m.quoted]
+    found = {m.key: m for m in named if m.role_words() & ORG_NOUNS and m.sentence > sentence - 3}
+    alone = {m.key: m for m in named if m.role_words() & ORG_NOUNS} if len({m.key for m in named}) == 1 else {}
+    return next(iter(found.values())) if len(found) == 1 else next(iter(alone.values()), None)
 
 
 RANKS = frozenset("deputy vice assistant acting interim former shadow associate junior".split())  # "deputy governor"

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from index.analysis.entity_tokens import NAME_TAGS, clean, joined, plausible
 from index.analysis.nouns import INSTITUTIONS, ORG_NOUNS, person_noun
+from index.analysis.set_off import set_off, set_off_person, titled
 
 SPEAKER_LABELS = ("PERSON", "ORG", "NORP", "GPE")
 # Capitalised words kept with a name as its title ("Maj. Gen. John W. Brennan", "Mayor Ilsa Varenko")
@@ -92,8 +93,10 @@ class Names:
                 acronym = after[2:after.index(")")]
                 if acronym.isupper() and 1 < len(acronym) <= 10:
                     self.acronyms[acronym.lower()] = name
-        for tok in doc:  # a full name the recogniser missed, its surname used alone elsewhere ("Cole Palmer is …")
-            if tok.i not in self.ent_of and tok.dep_ in ("nsubj", "nsubjpass") and _missed_name(doc, tok):
+        for tok in doc:  # a full name the recogniser missed, its surname used alone elsewhere ("Cole Palmer is …"),
+            # or written after a title ("Detective Sergeant Alasdair Kinghorne-Petrie said")
+            if tok.i not in self.ent_of and tok.dep_ in ("nsubj", "nsubjpass") \
+                    and (_missed_name(doc, tok) or titled(tok, TITLES)):
                 name = self.name_of(tok, sentence_of(tok.idx), quoted(tok.idx))
                 if name is not None and name.label == "PERSON" and len(name.words) > 1:
                     self.mentions.append(name)
@@ -143,9 +146,9 @@ class Names:
             label = "PERSON"  # a surname the tagger took for an organisation ("Sorohan said")
         if label == "PERSON" and titled < 0 and len(toks) > 1 and toks[-1].lower_.strip(".") in ORG_ENDINGS:
             label = "ORG"  # "Kessaly Robotics", "Manchester United": no person's surname
-        if label != "PERSON" and len(toks) > 1 and _set_off_person(doc, toks[-1], first):
+        if label != "PERSON" and len(toks) > 1 and set_off_person(doc, toks[-1], first):
             label = "PERSON"  # "Port Kessaly's harbour master, Ines Varga" (ORG to the tagger)
-        elif label == "PERSON" and titled < 0 and _set_off(doc, toks[-1], first, ORG_NOUNS | INSTITUTIONS):
+        elif label == "PERSON" and titled < 0 and set_off(doc, toks[-1], first, ORG_NOUNS | INSTITUTIONS):
             label = "ORG"  # "The charity, Little Lanterns" (PERSON to the tagger)
         role = _role(doc, toks, first, label)
         if label != "PERSON" and len(toks) > 1 and role and role.split()[-1].lower() in PERSON_ROLES:
@@ -196,22 +199,6 @@ class Names:
             if m.key == name.key or (name.label != "PERSON" and _contains(name.words, m.words)):
                 return m.sentence
         return name.sentence
-
-
-def _set_off_person(doc, head, first: int) -> bool:
-    """The name stands in apposition right after a singular noun for a person, set off by a comma ("harbour
-    master, Ines Varga"), or an age is set off after it ("Nadia Ferenczy, 19,"): a person, whatever the tagger said."""
-    noun, lemma, age = head.head, head.head.lemma_.lower(), [t.text for t in doc[head.i + 1:head.i + 4]]
-    aged = len(age) == 3 and age[0] == age[2] == "," and age[1].isdigit() and len(age[1]) <= 2
-    return aged or head.dep_ == "appos" and noun.tag_ == "NN" and 0 < first - noun.i <= 2 \
-        and doc[noun.i + 1:first].text == "," and person_noun(lemma) and lemma not in ORG_NOUNS | INSTITUTIONS
-
-
-def _set_off(doc, head, first: int, nouns) -> bool:
-    """The name stands in apposition right after a singular noun of `nouns`, set off by a comma."""
-    noun = head.head
-    return head.dep_ == "appos" and noun.tag_ == "NN" and 0 < first - noun.i <= 2 \
-        and doc[noun.i + 1:first].text == "," and noun.lemma_.lower() in nouns
 
 
 def _missed_name(doc, tok) -> bool:
@@ -284,12 +271,12 @@ def _role(doc, toks, first: int, label: str) -> str | None:
         lead = lead[:comma]
     while lead and (lead[0].tag_ in ("IN", "DT", "PRP$", "POS", "CC") or lead[0].is_punct):
         lead = lead[1:]
-    if lead and not any(t.tag_.startswith("VB") or t.tag_ in ("IN", "WP", "WDT") for t in lead):
+    if lead and not any(t.tag_.startswith("VB") and not (t.dep_ in ("compound", "amod") and person_noun(t.lower_))
+                        or t.tag_ in ("IN", "WP", "WDT") for t in lead):  # "said ecologist X": "ecologist" a VB
         return span_text(doc, lead[0].i, lead[-1].i + 1 if comma else toks[0].i)  # with the title: "U.S. Senator"
-    if label == "PERSON" and not lead and first == toks[0].i:
-        sibling = _sibling_role(doc, head, first)
-        if sibling:
-            return sibling
+    sibling = _sibling_role(doc, head, first) if label == "PERSON" and not lead and first == toks[0].i else None
+    if sibling:
+        return sibling
     title = doc[first:toks[0].i].text.strip()
     if title and title.lower().strip(".") not in HONORIFICS:
         return title  # "Mayor", "Maj. Gen."
