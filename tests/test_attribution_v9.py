@@ -154,3 +154,14 @@ def test_the_company_is_the_only_organisation_the_article_named_as_one(nlp):
             "The company said staff in the affected shops would be offered jobs elsewhere where possible.")
     words = "staff in the affected shops would be offered jobs elsewhere where possible"
     assert by_words(nlp, text)[words] == ("reported", "Crumbwell")
+
+
+def test_a_headline_line_may_give_the_role_before_the_name(nlp):
+    """heldout8: the headline line "Dellmoor captain Precious Ndlovu-Carr: “I couldn't watch the last over”" was not
+    found: a headline quoting someone had to open with the name itself. The words before the name may be the role
+    the parse gives it (attribution.py, _headline)."""
+    text = ("Dellmoor won the women's one-day cup on the final ball at Harrowgate on Sunday, beating Eastfold by one "
+            "wicket.\n\n"
+            "Dellmoor captain Naledi Khumalo-Barr: “I couldn't watch the last over”\n\n"
+            "“I was in the changing room with a towel over my head,” Khumalo-Barr said.")
+    assert by_words(nlp, text)["I couldn't watch the last over"] == ("direct", "Naledi Khumalo-Barr")

@@ -203,7 +203,8 @@ class _Article:
             return None
         toks = [t for t in self.tokens[i] if t.idx < s + len(lead) - 1]
         name = self.names.name_of(toks[-1], i) if toks else None
-        if name is None or name.label != "PERSON" or name.start != s or name.end != s + len(lead) - 1:
+        if name is None or name.label != "PERSON" or self.text[s:name.start].strip() not in ("", name.role) \
+                or name.end != s + len(lead) - 1:  # "Dellmoor captain Precious Ndlovu-Carr: “…”": its role first
             return None
         colon, speaker = s + len(lead) - 1, self.resolver.speaker(toks[-1], i)
         return None if speaker is None else Attribution("direct", colon, colon + 1, speaker, i)
