@@ -165,3 +165,17 @@ def test_a_headline_line_may_give_the_role_before_the_name(nlp):
             "Dellmoor captain Naledi Khumalo-Barr: “I couldn't watch the last over”\n\n"
             "“I was in the changing room with a towel over my head,” Khumalo-Barr said.")
     assert by_words(nlp, text)["I couldn't watch the last over"] == ("direct", "Naledi Khumalo-Barr")
+
+
+def test_a_surname_the_tagger_read_as_a_plural_is_still_the_person(nlp):
+    """heldout5 (development data): "“Most of the antibiotics we use today came from soil,” Harries added, “and …”"
+    was unattributed: the tagger made "Harries" a plural common noun, so it named nobody. A capitalised subject
+    that is the surname of a person the article named in full is that person, whatever its tag (names.py,
+    _surname)."""
+    text = ("The study's lead author, Professor Ffion Harries of Swansea University, said the discovery showed how "
+            "much remained to be found.\n\n"
+            "“Most of the antibiotics we use today came from soil,” Harries added, “and most of the soil on this "
+            "planet has never been looked at.”")
+    got = by_words(nlp, text)
+    assert got["Most of the antibiotics we use today came from soil"] == ("direct", "Professor Ffion Harries")
+    assert got["and most of the soil on this planet has never been looked at"] == ("direct", "Professor Ffion Harries")

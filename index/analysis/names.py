@@ -101,9 +101,9 @@ class Names:
                 if name is not None and name.label == "PERSON" and len(name.words) > 1:
                     self.mentions.append(name)
                     self.persons.add(name.key)
-        for tok in doc:  # a surname the tagger missed or took for a place ("Gellar - who shares …")
+        for tok in doc:  # a surname the tagger missed or took for a place or a plural ("Gellar - who shares …")
             ent = self.ent_of.get(tok.i)
-            if (ent is None or ent.label_ not in SPEAKER_LABELS) and tok.tag_ == "NNP" and tok.lower_ in self.persons:
+            if (ent is None or ent.label_ not in SPEAKER_LABELS) and tok.lower_ in self.persons and _surname(tok):
                 self.mentions.append(Name(tok.text, "PERSON", tok.idx, tok.idx + len(tok.text),
                                           sentence_of(tok.idx), None, _is_subject(tok), quoted(tok.idx)))
         self.mentions.sort(key=lambda m: m.start)
@@ -118,6 +118,8 @@ class Names:
         elif tok.tag_ in NAME_TAGS and tok.text[:1].isupper():
             toks = [t for t in tok.lefts if t.dep_ == "compound" and t.tag_ in NAME_TAGS] + [tok]
             toks, label = clean([t for t in toks if t.i >= toks[-1].i - 4]), "PERSON"
+        elif tok.lower_ in self.persons and _surname(tok):  # "“…,” Harries added" (a plural to the tagger)
+            return Name(tok.text, "PERSON", tok.idx, tok.idx + len(tok.text), sentence, None, _is_subject(tok), quoted)
         else:
             return None
         if not plausible(toks, label):
@@ -211,6 +213,13 @@ def _missed_name(doc, tok) -> bool:
     last = tok.lower_
     return any(t.lower_ == last and t.tag_ == "NNP" and t.i != tok.i and not (t.i and doc[t.i - 1].tag_ == "NNP")
                for t in doc)
+
+
+def _surname(tok) -> bool:
+    """A capitalised word the tagger made a proper noun, or a common noun as a subject (a person's surname used alone
+    that it read as a plural: "“…,” Harries added")."""
+    return tok.text[:1].isupper() and not tok.text.isupper() and (
+        tok.tag_ == "NNP" or tok.tag_ in ("NN", "NNS") and tok.dep_ in ("nsubj", "nsubjpass"))
 
 
 def _is_name(tok) -> bool:
