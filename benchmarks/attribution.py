@@ -33,7 +33,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.common import REPO, print_table, shared_dir  # noqa: E402
-from benchmarks.statements import KIND, measure, rows  # noqa: E402
+from benchmarks.statements import KIND, _alias, measure, rows  # noqa: E402
 
 GOLD = REPO / "tests" / "gold" / "quotes_gold.jsonl"
 GOLD22 = REPO / "tests" / "gold" / "quotes_gold_22.jsonl"
@@ -251,8 +251,8 @@ def show_statements(items: list[dict], quotes_of: dict[str, list]) -> None:
         gs, ge = o["quote"]["char_start"], o["quote"]["char_end"]
         hit = [q for q in quotes_of[o["article_id"]] if q.start < ge and gs < q.end]
         q = hit[0] if hit else None
-        ok = q is not None and speaker_right(q.speaker, o) == bool(o["speaker"]) and (q.start, q.end) == (gs, ge) \
-            and KIND[o["kind"]] == KIND.get(q.kind)
+        named = q is not None and (speaker_right(q.speaker, o) if o["speaker"] else not q.speaker or _alias(q.speaker, o))
+        ok = named and (q.start, q.end) == (gs, ge) and KIND[o["kind"]] == KIND.get(q.kind)
         if not ok:
             got = f"{q.kind} {q.speaker!r} exact={(q.start, q.end) == (gs, ge)}" if q else "NOT FOUND"
             print(f"STMT {o['id']} {o['kind']} {o['resolution']} gold={o['speaker']!r} got {got}: "
