@@ -179,3 +179,29 @@ def test_a_surname_the_tagger_read_as_a_plural_is_still_the_person(nlp):
     got = by_words(nlp, text)
     assert got["Most of the antibiotics we use today came from soil"] == ("direct", "Professor Ffion Harries")
     assert got["and most of the soil on this planet has never been looked at"] == ("direct", "Professor Ffion Harries")
+
+
+def test_an_organisation_the_recogniser_missed_or_mislabelled_is_the_company(nlp):
+    """heldout4 and heldout6 (development data): "Carrick Foods is to close its biscuit factory …, the company said"
+    (no entity: the recogniser missed the name) and "The coffee chain Beanhouse is to close 45 of its 210 shops,
+    …, the company said" (a place to the tagger) were unattributed. A subject name of proper nouns ending in an
+    organisation's word ("Foods", "Bank") is an organisation named, and a name right after a noun for an
+    organisation that modifies it ("The coffee chain Beanhouse") is an organisation's (names.py)."""
+    got = by_words(nlp, "Carrick Foods is to close its biscuit factory in Dunmore with the loss of 420 jobs, the company "
+                        "said on Wednesday.")
+    assert got["Carrick Foods is to close its biscuit factory in Dunmore with the loss of 420 jobs"] == (
+        "reported", "Carrick Foods")
+    got = by_words(nlp, "The coffee chain Beanhouse is to close 45 of its 210 shops, putting about 600 jobs at risk, "
+                        "the company said on Tuesday.")
+    assert got["The coffee chain Beanhouse is to close 45 of its 210 shops, putting about 600 jobs at risk"][1] \
+        == "Beanhouse"
+
+
+def test_suggesting_after_the_facts_is_the_reporters_inference(nlp):
+    """A participle "suggesting" or "indicating" with no subject of its own, after a clause of facts ("it was the
+    most-googled fashion brand in the world, suggesting that …"), is the reporter's inference, no one's statement
+    (cues.py, is_cue): seen on a MultiHop article once "online retailer Shein" was read as an organisation, which
+    gave "suggesting that fast fashion …" to Shein."""
+    text = ("Despite calls for boycotts, online retailer Shein is valued at around £53bn. In 2022, it was the "
+            "most-googled fashion brand in the world, suggesting that fast fashion is not falling out of favour.")
+    assert not by_words(nlp, text)

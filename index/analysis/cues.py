@@ -26,6 +26,7 @@ _MEANS = ("by", "after", "while", "before", "in")  # "… by saying …": the ma
 _DANGLING = re.compile(r"[\s,]+(?:and|but|while)\s*$")
 _ELIDED = ("although", "though", "but", "and", "while")  # "…, although admitted that …": the subject left out
 PROMISES = frozenset("vow promise pledge threaten urge".split())  # their statement is an infinitive
+_INFERRING = frozenset("suggest indicate".split())  # "…, suggesting that …" infers from the facts, nobody says it
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,8 @@ def is_cue(tok) -> bool:
             and not _past_misread(tok):
         return False  # "Asked if …, X said", "was told": the speaker is someone else
     lemma = tok.lemma_.lower()
+    if lemma in _INFERRING and tok.tag_ == "VBG" and not any(c.dep_ == "nsubj" for c in tok.children):
+        return False  # "it was the most-googled brand …, suggesting that …": the reporter's inference
     if lemma == "read":  # "the statement read"
         return any(c.dep_ == "nsubj" and c.lemma_.lower() in DOC_NOUNS for c in tok.children)
     return lemma in CUE_LEMMAS or lemma in QUOTE_ONLY

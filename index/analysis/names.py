@@ -96,11 +96,13 @@ class Names:
         for tok in doc:  # a full name the recogniser missed, its surname used alone elsewhere ("Cole Palmer is …"),
             # or written after a title ("Detective Sergeant Alasdair Kinghorne-Petrie said")
             if tok.i not in self.ent_of and tok.dep_ in ("nsubj", "nsubjpass") \
-                    and (_missed_name(doc, tok) or titled(tok, TITLES)):
+                    and (_missed_name(doc, tok) or titled(tok, TITLES) or tok.lower_ in ORG_ENDINGS):
                 name = self.name_of(tok, sentence_of(tok.idx), quoted(tok.idx))
                 if name is not None and name.label == "PERSON" and len(name.words) > 1:
                     self.mentions.append(name)
                     self.persons.add(name.key)
+                elif name is not None and name.label == "ORG" and len(name.words) > 1:
+                    self.mentions.append(name)  # "Carrick Foods is to close …": an organisation the recogniser missed
         for tok in doc:  # a surname the tagger missed or took for a place or a plural ("Gellar - who shares …")
             ent = self.ent_of.get(tok.i)
             if (ent is None or ent.label_ not in SPEAKER_LABELS) and tok.lower_ in self.persons and _surname(tok):
@@ -155,8 +157,10 @@ class Names:
         role = _role(doc, toks, first, label)
         if label != "PERSON" and len(toks) > 1 and role and role.split()[-1].lower() in PERSON_ROLES:
             label, role = "PERSON", _role(doc, toks, first, "PERSON")  # "former defender Rio Ferdinand" (GPE)
-        elif label in ("PERSON", "GPE") and titled < 0 and any(c.dep_ == "appos" and c.lemma_.lower() in ORG_NOUNS
-                                                                for c in toks[-1].rights):
+        elif label in ("PERSON", "GPE") and titled < 0 and (any(
+                c.dep_ == "appos" and c.lemma_.lower() in ORG_NOUNS for c in toks[-1].rights)
+                or first == toks[0].i > 0 and doc[first - 1].lemma_.lower() in ORG_NOUNS  # "The coffee chain X"
+                and doc[first - 1].dep_ in ("compound", "nmod") and doc[first - 1].head.i == toks[-1].i):
             label = "ORG"  # "Corvane, the Marlow-based maker of packaging machines" (GPE to the tagger)
         return Name(text, label, start, end, sentence, role, _is_subject(toks[-1]), quoted)
 
