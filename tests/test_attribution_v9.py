@@ -205,3 +205,15 @@ def test_suggesting_after_the_facts_is_the_reporters_inference(nlp):
     text = ("Despite calls for boycotts, online retailer Shein is valued at around £53bn. In 2022, it was the "
             "most-googled fashion brand in the world, suggesting that fast fashion is not falling out of favour.")
     assert not by_words(nlp, text)
+
+
+def test_a_participle_modifying_the_role_before_a_name_is_part_of_the_role(nlp):
+    """heldout7 (development data): "Presiding judge Ottilie Hesselberg said … . The judge said …" left the second
+    statement unattributed: "Presiding", tagged a verb, made the words before the name no role, so no one held
+    "judge". A word tagged a verb before a name that modifies the role's noun, or is itself a noun for a person,
+    is part of the role (set_off.py, role_word; names.py, _role)."""
+    text = ("Dragomir Velichkov, 61, denied the charges.\n\n"
+            "Presiding judge Ottilie Marchbanks said the evidence left “no reasonable doubt”. The judge said the "
+            "company had paid Velichkov 2.4 million euros through accounts in three countries.")
+    words = "the company had paid Velichkov 2.4 million euros through accounts in three countries"
+    assert by_words(nlp, text)[words] == ("reported", "Ottilie Marchbanks")

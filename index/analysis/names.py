@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from index.analysis.entity_tokens import NAME_TAGS, clean, joined, plausible
 from index.analysis.nouns import INSTITUTIONS, ORG_NOUNS, person_noun
-from index.analysis.set_off import set_off, set_off_person, titled
+from index.analysis.set_off import role_word, set_off, set_off_person, titled
 
 SPEAKER_LABELS = ("PERSON", "ORG", "NORP", "GPE")
 # Capitalised words kept with a name as its title ("Maj. Gen. John W. Brennan", "Mayor Ilsa Varenko")
@@ -284,8 +284,8 @@ def _role(doc, toks, first: int, label: str) -> str | None:
         lead = lead[:comma]
     while lead and (lead[0].tag_ in ("IN", "DT", "PRP$", "POS", "CC") or lead[0].is_punct):
         lead = lead[1:]
-    if lead and not any(t.tag_.startswith("VB") and not (t.dep_ in ("compound", "amod") and person_noun(t.lower_))
-                        or t.tag_ in ("IN", "WP", "WDT") for t in lead):  # "said ecologist X": "ecologist" a VB
+    verbs = [t for t in lead if t.tag_.startswith("VB") and not role_word(t, lead)]  # "said ecologist X": none
+    if lead and not verbs and not any(t.tag_ in ("IN", "WP", "WDT") for t in lead):
         return span_text(doc, lead[0].i, lead[-1].i + 1 if comma else toks[0].i)  # with the title: "U.S. Senator"
     sibling = _sibling_role(doc, head, first) if label == "PERSON" and not lead and first == toks[0].i else None
     if sibling:

@@ -35,3 +35,9 @@ def titled(tok, titles) -> bool:
     return tok.tag_ == "NNP" and tok.text[:1].isupper() and not tok.text.isupper() and bool(held) and bool(names) \
         and tok.lower_ not in titles and not person_noun(tok.lower_) \
         and max(t.i for t in held) < min(t.i for t in names)
+
+
+def role_word(tok, lead: list) -> bool:
+    """A word before a name the tagger took for a verb that is part of its role: a noun for a person ("said
+    ecologist Tamsin Quarrendon") or a participle modifying the role's noun ("Presiding judge", "retired teacher")."""
+    return tok.dep_ in ("compound", "amod") and (person_noun(tok.lower_) or tok.head.tag_ == "NN" and tok.head in lead)
