@@ -217,3 +217,16 @@ def test_a_participle_modifying_the_role_before_a_name_is_part_of_the_role(nlp):
             "company had paid Velichkov 2.4 million euros through accounts in three countries.")
     words = "the company had paid Velichkov 2.4 million euros through accounts in three countries"
     assert by_words(nlp, text)[words] == ("reported", "Ottilie Marchbanks")
+
+
+def test_he_after_an_age_given_to_one_person_is_that_person(nlp):
+    """heldout6 (development data): "Jockey Cathal Brennock, 28, was taken to hospital … . The horse … was unhurt,
+    the racecourse said. In a video …, the 28-year-old thanked the ambulance crew. “Those lads were brilliant,” he
+    said." left the quote unattributed: "he" found no named subject before the racecourse's statement. A sentence
+    whose subject is an age the article gave exactly one person ("the 28-year-old") offers that person to the "he"
+    or "she" after it (described.py, aged_subject; speakers.py, _antecedent)."""
+    text = ("Jockey Cathal Brennock, 28, was taken to hospital with a broken collarbone after a fall on Thursday.\n\n"
+            "The horse, Copper Lantern, was checked by vets and was unhurt, the racecourse said.\n\n"
+            "In a video posted on social media from his hospital bed, the 28-year-old thanked the ambulance crew. "
+            "“Those lads were brilliant,” he said.")
+    assert by_words(nlp, text)["Those lads were brilliant"] == ("direct", "Jockey Cathal Brennock")

@@ -26,7 +26,7 @@ from index.analysis.cues import (
     subject,
     trim,
 )
-from index.analysis.described import person_like
+from index.analysis.described import aged_subject, person_like
 from index.analysis.marks import Marked, posts, quotations
 from index.analysis.names import Names
 from index.analysis.nouns import opens_with_person
@@ -79,6 +79,8 @@ class _Article:
                 self.tokens[i].append(tok)
         self.resolver.described_at = {i for i, toks in enumerate(self.tokens) if opens_with_person(toks)} | {
             m.sentence for m in self.names.mentions if person_like(m)}
+        aged = {i: aged_subject(toks, self.names, text) for i, toks in enumerate(self.tokens)}
+        self.resolver.aged_at = {i: name for i, name in aged.items() if name is not None}
         self.by_mark: dict[int, Attribution] = {}
         self.absorbed: set[int] = set()
         self.statements: list[tuple[int, int, int, Attribution]] = []  # (sentence, start, end, attribution)

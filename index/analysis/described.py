@@ -35,6 +35,15 @@ def aged(names: Names, text: str, years: int, offset: int) -> Name | None:
     return next(iter(found.values())) if len(found) == 1 else None
 
 
+def aged_subject(toks, names: Names, text: str) -> Name | None:
+    """The one person named with the age that a sentence's subject "the 28-year-old" gives ("Cathal Brennock, 28,
+    was taken to hospital …"), else None."""
+    for t in toks:
+        if t.dep_ == "nsubj" and (years := age(t)) is not None:
+            return aged(names, text, years, t.left_edge.idx)
+    return None
+
+
 def staff_of(names: Names, head, sentence: int) -> Name | None:
     """ "Analysts at Hellberg Securities said": people at an organisation, unnamed and several, speak for it."""
     lemma = head.lemma_.lower()

@@ -53,8 +53,8 @@ class Resolver:
         self.described: dict[str, Name] = {}  # description head → the speaker it was resolved to
         self.unnamed_at: set[int] = set()  # sentences whose statement is by someone the article never names
         self.captions: set[int] = set()  # photo and video captions: no antecedents ("4 Onana … Credit: Getty")
-        self.described_at: set[int] = set()  # sentences whose subject is an unnamed person ("The 23-year-old …")
-        # or a name the tagger gave no person's label that reads as one ("Ethiopia's Dawit Gebremeskel-Alemu won")
+        self.described_at: set[int] = set()  # whose subject may be someone unnamed ("The 23-year-old …", person_like)
+        self.aged_at: dict[int, Name] = {}  # sentences whose subject is an age ("the 28-year-old") given one person
 
     def speaker(self, subj, sentence: int, depth: int = 0) -> Speaker | None:
         """The speaker whose phrase has head token `subj` in sentence `sentence`."""
@@ -96,9 +96,7 @@ class Resolver:
         lower = tok.lower_
         if lower in PERSONAL:
             labels, gender = ("PERSON",), PERSONAL[lower]
-        elif lower == "they":
-            labels, gender = ("ORG", "NORP", "GPE"), None  # several people are no one name
-        else:
+        else:  # "it", "they": an organisation, a place or a people (several people are no one name)
             labels, gender = ("ORG", "GPE", "NORP"), None
         found = self._antecedent(tok.idx, sentence, labels, gender, subjects_only=True)
         return None if found is None else self._resolved(tok.idx, tok.idx + len(tok.text), found, sentence, gender)
@@ -132,6 +130,8 @@ class Resolver:
                 return None  # "Kovac is coached by Zoran Petric. He said …": two people, a sex the text never gave
             if here:
                 return here[-1]  # the first subject of the sentence
+            if gender and s in self.aged_at and self._gender_ok(self.aged_at[s], gender):
+                return self.aged_at[s]  # "…, the 28-year-old thanked the crew. “…,” he said": the one of that age
             if gender and s != sentence and s in self.described_at:
                 return None  # "The 23-year-old scored 21 goals. He said …": he may be that one, not the last speaker
         return None  # no speaker or subject of the type nearby: not merely the nearest mention anywhere
