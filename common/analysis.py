@@ -8,7 +8,7 @@ from bisect import bisect_left
 from dataclasses import dataclass, field
 from functools import cached_property
 
-VERSION = 10  # bump when what is stored changes: records of an older version are analysed again at the next ingest
+VERSION = 11  # bump when what is stored changes: records of an older version are analysed again at the next ingest
 
 # Answer types: what each kind of question wants, as spaCy (OntoNotes) entity labels.
 PERSON_LIKE = ("PERSON", "ORG", "NORP")

@@ -26,6 +26,7 @@ from index.analysis.cues import (
     subject,
     trim,
 )
+from index.analysis.described import aged_subject, person_like
 from index.analysis.marks import Marked, posts, quotations
 from index.analysis.names import Names
 from index.analysis.nouns import opens_with_person
@@ -76,7 +77,10 @@ class _Article:
             i = self.sentence_of(tok.idx)
             if i >= 0 and tok.idx < self.spans[i][1] and not tok.is_space:
                 self.tokens[i].append(tok)
-        self.resolver.described_at = {i for i, toks in enumerate(self.tokens) if opens_with_person(toks)}
+        self.resolver.described_at = {i for i, toks in enumerate(self.tokens) if opens_with_person(toks)} | {
+            m.sentence for m in self.names.mentions if person_like(m)}
+        aged = {i: aged_subject(toks, self.names, text) for i, toks in enumerate(self.tokens)}
+        self.resolver.aged_at = {i: name for i, name in aged.items() if name is not None}
         self.by_mark: dict[int, Attribution] = {}
         self.absorbed: set[int] = set()
         self.statements: list[tuple[int, int, int, Attribution]] = []  # (sentence, start, end, attribution)
@@ -201,7 +205,8 @@ class _Article:
             return None
         toks = [t for t in self.tokens[i] if t.idx < s + len(lead) - 1]
         name = self.names.name_of(toks[-1], i) if toks else None
-        if name is None or name.label != "PERSON" or name.start != s or name.end != s + len(lead) - 1:
+        if name is None or name.label != "PERSON" or self.text[s:name.start].strip() not in ("", name.role) \
+                or name.end != s + len(lead) - 1:  # "Dellmoor captain Precious Ndlovu-Carr: “…”": its role first
             return None
         colon, speaker = s + len(lead) - 1, self.resolver.speaker(toks[-1], i)
         return None if speaker is None else Attribution("direct", colon, colon + 1, speaker, i)

@@ -27,9 +27,23 @@ def hung_clause(cue):
             for t in c.rights:
                 subj = next((x for x in t.children if x.dep_ in ("nsubj", "nsubjpass")), None)
                 if t.dep_ == "relcl" and subj is not None and subj.i == t.left_edge.i == c.i + 1 \
-                        and subj.tag_ not in ("WDT", "WP", "WP$"):
+                        and subj.tag_ not in ("WDT", "WP", "WP$") or _told_clause(c, t, subj):
                     return t
     return None
+
+
+def _told_clause(listener, t, subj) -> bool:
+    """ "told the hearing that Rowan Feathers had been …", "told the inquest the emergency department had been
+    …": a clause after the listener that the parser took for its relative clause, opening with "that" as its
+    conjunction or with its own subject phrase, and wanting no object ("told the story the old man had written"
+    is a relative clause: "written" lacks its object)."""
+    if t.dep_ != "relcl" or subj is None or subj.tag_ in ("WDT", "WP", "WP$", "PRP") or subj.i < listener.i:
+        return False
+    that = t.doc[listener.i + 1]
+    if that.lower_ == "that" and that.dep_ == "mark" and that.head.i == t.i:
+        return subj.left_edge.i == that.i + 1
+    whole = subj.left_edge.i == t.left_edge.i == listener.i + 1 and subj.i > subj.left_edge.i
+    return whole and (t.lemma_ == "be" or subj.dep_ == "nsubjpass" or any(c.dep_ == "dobj" for c in t.children))
 
 
 def _that_clause(t) -> bool:

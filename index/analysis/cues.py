@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from index.analysis.clauses import data_source, hung_clause, set_off_name, trim
 from index.analysis.marks import Marked
 from index.analysis.nouns import DOC_NOUNS
-from index.analysis.phrases import broken, fronted
+from index.analysis.phrases import broken, fronted, role_before
 from index.analysis.speakers import Speaker
 
 CUE_LEMMAS = frozenset(
@@ -26,6 +26,7 @@ _MEANS = ("by", "after", "while", "before", "in")  # "… by saying …": the ma
 _DANGLING = re.compile(r"[\s,]+(?:and|but|while)\s*$")
 _ELIDED = ("although", "though", "but", "and", "while")  # "…, although admitted that …": the subject left out
 PROMISES = frozenset("vow promise pledge threaten urge".split())  # their statement is an infinitive
+_INFERRING = frozenset("suggest indicate".split())  # "…, suggesting that …" infers from the facts, nobody says it
 
 
 @dataclass(frozen=True)
@@ -47,16 +48,21 @@ def is_cue(tok) -> bool:
             and not _past_misread(tok):
         return False  # "Asked if …, X said", "was told": the speaker is someone else
     lemma = tok.lemma_.lower()
+    if lemma in _INFERRING and tok.tag_ == "VBG" and not any(c.dep_ == "nsubj" for c in tok.children):
+        return False  # "it was the most-googled brand …, suggesting that …": the reporter's inference
     if lemma == "read":  # "the statement read"
         return any(c.dep_ == "nsubj" and c.lemma_.lower() in DOC_NOUNS for c in tok.children)
     return lemma in CUE_LEMMAS or lemma in QUOTE_ONLY
 
 
 def _aside_then_colon(tok) -> bool:
-    """ "Actor Sir Barnaby Quilliam, who made his debut …, posted on Instagram: “…”": a past tense the parser hung
-    on the name as a participle after the aside; it introduces the quotation after its colon."""
+    """ "Actor Sir Barnaby Quilliam, who made his debut …, posted on Instagram: “…”", "The opera's composer, Sunniva
+    Ekdahl-Brun, posted on Instagram: “…”": a past tense the parser hung on the name (or on the noun the name is set
+    off after) as a participle after the aside; it introduces the quotation after its colon."""
     doc, after = tok.doc, tok.right_edge.i + 1
-    return tok.dep_ == "acl" and tok.head.tag_ == "NNP" and tok.i > 0 and doc[tok.i - 1].text == "," \
+    named = tok.head.tag_ == "NNP" or any(c.dep_ == "appos" and c.tag_ == "NNP" and c.i == tok.i - 2
+                                          for c in tok.head.children)
+    return tok.dep_ == "acl" and named and tok.i > 0 and doc[tok.i - 1].text == "," \
         and tok.lemma_.lower() not in ("tell", "ask") and after < len(doc) and doc[after].text == ":" \
         and not any(c.dep_ in ("auxpass", "agent", "nsubjpass") for c in tok.children)
 
@@ -98,7 +104,7 @@ def subject(cue, s: int, e: int):
         if subj is not None and subj.tag_ in ("WP", "WDT") and tok is not cue:
             return lead_name(cue, s)  # "Arteta - who labelled … - revealed": the cue hung on the aside's verb
         if subj is not None:
-            return fronted(subj) or subj
+            return fronted(subj) or (role_before(subj) if cue.lemma_.lower() not in QUOTE_ONLY else None) or subj
         if tok.dep_ == "pcomp" and tok.head.lower_ in _MEANS and tok.head.head is not tok.head:
             tok = tok.head.head  # "X has disagreed with … by saying …": X says it
             continue
@@ -287,8 +293,10 @@ def distance(m: Marked, cue) -> int:
 
 
 def borders(text: str, m: Marked, cue, sp: Speaking) -> bool:
-    """The quotation stands next to its attribution ("“…,” he said", "said in a statement: “…”"), not inside a
-    clause of its own ('an AI-powered “Let’s Chat” Alexa experience …, he says')."""
+    """The quotation stands next to its attribution ("“…,” he said", "said in a statement: “…”", or after a colon
+    ending a longer phrase when its words are the cue's own clause: "said in a statement read by the family's
+    solicitor: “Dad spent …”"), not inside a clause of its own ('an AI-powered “Let’s Chat” Alexa experience …, he
+    says')."""
     first = min(cue.idx, sp.start)
     last = max(cue_end(cue), sp.end)
     if m.end <= cue.idx:
@@ -296,7 +304,8 @@ def borders(text: str, m: Marked, cue, sp: Speaking) -> bool:
         return len(_WORD.findall(gap)) <= 2
     gap = text[last:m.open_at if m.open_at >= 0 else m.start]
     words = len(_WORD.findall(gap))
-    return words <= 1 or (words <= 8 and gap.rstrip().endswith((":", ",")))
+    return words <= 1 or (words <= 8 and gap.rstrip().endswith((":", ","))) or gap.rstrip().endswith(":") and any(
+        c.dep_ == "ccomp" and m.start <= c.idx < m.end for c in cue.children)
 
 
 def is_object(cue, m: Marked) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from index.analysis.names import PERSON_ROLES, Name, Names
+from index.analysis.names import ORG_ENDINGS, PERSON_ROLES, Name, Names
 from index.analysis.nouns import INSTITUTIONS, ORG_NOUNS, person_noun
 
 _AGE_AFTER = re.compile(r",\s*(\d{1,3}),")  # "Euan McBride, 34, has …"
@@ -35,6 +35,15 @@ def aged(names: Names, text: str, years: int, offset: int) -> Name | None:
     return next(iter(found.values())) if len(found) == 1 else None
 
 
+def aged_subject(toks, names: Names, text: str) -> Name | None:
+    """The one person named with the age that a sentence's subject "the 28-year-old" gives ("Cathal Brennock, 28,
+    was taken to hospital …"), else None."""
+    for t in toks:
+        if t.dep_ == "nsubj" and (years := age(t)) is not None:
+            return aged(names, text, years, t.left_edge.idx)
+    return None
+
+
 def staff_of(names: Names, head, sentence: int) -> Name | None:
     """ "Analysts at Hellberg Securities said": people at an organisation, unnamed and several, speak for it."""
     lemma = head.lemma_.lower()
@@ -50,13 +59,25 @@ def staff_of(names: Names, head, sentence: int) -> Name | None:
     return None
 
 
+def person_like(m: Name) -> bool:
+    """A subject name the tagger gave no person's label that reads as one: two or three capitalised words, none an
+    organisation's noun or ending ("Ethiopia's Dawit Gebremeskel-Alemu won …", ORG to the tagger)."""
+    words = m.text.replace("-", " ").split()
+    return m.label != "PERSON" and m.subject and not m.quoted and 2 <= len(m.text.split()) <= 3 \
+        and all(w[:1].isupper() and w.isalpha() for w in words) \
+        and not {w.lower() for w in words} & (ORG_ENDINGS | ORG_NOUNS | INSTITUTIONS)
+
+
 def described_org(names: Names, offset: int, sentence: int) -> Name | None:
     """ "the company" when no organisation spoke or was a subject in this or the two sentences before: the one
     organisation described there by a noun for one ("Nordpay, the Swedish payments app", "Baltic carrier
-    AirNova")."""
-    found = {m.key: m for m in names.before(offset) if m.label == "ORG" and not m.quoted
-             and m.sentence > sentence - 3 and m.role_words() & ORG_NOUNS}
-    return next(iter(found.values())) if len(found) == 1 else None
+    AirNova"), or further back when it is the only organisation the article has named so far ("Crumbwell, the
+    high-street bakery chain, will close …" and, after its chief executive's two quoted sentences, "The company
+    said …")."""
+    named = [m for m in names.before(offset) if m.label == "ORG" and not m.quoted]
+    found = {m.key: m for m in named if m.role_words() & ORG_NOUNS and m.sentence > sentence - 3}
+    alone = {m.key: m for m in named if m.role_words() & ORG_NOUNS} if len({m.key for m in named}) == 1 else {}
+    return next(iter(found.values())) if len(found) == 1 else next(iter(alone.values()), None)
 
 
 RANKS = frozenset("deputy vice assistant acting interim former shadow associate junior".split())  # "deputy governor"

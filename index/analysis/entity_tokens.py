@@ -42,6 +42,17 @@ def _named_possessive(toks: list, n: int) -> bool:
         and bool(rest) and all(t.tag_ in NAME_TAGS and t.text[:1].isupper() for t in rest)
 
 
+def joined(toks: list) -> list:
+    """A hyphenated name the recogniser cut at its hyphen ("Rosalind Achterfeld" of "Rosalind Achterfeld-Yeo"):
+    the name goes on over a hyphen written without spaces to the capitalised proper noun after it."""
+    doc = toks[-1].doc if toks else None
+    while toks and toks[-1].i + 2 < len(doc) and doc[toks[-1].i + 1].text == "-" and not toks[-1].whitespace_ \
+            and not doc[toks[-1].i + 1].whitespace_ and doc[toks[-1].i + 2].tag_ in NAME_TAGS \
+            and doc[toks[-1].i + 2].text[:1].isupper():
+        toks = toks + [doc[toks[-1].i + 1], doc[toks[-1].i + 2]]
+    return toks
+
+
 def plausible(toks: list, label: str) -> bool:
     """Not an adjective ("National"), a heading in capitals ("CANCER") or a dateline ("DRAVENHOLT, Ostrakand (…")."""
     if not any(t.tag_ in NAME_TAGS for t in toks):

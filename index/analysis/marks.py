@@ -8,7 +8,7 @@ from dataclasses import dataclass
 _OPEN = "“„«"
 _CLOSE = "”»"
 _STRAIGHT = '"'
-_SINGLE = "‘’"  # single quotation marks ‘…’; the closing one is also the apostrophe
+_SINGLE = "‘’'"  # single quotation marks ‘…’ and '…'; the closing one is also the apostrophe
 _BEFORE_OPEN = "([{—–-/:;,"  # a straight quote right after one of these (or a space) opens a quotation
 _LINE = re.compile(r"[^\n\r\u2028\u2029]+")
 # "— Liz Sly (@LizSly) January 22, 2022": an embedded post's byline (the text before it is the post)
@@ -62,7 +62,7 @@ def _line_quotations(text: str, ls: int, le: int, continues: bool) -> list[Marke
         if ch in _SINGLE:
             if open_at is not None and text[open_at] not in _SINGLE:
                 continue  # ‘…’ inside “…”: part of the quotation
-            role = _single(text, i, ls, le, open_at is not None)
+            role = _single(text, i, ls, le, open_at) if ch != "'" else _straight_single(text, i, ls, le, open_at)
             if role is None:
                 continue
         elif ch not in _OPEN and ch not in _CLOSE and ch != _STRAIGHT:
@@ -84,11 +84,14 @@ def _line_quotations(text: str, ls: int, le: int, continues: bool) -> list[Marke
     return out
 
 
-def _single(text: str, i: int, ls: int, le: int, inside: bool) -> str | None:
+def _single(text: str, i: int, ls: int, le: int, open_at: int | None) -> str | None:
     """‘ opens a quotation after a space or a bracket; ’ closes one unless it is an apostrophe: inside a word
     ("it’s"), or after a plural before a lower-case word ("the players’ union") with a closing mark still to come."""
     before = text[i - 1] if i > ls else " "
     after = text[i + 1] if i + 1 < le else " "
+    inside, opened = open_at is not None, open_at is not None and text[open_at] == "'"
+    if opened:
+        return None  # '…' closes only with its own mark
     if text[i] == "‘":
         return "open" if not inside and (before.isspace() or before in _BEFORE_OPEN) and not after.isspace() else None
     if not inside or (before.isalnum() and after.isalpha()):
@@ -96,6 +99,28 @@ def _single(text: str, i: int, ls: int, le: int, inside: bool) -> str | None:
     if before == "s" and after == " " and text[i + 2:i + 3].islower() and "’" in text[i + 1:le]:
         return None
     return "close"
+
+
+def _straight_single(text: str, i: int, ls: int, le: int, open_at: int | None) -> str | None:
+    """' opens a quotation after a space or a bracket before a capital with a closing ' still to come on the line
+    ("'That tree will be gone by Monday,' he said."), never in a line in capitals (a link's headline: "… AT AGE 29:
+    'I'LL BE …'"); it closes one it opened after the words, before a space or a punctuation mark, unless it is an
+    apostrophe ("the keepers' hut", "centre's")."""
+    before = text[i - 1] if i > ls else " "
+    after = text[i + 1] if i + 1 < le else " "
+    if open_at is None:
+        return "open" if (before.isspace() or before in _BEFORE_OPEN) and after.isupper() and any(
+            _closes(text, j, le) for j in range(i + 2, le) if text[j] == "'") and not text[ls:le].isupper() else None
+    return "close" if text[open_at] == "'" and _closes(text, i, le) else None
+
+
+def _closes(text: str, i: int, le: int) -> bool:
+    """A straight ' that can close a quotation: after a word or its punctuation, before a space, a punctuation mark
+    or the line's end, and no plural's apostrophe before a lower-case word ("the keepers' hut")."""
+    before, after = text[i - 1], text[i + 1] if i + 1 < le else " "
+    if before.isspace() or not (after.isspace() or after in ".,;:!?)]—–"):
+        return False
+    return not (before == "s" and after == " " and text[i + 2:i + 3].islower())
 
 
 def _role(text: str, i: int, ls: int, le: int, inside: bool) -> str:

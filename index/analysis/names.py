@@ -6,8 +6,9 @@ from __future__ import annotations
 from bisect import bisect_right
 from dataclasses import dataclass
 
-from index.analysis.entity_tokens import NAME_TAGS, clean, plausible
+from index.analysis.entity_tokens import NAME_TAGS, clean, joined, plausible
 from index.analysis.nouns import INSTITUTIONS, ORG_NOUNS, person_noun
+from index.analysis.set_off import role_word, set_off, set_off_person, titled
 
 SPEAKER_LABELS = ("PERSON", "ORG", "NORP", "GPE")
 # Capitalised words kept with a name as its title ("Maj. Gen. John W. Brennan", "Mayor Ilsa Varenko")
@@ -92,15 +93,19 @@ class Names:
                 acronym = after[2:after.index(")")]
                 if acronym.isupper() and 1 < len(acronym) <= 10:
                     self.acronyms[acronym.lower()] = name
-        for tok in doc:  # a full name the recogniser missed, its surname used alone elsewhere ("Cole Palmer is …")
-            if tok.i not in self.ent_of and tok.dep_ in ("nsubj", "nsubjpass") and _missed_name(doc, tok):
+        for tok in doc:  # a full name the recogniser missed, its surname used alone elsewhere ("Cole Palmer is …"),
+            # or written after a title ("Detective Sergeant Alasdair Kinghorne-Petrie said")
+            if tok.i not in self.ent_of and tok.dep_ in ("nsubj", "nsubjpass") \
+                    and (_missed_name(doc, tok) or titled(tok, TITLES) or tok.lower_ in ORG_ENDINGS):
                 name = self.name_of(tok, sentence_of(tok.idx), quoted(tok.idx))
                 if name is not None and name.label == "PERSON" and len(name.words) > 1:
                     self.mentions.append(name)
                     self.persons.add(name.key)
-        for tok in doc:  # a surname the tagger missed or took for a place ("Gellar - who shares …")
+                elif name is not None and name.label == "ORG" and len(name.words) > 1:
+                    self.mentions.append(name)  # "Carrick Foods is to close …": an organisation the recogniser missed
+        for tok in doc:  # a surname the tagger missed or took for a place or a plural ("Gellar - who shares …")
             ent = self.ent_of.get(tok.i)
-            if (ent is None or ent.label_ not in SPEAKER_LABELS) and tok.tag_ == "NNP" and tok.lower_ in self.persons:
+            if (ent is None or ent.label_ not in SPEAKER_LABELS) and tok.lower_ in self.persons and _surname(tok):
                 self.mentions.append(Name(tok.text, "PERSON", tok.idx, tok.idx + len(tok.text),
                                           sentence_of(tok.idx), None, _is_subject(tok), quoted(tok.idx)))
         self.mentions.sort(key=lambda m: m.start)
@@ -111,10 +116,12 @@ class Names:
         the titles written before it ("Maj. Gen. John W. Brennan", "Fire Chief Arno Distel")."""
         ent = self.ent_of.get(tok.i)
         if ent is not None and ent.label_ in SPEAKER_LABELS:
-            toks, label = clean(list(ent)), ent.label_
+            toks, label = joined(clean(list(ent))), ent.label_
         elif tok.tag_ in NAME_TAGS and tok.text[:1].isupper():
             toks = [t for t in tok.lefts if t.dep_ == "compound" and t.tag_ in NAME_TAGS] + [tok]
             toks, label = clean([t for t in toks if t.i >= toks[-1].i - 4]), "PERSON"
+        elif tok.lower_ in self.persons and _surname(tok):  # "“…,” Harries added" (a plural to the tagger)
+            return Name(tok.text, "PERSON", tok.idx, tok.idx + len(tok.text), sentence, None, _is_subject(tok), quoted)
         else:
             return None
         if not plausible(toks, label):
@@ -143,15 +150,17 @@ class Names:
             label = "PERSON"  # a surname the tagger took for an organisation ("Sorohan said")
         if label == "PERSON" and titled < 0 and len(toks) > 1 and toks[-1].lower_.strip(".") in ORG_ENDINGS:
             label = "ORG"  # "Kessaly Robotics", "Manchester United": no person's surname
-        if label != "PERSON" and len(toks) > 1 and _set_off_person(doc, toks[-1], first):
+        if label != "PERSON" and len(toks) > 1 and set_off_person(doc, toks[-1], first):
             label = "PERSON"  # "Port Kessaly's harbour master, Ines Varga" (ORG to the tagger)
-        elif label == "PERSON" and titled < 0 and _set_off(doc, toks[-1], first, ORG_NOUNS | INSTITUTIONS):
+        elif label == "PERSON" and titled < 0 and set_off(doc, toks[-1], first, ORG_NOUNS | INSTITUTIONS):
             label = "ORG"  # "The charity, Little Lanterns" (PERSON to the tagger)
         role = _role(doc, toks, first, label)
         if label != "PERSON" and len(toks) > 1 and role and role.split()[-1].lower() in PERSON_ROLES:
             label, role = "PERSON", _role(doc, toks, first, "PERSON")  # "former defender Rio Ferdinand" (GPE)
-        elif label in ("PERSON", "GPE") and titled < 0 and any(c.dep_ == "appos" and c.lemma_.lower() in ORG_NOUNS
-                                                                for c in toks[-1].rights):
+        elif label in ("PERSON", "GPE") and titled < 0 and (any(
+                c.dep_ == "appos" and c.lemma_.lower() in ORG_NOUNS for c in toks[-1].rights)
+                or first == toks[0].i > 0 and doc[first - 1].lemma_.lower() in ORG_NOUNS  # "The coffee chain X"
+                and doc[first - 1].dep_ in ("compound", "nmod") and doc[first - 1].head.i == toks[-1].i):
             label = "ORG"  # "Corvane, the Marlow-based maker of packaging machines" (GPE to the tagger)
         return Name(text, label, start, end, sentence, role, _is_subject(toks[-1]), quoted)
 
@@ -198,22 +207,6 @@ class Names:
         return name.sentence
 
 
-def _set_off_person(doc, head, first: int) -> bool:
-    """The name stands in apposition right after a singular noun for a person, set off by a comma ("harbour
-    master, Ines Varga"), or an age is set off after it ("Nadia Ferenczy, 19,"): a person, whatever the tagger said."""
-    noun, lemma, age = head.head, head.head.lemma_.lower(), [t.text for t in doc[head.i + 1:head.i + 4]]
-    aged = len(age) == 3 and age[0] == age[2] == "," and age[1].isdigit() and len(age[1]) <= 2
-    return aged or head.dep_ == "appos" and noun.tag_ == "NN" and 0 < first - noun.i <= 2 \
-        and doc[noun.i + 1:first].text == "," and person_noun(lemma) and lemma not in ORG_NOUNS | INSTITUTIONS
-
-
-def _set_off(doc, head, first: int, nouns) -> bool:
-    """The name stands in apposition right after a singular noun of `nouns`, set off by a comma."""
-    noun = head.head
-    return head.dep_ == "appos" and noun.tag_ == "NN" and 0 < first - noun.i <= 2 \
-        and doc[noun.i + 1:first].text == "," and noun.lemma_.lower() in nouns
-
-
 def _missed_name(doc, tok) -> bool:
     """Two or three capitalised proper nouns without an entity (first name and surname), the last of which the
     article also uses alone as a proper noun: a person's name and surname ("Cole Palmer is …", "Palmer mused")."""
@@ -224,6 +217,13 @@ def _missed_name(doc, tok) -> bool:
     last = tok.lower_
     return any(t.lower_ == last and t.tag_ == "NNP" and t.i != tok.i and not (t.i and doc[t.i - 1].tag_ == "NNP")
                for t in doc)
+
+
+def _surname(tok) -> bool:
+    """A capitalised word the tagger made a proper noun, or a common noun as a subject (a person's surname used alone
+    that it read as a plural: "“…,” Harries added")."""
+    return tok.text[:1].isupper() and not tok.text.isupper() and (
+        tok.tag_ == "NNP" or tok.tag_ in ("NN", "NNS") and tok.dep_ in ("nsubj", "nsubjpass"))
 
 
 def _is_name(tok) -> bool:
@@ -284,12 +284,12 @@ def _role(doc, toks, first: int, label: str) -> str | None:
         lead = lead[:comma]
     while lead and (lead[0].tag_ in ("IN", "DT", "PRP$", "POS", "CC") or lead[0].is_punct):
         lead = lead[1:]
-    if lead and not any(t.tag_.startswith("VB") or t.tag_ in ("IN", "WP", "WDT") for t in lead):
+    verbs = [t for t in lead if t.tag_.startswith("VB") and not role_word(t, lead)]  # "said ecologist X": none
+    if lead and not verbs and not any(t.tag_ in ("IN", "WP", "WDT") for t in lead):
         return span_text(doc, lead[0].i, lead[-1].i + 1 if comma else toks[0].i)  # with the title: "U.S. Senator"
-    if label == "PERSON" and not lead and first == toks[0].i:
-        sibling = _sibling_role(doc, head, first)
-        if sibling:
-            return sibling
+    sibling = _sibling_role(doc, head, first) if label == "PERSON" and not lead and first == toks[0].i else None
+    if sibling:
+        return sibling
     title = doc[first:toks[0].i].text.strip()
     if title and title.lower().strip(".") not in HONORIFICS:
         return title  # "Mayor", "Maj. Gen."

@@ -47,6 +47,13 @@ NOT_PERSONS = frozenset(
 )
 
 
+def of_members(head) -> bool:
+    """ "the drivers' union", "the farmers' association": an organisation of the people a plural possessive before
+    it names, its own (unnamed) speaker, never an organisation named before."""
+    return head.lemma_.lower() in ORG_NOUNS | INSTITUTIONS and any(
+        c.dep_ == "poss" and c.tag_ == "NNS" and c.is_lower for c in head.children)
+
+
 def person_noun(lemma: str) -> bool:
     """A common noun that names a person: listed, or an agent ending ("striker", "economist", "Argentinean")."""
     return lemma in PERSON_NOUNS or (lemma.endswith(AGENT_ENDINGS) and lemma not in NOT_PERSONS and len(lemma) > 4)

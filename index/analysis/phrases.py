@@ -14,6 +14,16 @@ def fronted(subj):
                  and doc[subj.i + 2].dep_ == "det"), None)
 
 
+def role_before(subj):
+    """A role noun the parser made the cue's subject beside the name right after it, which it made a second subject
+    ("Her teammate Isolde Vargellan said"): the name is the speaker, the noun its role."""
+    cue, nxt = subj.head, subj.doc[subj.i + 1] if subj.i + 1 < len(subj.doc) else None
+    if subj.tag_ != "NN" or subj.right_edge.i != subj.i or nxt is None or nxt.tag_ != "NNP" \
+            or not nxt.text[:1].isupper() or not any(c.dep_ in ("det", "poss") for c in subj.lefts):
+        return None
+    return next((c for c in cue.children if c.dep_ == "nsubj" and c.tag_ == "NNP" and c.left_edge.i == nxt.i), None)
+
+
 def broken(cue):
     """A noun phrase right before a cue the parser split into the cue's own determiner and modifiers ("…,’ the
     26-year-old said"): its last word stands for the phrase."""

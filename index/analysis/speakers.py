@@ -18,6 +18,7 @@ from index.analysis.nouns import (
     SEVERAL,
     SPOKES_NOUNS,
     STATE_NOUNS,
+    of_members,
     person_noun,
 )
 
@@ -52,7 +53,8 @@ class Resolver:
         self.described: dict[str, Name] = {}  # description head → the speaker it was resolved to
         self.unnamed_at: set[int] = set()  # sentences whose statement is by someone the article never names
         self.captions: set[int] = set()  # photo and video captions: no antecedents ("4 Onana … Credit: Getty")
-        self.described_at: set[int] = set()  # sentences whose subject is an unnamed person ("The 23-year-old …")
+        self.described_at: set[int] = set()  # whose subject may be someone unnamed ("The 23-year-old …", person_like)
+        self.aged_at: dict[int, Name] = {}  # sentences whose subject is an age ("the 28-year-old") given one person
 
     def speaker(self, subj, sentence: int, depth: int = 0) -> Speaker | None:
         """The speaker whose phrase has head token `subj` in sentence `sentence`."""
@@ -94,14 +96,10 @@ class Resolver:
         lower = tok.lower_
         if lower in PERSONAL:
             labels, gender = ("PERSON",), PERSONAL[lower]
-        elif lower == "they":
-            labels, gender = ("ORG", "NORP", "GPE"), None  # several people are no one name
-        else:
+        else:  # "it", "they": an organisation, a place or a people (several people are no one name)
             labels, gender = ("ORG", "GPE", "NORP"), None
         found = self._antecedent(tok.idx, sentence, labels, gender, subjects_only=True)
-        if found is None:
-            return None
-        return self._resolved(tok.idx, tok.idx + len(tok.text), found, sentence, gender)
+        return None if found is None else self._resolved(tok.idx, tok.idx + len(tok.text), found, sentence, gender)
 
     def _resolved(self, start: int, end: int, found: Name, sentence: int, gender=None, role=None,
                   lemma: str = "", named_in: int | None = None) -> Speaker:
@@ -132,6 +130,8 @@ class Resolver:
                 return None  # "Kovac is coached by Zoran Petric. He said …": two people, a sex the text never gave
             if here:
                 return here[-1]  # the first subject of the sentence
+            if gender and s in self.aged_at and self._gender_ok(self.aged_at[s], gender):
+                return self.aged_at[s]  # "…, the 28-year-old thanked the crew. “…,” he said": the one of that age
             if gender and s != sentence and s in self.described_at:
                 return None  # "The 23-year-old scored 21 goals. He said …": he may be that one, not the last speaker
         return None  # no speaker or subject of the type nearby: not merely the nearest mention anywhere
@@ -209,7 +209,7 @@ class Resolver:
             return None  # "officials said", "Kurdish forces said", "the pair said": no one name
         if any(c.dep_ in ("det", "nummod") and c.lower_ in ("a", "an", "one", "another", "some") for c in head.lefts):
             return None  # "one person said", "a fan wrote": someone new, not someone named before
-        if lemma in INSTITUTIONS and mods:  # "the provincial emergency office said": named by its description
+        if lemma in INSTITUTIONS and mods or of_members(head):  # "the provincial emergency office said": its own
             own = Name(span_text(doc, left, head.i + 1), "ORG", start, end, sentence, None, True, False)
             if own.words and own.words[0] in ("the", "its", "their", "his", "her"):
                 own = Name(span_text(doc, left + 1, head.i + 1), "ORG", doc[left + 1].idx, end, sentence, None,
