@@ -154,3 +154,37 @@ def test_more_negatives_take_the_next_best_sentences_without_the_answer():
     exs = examples_for(q, doc, random.Random(0), negatives=2)
     assert len(exs) == 3 and exs[0].positive and not exs[1].positive and not exs[2].positive
     assert [x.window.center for x in exs] == [3, len(doc.spans) - 1, 7]
+
+
+def test_dense_negatives_follow_the_encoders_order_and_skip_what_is_taken():
+    """One lexical negative (the last sentence, sharing "levee"), then one dense negative from the encoder's order
+    [3, last, 4, 10, 9]: 3 is the answer's own sentence, the last is taken, 4's window still holds "2019" (no
+    negative), so sentence 10 is the dense negative."""
+    doc = doc_of(LONG)
+    start = LONG.index("in 2019") + 3
+    q = Question("q1", "d1", "When did engineers warn about the levee?", ((start, start + 4, "2019"),))
+    last = len(doc.spans) - 1
+    exs = examples_for(q, doc, random.Random(0), negatives=1, near=[3, last, 4, 10, 9], dense=1)
+    assert [x.window.center for x in exs] == [3, last, 10]
+    assert exs[0].positive and not any(x.positive for x in exs[1:])
+
+
+def test_listwise_batches_keep_a_questions_windows_together_and_reward_the_answering_one():
+    """Batches for the listwise loss hold each question's windows whole; the loss is lower when the window that
+    answers has the highest answers-here logit than when a negative does."""
+    torch = pytest.importorskip("torch")
+    from training.reader_data import Example
+    from training.train_reader import batches, listwise
+    from assistant.qa.windows import Window
+
+    w = Window(0, 0, 1)
+    exs = [Example(f"q{n // 3}", "d1", w, (1,), (0,), 5 if n % 3 == 0 else 0, 6 if n % 3 == 0 else 0)
+           for n in range(30)]
+    got = list(batches(exs, list(range(30)), 8, random.Random(0), whole_questions=True))
+    assert sorted(k for b in got for k in b) == list(range(30))
+    for b in got:  # question n's windows are examples 3n, 3n+1, 3n+2: all in the batch, or none
+        assert all(k // 3 * 3 + i in b for k in b for i in range(3))
+    batch = exs[:6]
+    right = listwise(torch.tensor([3.0, 0.0, 0.0, 3.0, 0.0, 0.0]), batch)
+    wrong = listwise(torch.tensor([0.0, 3.0, 0.0, 0.0, 0.0, 3.0]), batch)
+    assert float(right) < 0.2 < 1.5 < float(wrong)

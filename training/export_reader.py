@@ -42,7 +42,8 @@ def export(net: ReaderNet, words: torch.Tensor, args, validation) -> dict:
         "trained_on": "../shared/data/squad_train (SQuAD v1.1, CC BY-SA 4.0)",
         "command": "python -m training.train_reader " + " ".join(
             f"--{k} {v}" for k, v in (("epochs", args.epochs), ("frozen", args.frozen), ("lr", args.lr),
-                                      ("batch", args.batch), ("seed", args.seed))),
+                                      ("batch", args.batch), ("seed", args.seed), ("negatives", args.negatives),
+                                      ("dense-negatives", args.dense_negatives), ("listwise", args.listwise))),
     }
     (out / "reader.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
     model = ReaderModel(out / "reader.json")

@@ -23,6 +23,7 @@ from index.sentences import split_sentences
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 HARD_NEGATIVES = 1  # (default) windows without the answer around the sentences sharing most of the question's words
+DENSE_NEGATIVES = 0  # (default) more, around the sentences nearest the question by MiniLM cosine (what dense retrieval brings)
 SHIFTED_SHARE = 0.25  # of positives centred on a neighbour of the answer's sentence (the answer in the context)
 
 
@@ -100,10 +101,12 @@ def label(q_ids: list[int], doc: Doc, window: Window, q: Question) -> tuple[int,
     return 0, 0
 
 
-def examples_for(q: Question, doc: Doc, rng: random.Random, negatives: int = HARD_NEGATIVES) -> list[Example]:
+def examples_for(q: Question, doc: Doc, rng: random.Random, negatives: int = HARD_NEGATIVES,
+                 near: list[int] | None = None, dense: int = DENSE_NEGATIVES) -> list[Example]:
     """A positive window (around the answer's sentence, or now and then a neighbour's window that still holds the
     answer whole), then negatives: windows that do not hold it, around the sentences sharing most of the question's
-    words (what retrieval brings up too)."""
+    words (what lexical retrieval brings up too), then `dense` more around the sentences in `near` order (nearest the
+    question by the encoder's cosine, what dense retrieval brings up), none centred twice."""
     q_ids = question_ids(q.text)
     budget = budget_for(q_ids)
     gold = sentence_of(doc, q.answers[0][0])
@@ -122,23 +125,41 @@ def examples_for(q: Question, doc: Doc, rng: random.Random, negatives: int = HAR
             positive = rng.choice(shifted)
     qt = set(terms(q.text))
     order = sorted((i for i in range(len(doc.spans)) if i != gold), key=lambda i: (-len(qt & doc.terms[i]), i))
-    hard = []
-    for i in order:
-        if len(hard) == negatives:
-            break
-        x = example(i)
-        if not x.positive:
-            hard.append(x)
+    hard, used = [], {gold}
+    for want, ranked in ((negatives, order), (negatives + dense, near or [])):
+        for i in ranked:
+            if len(hard) >= want:
+                break
+            if i in used:
+                continue
+            x = example(i)
+            if not x.positive:
+                hard.append(x)
+                used.add(i)
     return [positive, *hard]
 
 
-def build_examples(questions: list[Question], docs: dict[str, Doc], seed: int,
-                   negatives: int = HARD_NEGATIVES) -> list[Example]:
+def build_examples(questions: list[Question], docs: dict[str, Doc], seed: int, negatives: int = HARD_NEGATIVES,
+                   near: dict[str, list[int]] | None = None, dense: int = DENSE_NEGATIVES) -> list[Example]:
+    """Every question's examples, its positive first and its negatives after it (`near`: question id -> its
+    article's sentences, nearest the question first; needed when `dense` > 0)."""
     rng = random.Random(seed)
     out = []
     for q in questions:
-        out.extend(examples_for(q, docs[q.article_id], rng, negatives))
+        out.extend(examples_for(q, docs[q.article_id], rng, negatives, (near or {}).get(q.id), dense))
     return out
+
+
+def nearest_sentences(questions: list[Question], docs: dict[str, Doc], embed) -> dict[str, list[int]]:
+    """Per question, its article's sentences by the encoder's cosine to the question, nearest first (`embed`:
+    texts -> unit vectors)."""
+    import numpy as np
+
+    vecs = {aid: embed([d.text[s:e] for s, e in d.spans]) for aid, d in docs.items()
+            if any(q.article_id == aid for q in questions)}
+    qv = embed([q.text for q in questions])
+    return {q.id: [int(i) for i in np.argsort(-(vecs[q.article_id] @ qv[k]), kind="stable")]
+            for k, q in enumerate(questions)}
 
 
 def folds_by_article(article_ids, k: int) -> dict[str, int]:

@@ -20,6 +20,7 @@ import numpy as np
 import torch
 
 from training.reader_data import (
+    DENSE_NEGATIVES,
     HARD_NEGATIVES,
     SHARED,
     Example,
@@ -27,6 +28,7 @@ from training.reader_data import (
     folds_by_article,
     load_docs,
     load_questions,
+    nearest_sentences,
 )
 from training.reader_eval import embedder, evaluate
 from training.reader_model import LAYERS, ReaderNet, batch_tensors, load_shipped, torch_logits
@@ -104,10 +106,7 @@ def train(examples: list[Example], args, cached: list[torch.Tensor] | None = Non
         net.train()
         for m in frozen:
             m.eval()
-        order = list(chosen)
-        rng.shuffle(order)
-        for b in range(0, len(order), args.batch):
-            idx = order[b : b + args.batch]
+        for idx in batches(examples, chosen, args.batch, rng, whole_questions=bool(args.listwise)):
             batch = [examples[k] for k in idx]
             _, mask, _, start, end, has = batch_tensors(batch)
             h = torch.zeros((len(idx), mask.shape[1], cached[idx[0]].shape[-1]))
@@ -116,6 +115,8 @@ def train(examples: list[Example], args, cached: list[torch.Tensor] | None = Non
             s, e, here = net.top(h, mask, args.frozen)
             pad = (1 - mask) * -1e4
             loss = (ce(s + pad, start) + ce(e + pad, end)) / 2 + 0.5 * bce(here, has)
+            if args.listwise:
+                loss = loss + args.listwise * listwise(here, [examples[k] for k in idx])
             loss.backward()
             torch.nn.utils.clip_grad_norm_(params, 1.0)
             opt.step()
@@ -124,6 +125,43 @@ def train(examples: list[Example], args, cached: list[torch.Tensor] | None = Non
             prog.add(len(idx))
     net.eval()
     return net, words
+
+
+def batches(examples: list[Example], chosen: list[int], size: int, rng: random.Random, whole_questions: bool):
+    """Shuffled batches of example indices; with `whole_questions`, a question's windows stay in one batch (about
+    `size` windows a batch) so the listwise loss sees them side by side."""
+    if not whole_questions:
+        order = list(chosen)
+        rng.shuffle(order)
+        yield from (order[b : b + size] for b in range(0, len(order), size))
+        return
+    groups: dict[str, list[int]] = {}
+    for k in chosen:
+        groups.setdefault(examples[k].question_id, []).append(k)
+    order = list(groups.values())
+    rng.shuffle(order)
+    batch: list[int] = []
+    for g in order:
+        batch.extend(g)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def listwise(here: torch.Tensor, batch: list[Example]) -> torch.Tensor:
+    """Cross-entropy of each question's answers-here logits with its positive window as the class: the reader
+    learns to put the window that answers above the ones retrieval confuses with it."""
+    by_q: dict[str, list[int]] = {}
+    for k, x in enumerate(batch):
+        by_q.setdefault(x.question_id, []).append(k)
+    losses = []
+    for ks in by_q.values():
+        pos = [j for j, k in enumerate(ks) if batch[k].positive]
+        if len(pos) == 1 and len(ks) > 1:
+            losses.append(torch.nn.functional.cross_entropy(here[ks][None], torch.tensor([pos[0]])))
+    return torch.stack(losses).mean() if losses else here.sum() * 0.0
 
 
 def main(argv=None) -> int:
@@ -138,6 +176,10 @@ def main(argv=None) -> int:
     ap.add_argument("--folds", default="", help="with --cv: only these folds (e.g. 0,1)")
     ap.add_argument("--negatives", type=int, default=HARD_NEGATIVES,
                     help="hard negative windows per question (sentences sharing most of its words)")
+    ap.add_argument("--dense-negatives", type=int, default=DENSE_NEGATIVES,
+                    help="more negative windows per question, around the sentences nearest it by MiniLM cosine")
+    ap.add_argument("--listwise", type=float, default=0.0,
+                    help="weight of a listwise loss over each question's answers-here logits (0: none)")
     ap.add_argument("--limit", type=int, default=0, help="train on the first N questions only (a smoke run)")
     ap.add_argument("--out", type=Path, default=ROOT / "assistant" / "qa")
     ap.add_argument("--data", type=Path, default=SHARED)
@@ -160,7 +202,7 @@ def main(argv=None) -> int:
         fold = folds_by_article({q.article_id for q in questions}, args.cv)
         wanted = [int(f) for f in args.folds.split(",")] if args.folds else range(args.cv)
         embed = embedder()
-        examples = build_examples(questions, docs, args.seed, args.negatives)
+        examples = build_examples(questions, docs, args.seed, args.negatives, near(questions, docs, args), args.dense_negatives)
         cached = bottom_outputs(examples, args)  # frozen layers: the same outputs serve every fold
         for k in wanted:
             test_q = [q for q in questions if fold[q.article_id] == k]
@@ -171,7 +213,8 @@ def main(argv=None) -> int:
         keys = [k for k in next(iter(results.values())) if k != "questions"]
         results["mean"] = {k: round(float(np.mean([r[k] for r in results.values()])), 4) for k in keys}
     else:
-        net, words = train(build_examples(questions, docs, args.seed, args.negatives), args)
+        net, words = train(build_examples(questions, docs, args.seed, args.negatives, near(questions, docs, args),
+                                          args.dense_negatives), args)
         from training.export_reader import export
 
         results = export(net, words, args, docs_questions(args.data / "squad_sample"))
@@ -180,6 +223,11 @@ def main(argv=None) -> int:
     results["settings"] = {k: str(v) for k, v in vars(args).items()}
     print(json.dumps(results, indent=2), flush=True)
     return 0
+
+
+def near(questions, docs, args) -> dict[str, list[int]] | None:
+    """The sentences nearest each question by MiniLM cosine, when dense negatives are asked for."""
+    return nearest_sentences(questions, docs, embedder()) if args.dense_negatives else None
 
 
 def docs_questions(folder: Path):
