@@ -173,9 +173,9 @@ def test_listwise_batches_keep_a_questions_windows_together_and_reward_the_answe
     """Batches for the listwise loss hold each question's windows whole; the loss is lower when the window that
     answers has the highest answers-here logit than when a negative does."""
     torch = pytest.importorskip("torch")
+    from assistant.qa.windows import Window
     from training.reader_data import Example
     from training.train_reader import batches, listwise
-    from assistant.qa.windows import Window
 
     w = Window(0, 0, 1)
     exs = [Example(f"q{n // 3}", "d1", w, (1,), (0,), 5 if n % 3 == 0 else 0, 6 if n % 3 == 0 else 0)
