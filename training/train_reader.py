@@ -202,7 +202,8 @@ def main(argv=None) -> int:
         fold = folds_by_article({q.article_id for q in questions}, args.cv)
         wanted = [int(f) for f in args.folds.split(",")] if args.folds else range(args.cv)
         embed = embedder()
-        examples = build_examples(questions, docs, args.seed, args.negatives, near(questions, docs, args), args.dense_negatives)
+        examples = build_examples(questions, docs, args.seed, args.negatives, near(questions, docs, args, embed),
+                                  args.dense_negatives)
         cached = bottom_outputs(examples, args)  # frozen layers: the same outputs serve every fold
         for k in wanted:
             test_q = [q for q in questions if fold[q.article_id] == k]
@@ -225,9 +226,10 @@ def main(argv=None) -> int:
     return 0
 
 
-def near(questions, docs, args) -> dict[str, list[int]] | None:
-    """The sentences nearest each question by MiniLM cosine, when dense negatives are asked for."""
-    return nearest_sentences(questions, docs, embedder()) if args.dense_negatives else None
+def near(questions, docs, args, embed=None) -> dict[str, list[int]] | None:
+    """The sentences nearest each question by MiniLM cosine, when dense negatives are asked for (`embed`: the
+    encoder already loaded, if any)."""
+    return nearest_sentences(questions, docs, embed or embedder()) if args.dense_negatives else None
 
 
 def docs_questions(folder: Path):
