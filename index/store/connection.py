@@ -15,6 +15,12 @@ from common.offline import configure_environment
 GUARD_ATTEMPTS = 20
 GUARD_WAIT_SECONDS = 0.25
 PLACEHOLDER_KINDS = ("articles", "writes")  # collections whose vectors are placeholders: moving torn files aside mends them
+# A Chroma server may answer a read with "Error finding id" while another process upserts or deletes the rows it
+# was reading (measured: 1 of 790 queries during a concurrent ingest). A read that meets it is asked again this
+# many times, this many seconds apart; only an error that persists is reported as damage.
+READ_RETRIES = 3
+READ_RETRY_SECONDS = 0.2
+READ_METHODS = ("get", "query", "count")
 
 
 class Connection:
@@ -188,9 +194,10 @@ class Connection:
 
     def _call(self, fn, *args, **kwargs):
         """fn(...) with every failure to reach the store as StoreUnavailable. A collection that the server no
-        longer knows by its id (recreated, e.g. after a reset) is looked up again by name, once."""
+        longer knows by its id (recreated, e.g. after a reset) is looked up again by name, once. A read that meets
+        a write in progress on a server is asked again (READ_RETRIES)."""
         try:
-            return fn(*args, **kwargs)
+            return self._read_again(fn, *args, **kwargs)
         except BaseException as exc:  # noqa: BLE001 - Chroma's Rust panics arrive as PanicException(BaseException)
             if not isinstance(exc, Exception) and type(exc).__name__ != "PanicException":
                 raise
@@ -203,6 +210,19 @@ class Connection:
             if isinstance(exc, (ValueError, TypeError)) and "connect" not in str(exc).lower():
                 raise exc from None
             raise self._unavailable(exc) from exc
+
+    @staticmethod
+    def _read_again(fn, *args, **kwargs):
+        """fn(...), asked again when it is a read that met a concurrent write (is_passing_race)."""
+        attempt = 0
+        while True:
+            try:
+                return fn(*args, **kwargs)
+            except Exception as exc:  # noqa: BLE001 - anything else is raised as it is, for _call to translate
+                if attempt == READ_RETRIES or getattr(fn, "__name__", "") not in READ_METHODS or not is_passing_race(exc):
+                    raise
+            attempt += 1
+            time.sleep(READ_RETRY_SECONDS)
 
     def _reopened(self, fn, exc: Exception):
         """The same method on a freshly fetched handle when `exc` says fn's collection is gone, else None."""
@@ -253,6 +273,14 @@ def _bound_waits(client, seconds: float) -> None:
     session = getattr(getattr(client, "_server", None), "_session", None)
     if isinstance(session, httpx.Client):
         session.timeout = httpx.Timeout(seconds, connect=min(seconds, 5.0))
+
+
+def is_passing_race(exc: Exception) -> bool:
+    """Whether a Chroma error may be a read racing a write (rows removed between planning and fetching): it reads
+    like damage, so it is asked again before it is believed."""
+    from chromadb.errors import InternalError
+
+    return isinstance(exc, InternalError) and "error finding id" in str(exc).lower()
 
 
 def is_damage(exc: Exception) -> bool:
