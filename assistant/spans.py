@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from common.dates import MONTH_RE, WEEKDAY_RE, YEAR_RE
-from common.text import NUMBER_WORDS, SCALES
+from common.text import NUMBER_WORDS, SCALES, terms
 
 # --- figures --------------------------------------------------------------------------------------------
 _NUMWORD = "|".join(sorted((w for w in NUMBER_WORDS if w not in {"zero"}), key=len, reverse=True))
@@ -63,6 +63,21 @@ def figures(sentence: str) -> list[Span]:
                       sentence[start:end].rstrip())
         out.append(Span(start, start + len(text), text, "figure", num))
     return out
+
+
+HOW_MANY = re.compile(r"\bhow many\b", re.I)
+
+
+def count_alone(figure: str, question: str, focus: tuple[str, ...]) -> str:
+    """'10 touchdowns' → '10' for 'how many touchdowns …?' (focus: the counted noun's terms, head last): the noun
+    the question already names is not repeated in the short answer. A figure of another noun keeps it ('39 members
+    of Kurdish forces' for 'how many Kurdish fighters …?'), and so does a sum or a share."""
+    m = FIGURE.match(figure)
+    if not (m and focus and HOW_MANY.search(question)) or not m.group("noun").strip():
+        return figure
+    if focus[-1] not in terms(m.group("noun")):
+        return figure
+    return figure[: m.end("scale") if m.group("scale") else m.end("num")]
 
 
 # --- dates ----------------------------------------------------------------------------------------------

@@ -40,14 +40,14 @@ def texts(seed_assistant):
 @pytest.mark.parametrize(
     "question, short, sentence_start",
     [
-        ("How many people have died in the clashes?", "123 people", "The UK-based Syrian Observatory"),
-        ("How many civilians were killed?", "seven civilians", "The UK-based Syrian Observatory"),
+        ("How many people have died in the clashes?", "123", "The UK-based Syrian Observatory"),
+        ("How many civilians were killed?", "seven", "The UK-based Syrian Observatory"),
         ("How many Kurdish fighters died?", "39 members of Kurdish forces", "The UK-based Syrian Observatory"),
-        ("How many ISIS fighters have been killed in the clashes?", "77 ISIS fighters", "The UK-based Syrian Obs"),
-        ("How many prisoners are held at the Ghwayran prison?", "over 3,500 Daesh prisoners", "Hundreds of ISIS"),
+        ("How many ISIS fighters have been killed in the clashes?", "77", "The UK-based Syrian Obs"),
+        ("How many prisoners are held at the Ghwayran prison?", "over 3,500", "Hundreds of ISIS"),
         # two sentences say it; either is the right one to cite
-        ("When did ISIS launch the attack on the prison?", "on Thursday", ("ISIS, also known as Daesh",
-                                                                          "Over 100 people have been killed")),
+        ("When did ISIS launch the attack on the prison?", "Thursday", ("ISIS, also known as Daesh",
+                                                                       "Over 100 people have been killed")),
         ("Who said the attack highlights the need to fully fund the Global Coalition?", "Ned Price",
          "US State Department spokesperson Ned Price"),
         ("Who said Daesh delivered a death sentence to many of their own?", "Maj. Gen. John W. Brennan", "“In their own"),
@@ -99,7 +99,7 @@ def test_questions_about_something_the_articles_do_not_say_abstain(seed_assistan
 
 def test_event_date_preferred_over_the_date_it_was_reported(seed_assistant, texts):
     answer = seed_assistant.ask("When did the River Velm burst its banks in Velmora?")
-    assert answer.short_answer == "on Thursday"
+    assert answer.short_answer == "Thursday"
     assert answer.citations[0].text.startswith("The river burst its banks shortly after 11 p.m. on Thursday")
     assert "Thursday 5 March 2026" in answer.text
     assert_exact(answer, texts)
@@ -148,7 +148,7 @@ def test_follow_up_uses_previous_turn(seed_assistant, texts):
     first = seed_assistant.ask("What did Ned Price say?")
     history = [{"question": "What did Ned Price say?", **first.to_dict()}]
     follow = seed_assistant.ask("And how many civilians died?", history=history)
-    assert follow.short_answer == "seven civilians"
+    assert follow.short_answer == "seven"
     assert_exact(follow, texts)
 
 

@@ -55,7 +55,7 @@ def test_an_article_another_process_replaces_is_answered_in_its_new_version(chro
     assert run_ingest([path], env).returncode == 0
     config = Config.from_env(env=env, index_dir=tmp_path / "unused")
     assistant = Assistant(config, store=ChromaStore(config))
-    assert assistant.ask(question).short_answer == "40 people"
+    assert assistant.ask(question).short_answer == "40"
     counts = assistant.store.count()
     path.write_text("The quarry in Dunmarrow closed on Friday. It employed 55 people.", encoding="utf-8")
     done = run_ingest([path], env)
@@ -63,9 +63,9 @@ def test_an_article_another_process_replaces_is_answered_in_its_new_version(chro
     assert assistant.store.count() == counts
     deadline = time.monotonic() + 30  # another process's writes show within a second or so
     answer = assistant.ask(question)
-    while answer.short_answer != "55 people" and time.monotonic() < deadline:
+    while answer.short_answer != "55" and time.monotonic() < deadline:
         time.sleep(0.5)
         answer = assistant.ask(question)
-    assert answer.short_answer == "55 people"
+    assert answer.short_answer == "55"
     c = answer.citations[0]
     assert assistant.store.get_article("quarry").article.text[c.char_start : c.char_end] == c.text

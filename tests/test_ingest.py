@@ -231,11 +231,11 @@ def test_assistant_sees_a_replaced_article_without_restart(hash_config, tmp_path
     ing.ingest_paths([path])
     assistant = Assistant(hash_config, store=ing.store, embedder=ing.embedder)
     first = assistant.ask("How many people did the Dunmarrow quarry employ?")
-    assert first.short_answer == "40 people"
+    assert first.short_answer == "40"
 
     write(path, "The quarry in Dunmarrow closed on Monday after 90 years. It employed 55 people.")
     ing.ingest_paths([path])
     second = assistant.ask("How many people did the Dunmarrow quarry employ?")
-    assert second.short_answer == "55 people"
+    assert second.short_answer == "55"
     c = second.citations[0]
     assert ing.store.get_article("quarry").article.text[c.char_start : c.char_end] == c.text

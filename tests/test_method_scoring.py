@@ -83,7 +83,7 @@ def answer(question: str, scores: list[float], text: str = TOLL):
 def test_figure_kind_picks_the_counted_noun():
     """'How many children died?': of the four figures in sentence 2 only 'two children' has the noun asked."""
     a = answer("How many children died?", [0.9, 0.8, 0.5, 0.4])
-    assert a.short_answer == "two children" and a.citations[0].sentence_index == 1
+    assert a.short_answer == "two" and a.citations[0].sentence_index == 1
 
 
 def test_figure_kind_abstains_when_no_figure_counts_what_was_asked():
@@ -110,7 +110,7 @@ def test_date_kind_resolves_the_day():
     """'On what day did the office update its count?': 'on Sunday' in an article of Monday 24 January 2022 is
     Sunday 23 January; the answer says both."""
     a = answer("On what day did the emergency office update its count?", [0.9, 0.5, 0.3, 0.2])
-    assert a.short_answer == "on Sunday" and "Sunday 23 January 2022" in a.text
+    assert a.short_answer == "Sunday" and "Sunday 23 January 2022" in a.text
 
 
 def test_clause_kinds_answer_with_the_reason():

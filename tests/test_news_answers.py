@@ -102,7 +102,8 @@ def test_the_same_toll_whatever_the_phrasing(sample, question):
     assistant, texts, _ = sample
     answer = assistant.ask(question)
     assert [(e.figure, e.date) for e in answer.timeline] == [("nine people", "2026-03-07"), ("14 people", "2026-03-08")]
-    assert answer.short_answer == "14 people" and exact(answer, texts)
+    # the short answer does not repeat the noun a "how many" question names
+    assert answer.short_answer == ("14" if "many people" in question else "14 people") and exact(answer, texts)
     backing = {c.text[:40] for c in answer.citations[:2]}
     assert backing == {"The office said 14 people had died, incl", "VELMORA, Ostrakand (Ostrakand Wire) — Th"}
 
@@ -114,7 +115,7 @@ def test_an_outlet_named_in_the_question_is_a_filter(sample):
 
 
 @pytest.mark.parametrize(("question", "short"), [
-    ("When will the Northline rail strike start?", "on Monday"),  # the coming Monday, not "this year"
+    ("When will the Northline rail strike start?", "Monday"),  # the coming Monday, not "this year"
     ("Who is Corvin Stahl?", "Northline Rail’s chief executive"),  # the description the article gives
     ("Who is Jonas Pelk?", "Rovers manager"),
     ("Who is Fire Chief Arno Distel?", None),  # only "Fire Chief", which the question says already: no short

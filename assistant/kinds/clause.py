@@ -38,11 +38,13 @@ class Clause(Kind):
             if span is not None:
                 cites = Citations()
                 mark = cites.cite(c)
-                short = past_asked_subject(span.text, query.text)
+                short = _CAUSE.sub("", past_asked_subject(span.text, query.text))
                 return Built(f"{short} {mark}\n\n{quote(c)} {mark}{dated(c)}", short, cites)
         return None
 
 
+# "because of their disastrous financial situation" answers "why …?" as "their disastrous financial situation"
+_CAUSE = re.compile(r"^(?:because of|because|due to|owing to|as a result of)\s+(?=\S)", re.I)
 _AFTER_SUBJECT = re.compile(r"after\s+(?P<subject>(?:[\w'’-]+\s+){1,3}?)(?=\w+ed\b)", re.I)
 
 

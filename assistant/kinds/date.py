@@ -119,12 +119,15 @@ class Date(Kind):
 
 def year_asked(question: str, expression: str) -> str:
     """'In what year …?' is answered by the year: 'in 1945' → '1945', and 'in what month …?' by the month: 'Every
-    May' → 'May' (the sentence's words, the preposition off)."""
+    May' → 'May'; any other by the expression without its "in" or "on" (the sentence's words, all of them)."""
     m = _IN_YEAR.fullmatch(expression)
     if m and _YEAR_ASKED.search(question):
         return m.group(1)
     m = re.search(MONTH_NAME, expression)
-    return m.group(0) if m and _MONTH_ASKED.search(question) else expression
+    return m.group(0) if m and _MONTH_ASKED.search(question) else _BARE.sub("", expression)
+
+
+_BARE = re.compile(r"^(?:in|on)\s+(?=\S)", re.I)  # 'on Thursday' → 'Thursday': the question's "when" says it
 
 
 def _tense(expression: str, c: Candidate, ahead: bool) -> bool:

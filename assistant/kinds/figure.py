@@ -1,4 +1,4 @@
-"""Figures: "how many / how much / what share …" answered with the number and its noun, newest first when articles differ."""
+"""Figures: "how many / how much / what share …" answered with the number (its noun too unless asked), newest first."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from assistant.citing import Citations, outlet, quote, reported
 from assistant.kinds.base import Built, Kind
 from assistant.kinds.quantity import MONEY
 from assistant.query import Query, Turn
-from assistant.spans import Span, dates, figures
+from assistant.spans import HOW_MANY, Span, count_alone, dates, figures
 from assistant.typed import clause_words
 from common.dates import YEAR_RE, format_date, resolve_date
 from common.records import TimelineEntry
@@ -22,7 +22,6 @@ _ASKS = re.compile(r"\bhow (many|much)\b|\bwhat (number|percentage|share|proport
                    r"|\bhow (?:did|has|have) (?:the )?(?:number|count|figure|total)\b", re.I)
 _NUMBER_TERMS = frozenset(terms(" ".join([*NUMBER_WORDS, *SCALES, "more than over at least nearly almost about around "
                                                 "approximately up to fewer less some roughly estimated as many only"])))
-_HOW_MANY = re.compile(r"\bhow many\b", re.I)
 _SUM_OR_SHARE = re.compile(rf"{MONEY.pattern}|%|\bper ?cent\b|\bpercent\b", re.I)
 # "how much did ASOS lose?", "how much is Ohtani's contract?": a sum is asked, so a figure without its currency
 # ("23 years", "more than six seasons") is no answer; not "how much did prices rise?" (a change) nor "how much
@@ -100,14 +99,14 @@ class Figure(Kind):
         return bool(query.focus)  # figures are there, but none about what was asked
 
     def vouch(self, query: Query, cands: list[Candidate], c: Candidate, start: int, end: int) -> tuple[int, int] | None:
-        """The whole figure holding the reader's span ('eight U.S. presidents' for 'how many US presidents …?',
-        where the rules wanted the word 'us'); a share or a sum never answers 'how many' ('$22 million' for 'how
-        many employees …?', '60' of '60%' for 'how many barrels …?'), nor
-        does a count of another noun ('165 cases' for 'how many users …?'); the sentence must name something the
-        question counts or prices ('the repairs cost …' does not answer 'how much will the inquiry cost?')."""
+        """The figure holding the reader's span ('eight' of 'eight U.S. presidents' for 'how many US presidents …?');
+        a share or a sum never answers 'how many' ('$22 million' for 'how many employees …?', '60' of '60%' for 'how
+        many barrels …?'), nor does a count of another noun ('165 cases' for 'how many users …?'); the sentence must
+        name something the question counts or prices ('the repairs cost …' does not answer 'how much will the
+        inquiry cost?')."""
         if query.focus and not set(query.focus) & c.terms:
             return None  # "how much will the inquiry cost?" and a sentence of what the repairs cost
-        many, sum_asked = _HOW_MANY.search(query.text), asks_sum(query.text)
+        many, sum_asked = HOW_MANY.search(query.text), asks_sum(query.text)
         for f in figures(c.text):
             if f.start <= start < f.end or start <= f.start < end:
                 nouns = {w for w in terms(f.text) if not w[0].isdigit()} - _NUMBER_TERMS
@@ -115,7 +114,8 @@ class Figure(Kind):
                 other = bool(many and query.focus and nouns and query.focus[-1] not in nouns)
                 if other or (many and _SUM_OR_SHARE.search(f.text)) or (sum_asked and not MONEY.search(f.text)):
                     return None
-                return min(f.start, start), max(f.end, end)
+                a = min(f.start, start)  # the figure, its noun off when the question names it ('eight')
+                return a, max(a + len(count_alone(c.text[a:f.end], query.text, query.focus)), end)
         return None
 
     def build(self, query: Query, cands: list[Candidate], sides: tuple[str, ...] = ()) -> Built | None:
@@ -145,11 +145,12 @@ class Figure(Kind):
         series = _distinct([best, *updates, *others])
         # a change over time needs two days: figures of one day are different counts, and the best one answers
         if len(series) > 1 and all(r.day for r in series) and len({r.day for r in series}) > 1:
-            return timeline(series)
+            return timeline(series, query)
         cites = Citations()
         marks = best.marks(cites)
         mark = marks[: marks.index("]") + 1]
-        return Built(f"{best.f.text}{reported(best.c)} {marks}\n\n{quote(best.c)} {mark}", best.f.text, cites)
+        short = count_alone(best.f.text, query.text, query.focus)
+        return Built(f"{best.f.text}{reported(best.c)} {marks}\n\n{quote(best.c)} {mark}", short, cites)
 
 
 def same_count(r: Row, best: Row) -> bool:
@@ -171,8 +172,7 @@ def _topic_cover(r: Row, topic: set[str]) -> float:
 
 
 def _other_year(c: Candidate, query: Query) -> bool:
-    """The sentence dates its figure to another year than the article's, and the question names no year:
-    likely a past figure ('in 1987, when five people died'), not the one asked about."""
+    """The sentence dates its figure to another year than the article's, the question none: a past figure."""
     pub = c.article.published_at
     if pub is None:
         return False
@@ -219,7 +219,7 @@ def _rows(query: Query, cands: list[Candidate]) -> list[Row]:
         predicate |= DEATH
     rows: dict[tuple[str, str], list[Row]] = {}
     top = cands[0].score
-    many = bool(_HOW_MANY.search(query.text))
+    many = bool(HOW_MANY.search(query.text))
     sum_asked = asks_sum(query.text)
     for c in cands[: t.FIGURE_CANDIDATES]:
         if c.score < t.FIGURE_SHARE_OF_TOP * top:
@@ -304,7 +304,7 @@ def _distinct(rows: list[Row]) -> list[Row]:
     return sorted(by_value.values(), key=lambda r: (r.day or date.min, r.specific))
 
 
-def timeline(series: list[Row]) -> Built:
+def timeline(series: list[Row], query: Query) -> Built:
     """'The figure changed: the latest is 14 people (Ostrakand Wire, Monday 9 March 2026)', then every value
     oldest first, each dated and cited; the same values as Answer.timeline for a dated view."""
     cites = Citations()
@@ -317,4 +317,4 @@ def timeline(series: list[Row]) -> Built:
             f"{latest_mark}:\n" + "\n".join(lines))
     entries = tuple(TimelineEntry(r.f.text, r.day.isoformat(), r.c.article.source, int(mark[1 : mark.index("]")]))
                     for r, mark in zip(series, marks))
-    return Built(text, latest.f.text, cites, entries)
+    return Built(text, count_alone(latest.f.text, query.text, query.focus), cites, entries)
