@@ -24,15 +24,15 @@ def sample(tmp_path_factory):
 
 @pytest.mark.parametrize(("question", "short", "sentence_start"), [
     # two articles give the toll (9, then 14): the latest first
-    ("How many people died in the Velmora flood?", "14 people", "The office said 14 people had died"),
+    ("How many people died in the Velmora flood?", "14", "The office said 14 people had died"),
     ("Who said “We are still pulling people out of attics and off rooftops”?", "Mayor Ilsa Varenko",
      "“We are still pulling people out"),
     # the event's time, with the calendar day it names counted from the article's date
-    ("When did the River Velm burst its banks in Velmora?", "on Thursday", "The river burst its banks"),
+    ("When did the River Velm burst its banks in Velmora?", "Thursday", "The river burst its banks"),
     # "in what year" asks for the year: the sentence's "in 1987" without its preposition
     ("In what year did the Velm last flood the town?", "1987", "The Velm last flooded the town in 1987"),
     ("Who is the manager of Kessaly Rovers?", "Jonas Pelk", "“At half-time I told them"),
-    ("How many hectares has the Harrowmere wildfire burned?", "about 2,300 hectares of pine forest",
+    ("How many hectares has the Harrowmere wildfire burned?", "about 2,300",
      "HARROWMERE, Lastovia"),
 ])
 def test_each_kind_end_to_end(sample, question, short, sentence_start):
@@ -100,4 +100,4 @@ def test_no_more_questions_run_at_once_than_ask_workers(sample):
         th.start()
     for th in threads:
         th.join()
-    assert most == 2 and [a.short_answer for a in answers] == ["14 people"] * 12
+    assert most == 2 and [a.short_answer for a in answers] == ["14"] * 12

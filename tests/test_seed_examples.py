@@ -27,13 +27,13 @@ def seed(tmp_path_factory, minilm, shared_dir):
     ("Which prison did the militants attack?", ("the Ghwayran prison", "Ghwayran prison"), None),
     ("In which city is the prison?", ("Al-Hasakah",), None),
     ("Where is the prison?", ("Syria", "northeastern Syria", "Al-Hasakah", "the Al-Hasakah city"), "Arabic"),
-    ("On what date did SOHR give the toll of 123?", ("on Sunday",), "dozens"),
+    ("On what date did SOHR give the toll of 123?", ("Sunday",), "dozens"),
     ("How many have been killed?", ("123 people",), "over 100"),  # the later, exact toll; the earlier shown too
     ("What does SOHR stand for?", ("Syrian Observatory for Human Rights",), None),
     # the place's name, not "the Al-Hasakah city" ("city" after a name adds nothing)
     ("Where is the Ghwayran prison?", ("Al-Hasakah",), "the Al-Hasakah city"),
     # two months and their year are one time ("last year" alone answered before months without a day were dates)
-    ("When did ISIS carry out its two major suicide bombings in Iraq?", ("in January and July last year",),
+    ("When did ISIS carry out its two major suicide bombings in Iraq?", ("January and July last year",),
      "last year"),
     # the speaker as the sentence writes them when that is the name's abbreviation ("The SOHR also reported …")
     ("Who reported that the SDF had arrested over 100 of the escaped prisoners?", ("SOHR",),

@@ -155,7 +155,7 @@ def test_a_torn_file_is_rebuilt_at_serve_start_up_while_questions_are_answered(t
             time.sleep(0.2)
         answer = httpx.post(f"{server.url}/api/ask", json={"question": "How many homes did Town 7 approve?"},
                             timeout=60).json()
-        assert "Not searched" not in answer["answer"] and answer["short_answer"] == "9 new homes"
+        assert "Not searched" not in answer["answer"] and answer["short_answer"] == "9"
         assert "news-sentences: its vector files were torn" in server.output()
     finally:
         server.stop()
