@@ -212,7 +212,10 @@ _WHY_CUE = re.compile(
     r"aimed at|intended to|in protest (?:at|against|over)|to protest|"
     r"(?:the )?reason (?:was|is|being)|over fears? (?:of|that))\b[^.;:!?]*)", re.I)
 _HOW_CUE = re.compile(
-    r"\b(?:after (?!(?:a|the|its|their|his|her)?\s*(?:\w+\s+)?(?:year|month|week|day|hour|minute)s?\b)|"
+    # "after" is a means only before a clause or a gerund ("after militants detonated …", "after breaking …"),
+    # not before a time ("after the game", "after three days")
+    r"\b(?:after (?!(?:a|the|its|their|his|her)?\s*(?:\w+\s+)?(?:year|month|week|day|hour|minute)s?\b)"
+    r"(?=(?:[\w'’-]+\s+){0,3}?[\w'’-]+(?:ed|ing)\b)|"
     r"by (?=\w+ing\b)|using|through|via|with the help of)\b[^.;:!?,]*", re.I)
 
 

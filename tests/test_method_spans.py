@@ -71,12 +71,14 @@ def test_speaker_role_and_quote():
 
 
 def test_reason_and_means_clauses():
-    """'in a bid to' opens a purpose; 'after' + a clause (not a length of time) opens how it happened."""
+    """'in a bid to' opens a purpose; 'after' + a clause (not a length of time, not a moment: 'after the game'
+    answered "how did Phillies players celebrate?") opens how it happened."""
     assert reason("ISIS attacked a prison on Thursday in a bid to free its members.").text == \
         "in a bid to free its members"
     assert means("Hundreds escaped after militants detonated a car bomb near the prison gates.").text == \
         "after militants detonated a car bomb near the prison gates"
     assert means("Hundreds escaped after three days of fighting.") is None
+    assert means("Phillies players celebrated after the game, chanting in the clubhouse.") is None
 
 
 def test_a_cause_named_by_a_noun_ends_at_its_comma_and_the_reporting_is_no_reason():
