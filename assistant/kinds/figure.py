@@ -10,7 +10,7 @@ from assistant import tuning as t
 from assistant.candidates import Candidate
 from assistant.citing import Citations, outlet, quote, reported
 from assistant.kinds.base import Built, Kind
-from assistant.kinds.quantity import MONEY
+from assistant.kinds.quantity import MONEY, asks_sum
 from assistant.query import Query, Turn
 from assistant.spans import HOW_MANY, Span, count_alone, dates, figures
 from assistant.typed import clause_words
@@ -23,16 +23,6 @@ _ASKS = re.compile(r"\bhow (many|much)\b|\bwhat (number|percentage|share|proport
 _NUMBER_TERMS = frozenset(terms(" ".join([*NUMBER_WORDS, *SCALES, "more than over at least nearly almost about around "
                                                 "approximately up to fewer less some roughly estimated as many only"])))
 _SUM_OR_SHARE = re.compile(rf"{MONEY.pattern}|%|\bper ?cent\b|\bpercent\b", re.I)
-# "how much did ASOS lose?", "how much is Ohtani's contract?": a sum is asked, so a figure without its currency
-# ("23 years", "more than six seasons") is no answer; not "how much did prices rise?" (a change) nor "how much
-# weight did he lose?" (a noun after "how much" says what is measured)
-_SUM_ASKED = re.compile(
-    r"\bhow much (?:money\b|(?:did|does|do|is|was|were|are|will|would|could|has|have|had)\b.*\b(?:pay|paid|pays|"
-    r"cost|costs|lose|lost|loses|owe|owes|owed|spend|spent|earn|earned|earns|raise|raised|charge|charged|charges|"
-    r"sell|sold|buy|bought|invest|invested|worth|fund|funded|fine|fined|bid|offer|offered|contract|deal|salary|"
-    r"price|fee|revenue|profit|loss|debt|budget|wage)\b)", re.I)
-_CHANGE_ASKED = re.compile(r"\b(?:rise|rose|risen|fall|fell|fallen|increase|increased|decrease|decreased|grow|grew|"
-                           r"drop|dropped|climb|climbed|jump|jumped|cut|shrink|shrank)\b", re.I)
 _STOP_NOUN = {"in", "at", "on", "during", "from", "by", "for", "to", "since", "after", "before", "that", "who",
               "die", "died", "dead", "killed", "fled", "escaped", "left", "remain", "remained", "live", "lived",
               # irregular past tenses end the counted noun too ("how many militants took part")
@@ -42,6 +32,10 @@ _AUX = r"\b(?:did|do|does|were|was|are|is|have|has|had|will|would|can|could|been
 DEATH = {"die", "dead", "kill", "death", "toll", "fatal", "live", "bodi", "perish"}
 _CHANGE_WORDS = {"chang", "rise", "rose", "risen", "grow", "grew", "grown", "increas", "fell", "fall", "number"}
 DEATH_WORDS = ("killed", "died", "dead", "toll")  # added to the search for a death toll, each once
+# "how many casualties …?": a sentence of people killed or hurt names them ("1,000 soldiers were killed or injured")
+TOLL_NOUNS = frozenset(terms("casualties deaths fatalities victims dead injured injuries wounded"))
+_INJURY = frozenset(terms("injured injuries wounded hurt"))
+_HURT = DEATH | _INJURY
 _CHANGE = re.compile(r"\bhow (?:did|has|have|does|do) .*\b(?:chang|ris|rose|grow|grew|evolv|develop|increas|fell|fall)",
                      re.I)
 
@@ -100,18 +94,16 @@ class Figure(Kind):
 
     def vouch(self, query: Query, cands: list[Candidate], c: Candidate, start: int, end: int) -> tuple[int, int] | None:
         """The figure holding the reader's span ('eight' of 'eight U.S. presidents' for 'how many US presidents …?');
-        a share or a sum never answers 'how many' ('$22 million' for 'how many employees …?', '60' of '60%' for 'how
-        many barrels …?'), nor does a count of another noun ('165 cases' for 'how many users …?'); the sentence must
-        name something the question counts or prices ('the repairs cost …' does not answer 'how much will the
-        inquiry cost?')."""
-        if query.focus and not set(query.focus) & c.terms:
+        a share or a sum never answers 'how many' ('$22 million' for 'how many employees …?'), nor a count of another
+        noun ('165 cases' for 'how many users …?'); the sentence must name what the question counts or prices."""
+        if _other_harm(query, c) or query.focus and not set(query.focus) & _named(c.terms):
             return None  # "how much will the inquiry cost?" and a sentence of what the repairs cost
         many, sum_asked = HOW_MANY.search(query.text), asks_sum(query.text)
         for f in figures(c.text):
             if f.start <= start < f.end or start <= f.start < end:
                 nouns = {w for w in terms(f.text) if not w[0].isdigit()} - _NUMBER_TERMS
                 # a count of something else: '165 cases' for 'how many users …?'
-                other = bool(many and query.focus and nouns and query.focus[-1] not in nouns)
+                other = bool(many and query.focus and nouns and query.focus[-1] not in _named(nouns | c.terms & _HURT))
                 if other or (many and _SUM_OR_SHARE.search(f.text)) or (sum_asked and not MONEY.search(f.text)):
                     return None
                 a = min(f.start, start)  # the figure, its noun off when the question names it ('eight')
@@ -151,6 +143,16 @@ class Figure(Kind):
         mark = marks[: marks.index("]") + 1]
         short = count_alone(best.f.text, query.text, query.focus)
         return Built(f"{best.f.text}{reported(best.c)} {marks}\n\n{quote(best.c)} {mark}", short, cites)
+
+
+def _other_harm(query: Query, c: Candidate) -> bool:
+    """'How many people were injured?' and a sentence of the dead only: a count of the dead is not of the hurt."""
+    return bool(set(query.predicate) & _INJURY) and not c.terms & _INJURY
+
+
+def _named(words: set[str]) -> set[str]:
+    """The words, with every toll noun when they say that people died or were hurt (TOLL_NOUNS)."""
+    return words | TOLL_NOUNS if words & _HURT else words
 
 
 def same_count(r: Row, best: Row) -> bool:
@@ -224,6 +226,8 @@ def _rows(query: Query, cands: list[Candidate]) -> list[Row]:
     for c in cands[: t.FIGURE_CANDIDATES]:
         if c.score < t.FIGURE_SHARE_OF_TOP * top:
             break
+        if _other_harm(query, c):
+            continue
         for f in figures(c.text):
             if many and _SUM_OR_SHARE.search(f.text):
                 continue  # "how many season tickets …?" is not answered by "$867"
@@ -232,7 +236,7 @@ def _rows(query: Query, cands: list[Candidate]) -> list[Row]:
             noun = set(terms(f.text))
             # every word of "how many X" must be in the sentence, and one of them with the number
             around = c.text[max(0, f.start - t.FIGURE_FOCUS_WINDOW) : f.end + t.FIGURE_FOCUS_WINDOW]
-            if focus and not (focus <= c.terms and (noun & focus or focus & set(terms(around)))):
+            if focus and not (focus <= _named(c.terms) and focus & _named(noun | set(terms(around)))):
                 continue
             near = set(terms(c.text[max(0, f.start - t.FIGURE_NEAR_WINDOW) : f.end + t.FIGURE_NEAR_WINDOW]))
             fit = (c.score - t.FIGURE_OTHER_YEAR * _other_year(c, query)
@@ -248,11 +252,6 @@ def _rows(query: Query, cands: list[Candidate]) -> list[Row]:
             rows.setdefault(key, []).append(Row(fit, c, f, key[1], frozenset(noun - {key[1]}), _day(c),
                                                 not (_VAGUE.match(f.text) or f.value in VAGUE_NUMBERS), clause))
     return [_one_figure(found) for found in rows.values()]
-
-
-def asks_sum(question: str) -> bool:
-    """Whether 'how much …?' asks for a sum of money (not a change, not a measured noun)."""
-    return bool(_SUM_ASKED.search(question)) and not _CHANGE_ASKED.search(question)
 
 
 def _one_figure(found: list[Row]) -> Row:

@@ -1,4 +1,4 @@
-"""A quantity asked for by name ("what was the final score …?", "what is the population of …?"): the answer must
+"""A quantity asked for by name ("what was the final score …?", "how much did X pay?"): the answer must
 have that quantity's shape, else the articles do not say it (a crowd of 8,400 is no score)."""
 
 from __future__ import annotations
@@ -42,3 +42,20 @@ def has_shape(quantity: str, span: str, sentence: str) -> bool:
     if quantity == "attendance":
         return bool(_NUMBER.search(span) and _CROWD.search(sentence))
     return bool(MONEY.search(span) and _NUMBER.search(span))
+
+
+# "how much did ASOS lose?", "how much is Ohtani's contract?": a sum is asked, so a figure without its currency
+# ("23 years", "more than six seasons") is no answer; not "how much did prices rise?" (a change) nor "how much
+# weight did he lose?" (a noun after "how much" says what is measured)
+_SUM_ASKED = re.compile(
+    r"\bhow much (?:money\b|(?:did|does|do|is|was|were|are|will|would|could|has|have|had)\b.*\b(?:pay|paid|pays|"
+    r"cost|costs|lose|lost|loses|owe|owes|owed|spend|spent|earn|earned|earns|raise|raised|charge|charged|charges|"
+    r"sell|sold|buy|bought|invest|invested|worth|fund|funded|fine|fined|bid|offer|offered|contract|deal|salary|"
+    r"price|fee|revenue|profit|loss|debt|budget|wage)\b)", re.I)
+_CHANGE_ASKED = re.compile(r"\b(?:rise|rose|risen|fall|fell|fallen|increase|increased|decrease|decreased|grow|grew|"
+                           r"drop|dropped|climb|climbed|jump|jumped|cut|shrink|shrank)\b", re.I)
+
+
+def asks_sum(question: str) -> bool:
+    """Whether 'how much …?' asks for a sum of money (not a change, not a measured noun)."""
+    return bool(_SUM_ASKED.search(question)) and not _CHANGE_ASKED.search(question)
