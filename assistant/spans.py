@@ -87,7 +87,7 @@ _MONTHS = rf"{MONTH_NAME}(?:\s*(?:and|or|to|through|-|–)\s*{MONTH_NAME})?"
 _ANCHOR = rf"(?:,?\s+{YEAR_RE}|\s+(?:last|this|next) year)"
 DATE = re.compile(
     rf"\b(?:(?:on|last|next|this|since|by|until|from|early|late)\s+)?{WEEKDAY_RE}(?:\s+(?:morning|afternoon|evening|night))?"
-    rf"(?:,?\s+{MONTH_RE}\s+\d{{1,2}}(?:,\s*\d{{4}})?)?"
+    rf"(?:,?\s+(?:{MONTH_RE}\s+\d{{1,2}}(?:,\s*\d{{4}})?|\d{{1,2}}(?:st|nd|rd|th)?\s+{MONTH_RE}(?:,?\s*\d{{4}})?))?"
     rf"|\b(?:(?:on|in|since|by|until|from)\s+)?{MONTH_RE}\s+\d{{1,2}}(?:st|nd|rd|th)?(?!\d)(?:,?\s*\d{{4}})?"
     rf"|\b(?:(?:on|in|since|by|until|from)\s+)?\d{{1,2}}(?:st|nd|rd|th)?\s+{MONTH_RE}(?:,?\s*\d{{4}})?"
     rf"|\b(?:(?:in|since|by|until|from|early|late)\s+)?{MONTH_RE}\s+\d{{4}}"

@@ -110,6 +110,13 @@ def test_widen_to_words_never_returns_a_fragment():
     a = text.index("orbiter") + 2
     assert text[slice(*widen_to_words(text, a, a + 3))] == "orbiter"
     assert text[slice(*widen_to_words(text, text.index("south"), len(text)))] == "south pole"
+    # a span that starts at a hyphen's piece ("-defendant Jodi Hildebrandt") takes in the whole compound
+    text = "Franke believed that her co-defendant Jodi Hildebrandt had the insight."
+    a, b = text.index("-defendant"), text.index(" had")
+    assert text[slice(*widen_to_words(text, a, b))] == "co-defendant Jodi Hildebrandt"
+    # but a span that ends where a compound adjective goes on stays the name ("Portland, Maine", not "…Maine-based")
+    text = "The Portland, Maine-based startup buys homes."
+    assert text[slice(*widen_to_words(text, text.index("Portland"), text.index("-based")))] == "Portland, Maine"
 
 
 def test_best_span_stays_inside_one_sentence():

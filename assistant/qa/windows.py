@@ -115,12 +115,18 @@ def answer_positions(q_ids: list[int], tokens: Tokens, window: Window, start: in
     return s + offset, e + offset
 
 
+def _in_word(text: str, i: int) -> bool:
+    """A letter or digit, or a hyphen joining two ("co-defendant" is one word: a span may start at its hyphen)."""
+    return text[i].isalnum() or (text[i] == "-" and 0 < i < len(text) - 1 and text[i - 1].isalnum()
+                                 and text[i + 1].isalnum())
+
+
 def widen_to_words(text: str, start: int, end: int) -> tuple[int, int]:
     """A span picked from word pieces, widened to whole words (never a fragment of one) and trimmed of the
     punctuation a piece boundary leaves at its edges."""
-    while start > 0 and text[start - 1].isalnum() and text[start].isalnum():
+    while start > 0 and _in_word(text, start - 1) and _in_word(text, start):
         start -= 1
-    while end < len(text) and text[end].isalnum() and text[end - 1].isalnum():
+    while end < len(text) and text[end].isalnum() and text[end - 1].isalnum():  # not on into "-based"
         end += 1
     while end > start and text[end - 1] in " ,;:.\u201d\"'(":
         if text[end - 1] == "." and end - start > 1 and text[end - 2].isupper():
