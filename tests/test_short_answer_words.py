@@ -48,3 +48,14 @@ def test_why_is_answered_by_the_reason_itself():
     question's "why" said again."""
     a = answer("Why was Polonia relegated from the top flight?", [0.2, 0.9, 0.3])
     assert a.short_answer == "their disastrous financial situation"
+
+
+def test_where_a_company_is_based_is_the_place_before_based():
+    """'Where is Cubic Telecom based?': the reader's span was 'the Dublin-based startup' (the whole noun phrase);
+    the place is the name before "-based", as the where kind already cuts 'the Al-Hasakah city' to its name."""
+    from assistant.kinds.where import Where
+
+    for span, place in [("the Dublin-based startup", "Dublin"), ("the Portland, Maine-based startup", "Portland, Maine"),
+                        ("the Al-Hasakah city", "Al-Hasakah"), ("an Oslo court", "an Oslo court")]:
+        a, b = Where().trim(span)
+        assert span[a:b] == place

@@ -13,6 +13,8 @@ from common.analysis import PLACE
 # "the Al-Hasakah city": the name is the place; the generic noun after it adds nothing ("New York City" keeps its own)
 _NAME_THEN_GENERIC = re.compile(r"^(?:the\s+)?(?P<name>[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)*)\s+"
                                 r"(?:city|town|village|province|region|district|county|governorate|area|state)$")
+# "the Dublin-based startup" for "where is Cubic Telecom based?": the place is the name before "-based"
+_BASED = re.compile(r"(?P<name>[A-Z][\w'’.]*(?:,?\s+[A-Z][\w'’.]*)*)-based\b")
 _OPENERS = {"the", "a", "an", "in", "at", "on", "from", "to", "near", "outside", "inside", "its", "their", "his", "her"}
 
 
@@ -32,7 +34,7 @@ class Where(TypedKind):
                                                                 and words[0].lower() not in _OPENERS)
 
     def trim(self, span: str) -> tuple[int, int]:
-        m = _NAME_THEN_GENERIC.match(span)
+        m = _NAME_THEN_GENERIC.match(span) or _BASED.search(span)
         return m.span("name") if m else (0, len(span))
 
     def spans(self, c: Candidate, query: Query) -> list[tuple[int, int, str]]:
