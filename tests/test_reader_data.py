@@ -15,6 +15,7 @@ from assistant.qa.windows import (
     article_tokens,
     encode,
     question_ids,
+    quotes_closed,
     widen_to_words,
     window_around,
 )
@@ -117,6 +118,18 @@ def test_widen_to_words_never_returns_a_fragment():
     # but a span that ends where a compound adjective goes on stays the name ("Portland, Maine", not "…Maine-based")
     text = "The Portland, Maine-based startup buys homes."
     assert text[slice(*widen_to_words(text, text.index("Portland"), text.index("-based")))] == "Portland, Maine"
+
+
+def test_a_short_answer_never_shows_half_a_quotation():
+    """The reader's phrase widened to '“Scary Fast' (the name's opening mark, not its closing one after the comma)
+    loses the lone mark; 'Michael Jackson’s "Thriller' gains the closing one right after it."""
+    text = 'This one is dubbed “Scary Fast,” they said. It ends with Michael Jackson’s "Thriller" every time.'
+    a = text.index("“Scary")
+    assert text[slice(*quotes_closed(text, a, a + len("“Scary Fast")))] == "Scary Fast"
+    a, b = text.index("Michael"), text.index('" every')
+    assert text[slice(*quotes_closed(text, a, b))] == 'Michael Jackson’s "Thriller"'
+    a = text.index("Michael")
+    assert text[slice(*quotes_closed(text, a, a + len("Michael Jackson’s")))] == "Michael Jackson’s"
 
 
 def test_best_span_stays_inside_one_sentence():

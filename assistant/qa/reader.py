@@ -14,7 +14,16 @@ from assistant import tuning as t
 from assistant.candidates import Candidate
 from assistant.kinds.which import asked_noun
 from assistant.qa.decode import best_span
-from assistant.qa.windows import Tokens, article_tokens, budget_for, encode, question_ids, widen_to_words, window_around
+from assistant.qa.windows import (
+    Tokens,
+    article_tokens,
+    budget_for,
+    encode,
+    question_ids,
+    quotes_closed,
+    widen_to_words,
+    window_around,
+)
 from common.text import terms
 
 
@@ -91,7 +100,7 @@ class Reader:
             a, b = asked_phrase(c.stored.analysis, c.article.text, a, b, asked)
             if acts:
                 a, b = verb_phrase(c.stored.analysis, c.stored.sentence_spans[int(tk.sentence[sp.piece_start])], a, b)
-            a = past_question_words(c.article.text, a, b, question)
+            a, b = quotes_closed(c.article.text, past_question_words(c.article.text, a, b, question), b)
             if a >= b or set(terms(c.article.text[a:b])) <= said:
                 continue  # nothing left, or only words of the question ("Ocean explorer Jon Copley" for his book)
             out.append(Reading(c.article.id, int(tk.sentence[sp.piece_start]), c.index, a, b, c.article.text[a:b],
