@@ -101,6 +101,8 @@ DATE = re.compile(
     rf"|\b(?:yesterday|today|tonight|tomorrow|last (?:week|month|year|night)|this (?:week|month|year)|"
     rf"(?:earlier|later|early|late) (?:this|next|last) (?:week|month|year)|"
     rf"next (?:week|month|year)|(?:\w+ )(?:days|weeks|months|years) ago)\b"
+    # a span of years is one expression: "between 1945 and 1970", "from 2019 to 2021"
+    rf"|\b(?:between|from)\s+{YEAR_RE}\s+(?:and|to|until)\s+{YEAR_RE}\b"
     rf"|\b(?:in|since|by|until|from|during)\s+(?:(?:early|late|mid-?)\s*)?{YEAR_RE}(?:-\d\d)?\b",
     re.IGNORECASE,
 )

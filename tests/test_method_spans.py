@@ -29,6 +29,9 @@ def test_dates_are_found_with_their_preposition():
     the sentence; a year after 'in' is a date too, and so is 'last year'."""
     assert [d.text for d in dates("The river burst its banks shortly after 11 p.m. on Thursday.")] == ["on Thursday"]
     assert [d.text for d in dates("It was built in 1887 and rebuilt last year.")] == ["in 1887", "last year"]
+    # a span of years is one expression ("1945 and 1970" answered when the heyday was)
+    assert [d.text for d in dates("Its heyday was between 1945 and 1970, and from 2019 to 2021 it faded.")] == \
+        ["between 1945 and 1970", "from 2019 to 2021"]
     # a weekday with its day in British order is one date (it was cut to "on Friday")
     assert [d.text for d in dates("Belgium play Scotland on Friday 1 December in Leuven.")] == ["on Friday 1 December"]
 

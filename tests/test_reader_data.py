@@ -130,6 +130,9 @@ def test_a_short_answer_never_shows_half_a_quotation():
     assert text[slice(*quotes_closed(text, a, b))] == 'Michael Jackson’s "Thriller"'
     a = text.index("Michael")
     assert text[slice(*quotes_closed(text, a, a + len("Michael Jackson’s")))] == "Michael Jackson’s"
+    text = 'Salafists call them " infidels " and shun them.'
+    a = text.index('"')
+    assert text[slice(*quotes_closed(text, a, text.index(" \" and")))] == "infidels"
 
 
 def test_best_span_stays_inside_one_sentence():

@@ -59,3 +59,16 @@ def test_where_a_company_is_based_is_the_place_before_based():
                         ("the Al-Hasakah city", "Al-Hasakah"), ("an Oslo court", "an Oslo court")]:
         a, b = Where().trim(span)
         assert span[a:b] == place
+
+
+def test_who_is_answered_by_the_name_after_a_role():
+    """'Who won the Super Bowl MVP?': the reader's span 'Denver linebacker Von Miller' holds the role the sentence
+    gives; "who" asks for the name. A name with "of" inside keeps it; a name with a title is all name."""
+    from assistant.kinds.who import Who
+
+    for span, name in [("Denver linebacker Von Miller", "Von Miller"), ("co-defendant Jodi Hildebrandt", "Jodi Hildebrandt"),
+                       ("Archbishop of Canterbury Justin Welby", "Archbishop of Canterbury Justin Welby"),
+                       ("Chief Scientist Ilya Sutskever", "Chief Scientist Ilya Sutskever"),
+                       ("the Pittsburgh Steelers", "the Pittsburgh Steelers")]:
+        a, b = Who().trim(span)
+        assert span[a:b] == name

@@ -143,6 +143,8 @@ def quotes_closed(text: str, start: int, end: int) -> tuple[int, int]:
     "Thriller"'): a short answer never shows half a quotation."""
     if end - start > 1 and text[start] in "“\"" and not any(ch in "”\"" for ch in text[start + 1 : end]):
         start += 1
+        while start < end and text[start].isspace():
+            start += 1
     span = text[start:end]
     if (span.count("“") > span.count("”") or span.count('"') % 2) and end < len(text) and text[end] in "”\"":
         end += 1
