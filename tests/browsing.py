@@ -56,7 +56,7 @@ def new_page(browser, scheme: str = "light", **context_args):
     page = context.new_page()
     page.console_messages = []
     page.on("console", lambda m: page.console_messages.append(m.text))
-    page.set_default_timeout(60_000)  # the machines that run these are often busy
+    page.set_default_timeout(120_000)  # the machines that run these are often busy (60 s once ran out in CI)
     return page
 
 
