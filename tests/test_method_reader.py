@@ -86,13 +86,31 @@ def quay(tmp_path_factory):
 
 def test_what_a_speaker_said_something_is_is_the_phrase_of_her_statement(quay):
     """"What did Lina Marsk say the quay is turning into?" asks for a phrase of her quote, not the quote: the
-    reader's span inside her words is the short answer ('a danger …'; a span running on past her closing quotation
-    mark into the narration is cut there), her statement listed as ever below it."""
+    reader's span inside her words is the short answer ('a danger', or 'a danger for every crew …'), her statement
+    listed as ever below it."""
     answer = quay.ask("What did Lina Marsk say the quay is turning into?")
     assert answer.short_answer is not None, answer.text
-    assert answer.short_answer.removeprefix("a ").startswith("danger for every crew"), answer.text
+    assert answer.short_answer.removeprefix("a ").startswith("danger"), answer.text
     assert answer.statements and answer.short_answer in answer.statements[0].text
     assert answer.statements[0].kind == "direct"
+
+
+def test_a_phrase_running_past_the_closing_mark_is_cut_there():
+    """A reader's span 'a danger for every crew that ties up there,” harbour engineer Lina Marsk' runs on out of
+    her words into the narration: the short answer is cut at her closing quotation mark (and its comma)."""
+    from assistant.kinds.read import phrase_of_statement
+    from assistant.qa.reader import Reading
+    from assistant.understand import understand
+
+    from .method import candidates, stored
+
+    article = stored(QUAY)
+    query = understand("What did Lina Marsk say the quay is turning into?")
+    built = query.kind.build(query, candidates(article, [0.2, 0.3, 0.9, 0.1]))  # her quote is sentence 2
+    text = article.article.text
+    a, b = text.index("a danger"), text.index(" said.")
+    reading = Reading(article.article.id, 2, 2, a, b, text[a:b], margin=5.0, here=5.0)
+    assert phrase_of_statement(built, (reading,)).short == "a danger for every crew that ties up there"
 
 
 def test_what_someone_would_do_is_a_verb_phrase(quay):
