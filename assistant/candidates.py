@@ -20,6 +20,7 @@ class Candidate:
     score: float = 0.0  # ranks sentences
     support: float = 0.0  # how well the sentence supports any answer (abstention)
     reader: float = 0.0  # the trained reader's confidence in the answer span it found in this sentence (0: none)
+    ranker: float = 0.0  # the trained ranker's share of the first candidates (0: not ranked)
     terms: set = field(default_factory=set)
 
     @property

@@ -80,8 +80,9 @@ class Assistant:
         self.lexical.refresh()
 
     def read(self, query: Query, candidates: list[Candidate]) -> tuple[list[Candidate], tuple[Reading, ...]]:
-        """Stage 3b: the reader's spans in windows around the best candidates; for a kind the reader answers, the
-        candidates re-ranked with them too (or for a kind whose `reader_orders` says so; the others keep their order)."""
+        """Stage 3b: the ranker's order of the best candidates (every kind), then the reader's spans in windows around
+        the first; for a kind the reader answers, the candidates re-ranked with them too (or for a kind whose
+        `reader_orders` says so)."""
         kind = query.kind
         # a follow-up's search text carries the previous question too: the reader was not trained on such pairs,
         # so follow-ups are not read; nor is a question whose kind widened its search (a death toll's "killed died
@@ -89,8 +90,12 @@ class Assistant:
         # kind asks for the reader's phrase itself (it reads the question as asked)
         asks = ((kind.reads or kind.second_opinion or kind.reads_within(query)) and readable(query.text)
                 and not query.follow_up and (query.search_text == query.text or kind.reads_within(query)))
-        reader = self.reader if candidates and asks else None
+        reader = self.reader if candidates and readable(query.text) and not query.follow_up else None
         if reader is None:
+            return candidates, ()
+        if reader.ranker is not None:  # every kind: which sentence answers is the ranker's question, whatever the kind
+            candidates = reader.ranker.order(query.text, candidates)
+        if not asks:
             return candidates, ()
         readings = tuple(reader.read(query.text, candidates, centre_only=kind.reads_within(query)))
         # only spans of the asked type speak for their sentence ("the prison gates" does not, for "where …?")
@@ -217,11 +222,17 @@ class Assistant:
 
 
 def load_reader(config: Config) -> tuple[Reader | None, str]:
-    """(the trained reader, "on"), or (None, "off: " and why) when its files are missing or altered."""
-    from assistant.qa.model import MANIFEST, ReaderModel, ReaderUnavailable
+    """(the trained reader with its sentence ranker, "on"), or (None, "off: " and why) when their files are missing or
+    altered. A reader folder of its own (config.reader_dir) without a ranker uses the shipped ranker."""
+    from assistant.qa.model import MANIFEST, RANKER_MANIFEST, ReaderModel, ReaderUnavailable
+    from assistant.qa.ranker import Ranker
 
     where = Path(config.reader_dir) / MANIFEST.name if config.reader_dir else MANIFEST
+    ranks = where.parent / RANKER_MANIFEST.name
     try:
-        return Reader(ReaderModel(where)), "on"
+        reader = Reader(ReaderModel(where))
+        if config.ranker:
+            reader.ranker = Ranker(ReaderModel(ranks if ranks.exists() else RANKER_MANIFEST), reader.tokens)
+        return reader, "on"
     except ReaderUnavailable as e:
         return None, f"off: {e}"

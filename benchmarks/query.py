@@ -1,8 +1,11 @@
 """Query latency benchmark: ask() warm on the 609-article MultiHop-RAG index, p50/p95, plus peak RSS.
 
-Run: .venv/bin/python benchmarks/query.py [--index DIR] [--questions N] [--reader-off-and-on]
+Run: .venv/bin/python benchmarks/query.py [--index DIR] [--questions N] [--gold FILE] [--reader-off-and-on]
 (--index reuses an index built earlier, e.g. by `assistant eval ... --index DIR`; otherwise one is built.
---reader-off-and-on: every question asked with the trained reader off, then on, interleaved: one row each.)
+--gold: ask that gold file's questions instead of MultiHop dev's (most of which are too long for the reader: e.g.
+tests/gold/crowd_gold.jsonl, short questions the ranker and reader both read).
+--reader-off-and-on: every question asked with the trained reader (and its sentence ranker) off, then on,
+interleaved: one row each.)
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--index", default=None)
     ap.add_argument("--questions", type=int, default=300)
+    ap.add_argument("--gold", type=Path, default=None, help="ask this gold file's questions (default: MultiHop dev)")
     ap.add_argument("--reader-off-and-on", action="store_true", help="interleaved rows with the reader off and on")
     args = ap.parse_args()
     data = shared_dir() / "data" / "multihop_rag"
@@ -45,7 +49,8 @@ def main() -> None:
         if not (args.index and assistant.store.count()["articles"]):  # a given index is used as it is
             Ingestor(config, store=assistant.store, embedder=assistant.embedder).ingest_paths([data / "articles.jsonl"])
         assistant.warm()
-        questions = [json.loads(line)["question"] for line in (data / "qa_dev.jsonl").open()][: args.questions]
+        gold = args.gold or data / "qa_dev.jsonl"
+        questions = [json.loads(line)["question"] for line in gold.open() if line.strip()][: args.questions]
         reader, status = assistant.reader, assistant.reader_status
         modes = {"off": None, "on": reader} if args.reader_off_and_on else {status: reader}
         for q in questions[:10]:

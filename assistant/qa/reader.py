@@ -50,12 +50,18 @@ class Logits(Protocol):
     def logits(self, pairs: list[tuple[list[int], list[int]]]): ...
 
 
+class Orders(Protocol):
+    def order(self, question: str, ranked: list[Candidate]) -> list[Candidate]: ...
+
+
 class Reader:
-    """Reads windows around the top candidates; one per process, shared by threads (tokenised articles cached)."""
+    """Reads windows around the top candidates; one per process, shared by threads (tokenised articles cached).
+    `ranker`, when set where the app is composed, orders the candidates before they are read."""
 
     def __init__(self, model: Logits, windows: int = t.READER_WINDOWS):
         self.model = model
         self.windows = windows
+        self.ranker: Orders | None = None
         self._tokens: OrderedDict[tuple[str, str], Tokens] = OrderedDict()
         self._lock = threading.Lock()
 

@@ -15,6 +15,7 @@ import numpy as np
 MAX_TOKENS = 128  # a window with its question, [CLS] and two [SEP] (training speed: 11.7 examples/s here)
 MAX_QUESTION_TOKENS = 32  # longer questions are cut (SQuAD train: 99.6 % are shorter)
 MAX_ANSWER_TOKENS = 30  # longest span the reader may pick
+MAX_RANK_TOKENS = 96  # the ranker's input: a question and one sentence (squad_train: 94 % of answers' sentences fit whole)
 CLS, SEP = 101, 102  # bert-base-uncased ids, as in the shipped tokenizer.json
 
 
@@ -91,6 +92,12 @@ def window_around(tokens: Tokens, center: int, budget: int) -> Window:
     return Window(center, a - left, b + right)
 
 
+def sentence_window(tokens: Tokens, index: int, budget: int) -> Window:
+    """Sentence `index` alone (its start, if longer than the budget): what the ranker reads."""
+    a, b = int(tokens.first[index]), int(tokens.stop[index])
+    return Window(index, a, min(b, a + budget))
+
+
 def encode(q_ids: list[int], tokens: Tokens, window: Window) -> tuple[list[int], list[int]]:
     """[CLS] question [SEP] window [SEP] as ids and token types; window piece k sits at 2 + len(q) + k."""
     ids = [CLS, *q_ids, SEP, *tokens.ids[window.lo : window.hi].tolist(), SEP]
@@ -98,8 +105,8 @@ def encode(q_ids: list[int], tokens: Tokens, window: Window) -> tuple[list[int],
     return ids, types
 
 
-def budget_for(q_ids: list[int]) -> int:
-    return MAX_TOKENS - len(q_ids) - 3
+def budget_for(q_ids: list[int], total: int = MAX_TOKENS) -> int:
+    return total - len(q_ids) - 3
 
 
 def answer_positions(q_ids: list[int], tokens: Tokens, window: Window, start: int, end: int) -> tuple[int, int]:
