@@ -93,7 +93,7 @@ class Assistant:
         reader = self.reader if candidates and readable(query.text) and not query.follow_up else None
         if reader is None:
             return candidates, ()
-        if reader.ranker is not None:  # every kind: which sentence answers is the ranker's question, whatever the kind
+        if reader.ranker is not None and kind.ranked:  # which sentence answers: the ranker's question, for most kinds
             candidates = reader.ranker.order(query.text, candidates)
         if not asks:
             return candidates, ()

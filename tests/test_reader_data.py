@@ -133,6 +133,9 @@ def test_a_short_answer_never_shows_half_a_quotation():
     text = 'Salafists call them " infidels " and shun them.'
     a = text.index('"')
     assert text[slice(*quotes_closed(text, a, text.index(" \" and")))] == "infidels"
+    text = "The EU is investigating X under its new digital rulebook, the Digital Services Act (DSA), officials said."
+    a = text.index("the Digital")
+    assert text[slice(*quotes_closed(text, a, text.index(")")))] == "the Digital Services Act (DSA)"  # its bracket too
 
 
 def test_best_span_stays_inside_one_sentence():

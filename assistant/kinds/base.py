@@ -33,6 +33,8 @@ class Kind:
     second_opinion = False  # build() answers, unless the reader gives a confident, disjoint span it accepts
     # the reader's spans of the asked type re-rank the sentences before build() (every kind that `reads` does too)
     reader_orders = False
+    # the trained sentence ranker orders the best sentences first (it learnt questions with a phrase for an answer)
+    ranked = True
     own_pronouns = False  # enrich() resolves "he"/"she" in the question itself (the follow-up rule then leaves them)
     # answers a follow-up about the previous answer ("Who said that?", "When?") from the sentences it cited, the
     # first `previous_cites` of them (None: all); other kinds' follow-ups go to registry.for_previous's default

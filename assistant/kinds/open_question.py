@@ -29,6 +29,7 @@ LEAD_FIT = {0: 1.0, 1: 0.5}  # sentence index -> type fit (hand: the inverted py
 
 class Open(Kind):
     name = "open"
+    ranked = False  # the story's lead answers "what happened?"; the ranker learnt questions a phrase answers
 
     def matches(self, question: str) -> bool:
         return bool(_OPEN.search(question))

@@ -147,7 +147,8 @@ def widen_to_words(text: str, start: int, end: int) -> tuple[int, int]:
 def quotes_closed(text: str, start: int, end: int) -> tuple[int, int]:
     """A span whose quotation mark's partner lies outside it: a mark at its start goes ('“Scary Fast' → 'Scary
     Fast'), and one opened inside it is closed by the mark right after it ('Michael Jackson’s "Thriller' → '…
-    "Thriller"'): a short answer never shows half a quotation."""
+    "Thriller"'), and so is a bracket ('the Digital Services Act (DSA' → '… (DSA)'): a short answer never shows half a
+    quotation."""
     if end - start > 1 and text[start] in "“\"" and not any(ch in "”\"" for ch in text[start + 1 : end]):
         start += 1
         while start < end and text[start].isspace():
@@ -155,5 +156,7 @@ def quotes_closed(text: str, start: int, end: int) -> tuple[int, int]:
     span = text[start:end]
     if (span.count("“") > span.count("”") or span.count('"') % 2) and end < len(text) and text[end] in "”\"":
         end += 1
+    if text.count("(", start, end) > text.count(")", start, end) and end < len(text) and text[end] == ")":
+        end += 1  # "the Digital Services Act (DSA" closes its bracket too
     return start, end
 
