@@ -80,9 +80,9 @@ class Assistant:
         self.lexical.refresh()
 
     def read(self, query: Query, candidates: list[Candidate]) -> tuple[list[Candidate], tuple[Reading, ...]]:
-        """Stage 3b: the ranker's order of the best candidates (every kind), then the reader's spans in windows around
-        the first; for a kind the reader answers, the candidates re-ranked with them too (or for a kind whose
-        `reader_orders` says so)."""
+        """Stage 3b: the ranker's order of the best candidates (for a kind that is `ranked`), then the reader's spans
+        in windows around the first; for a kind the reader answers, the candidates re-ranked with them too (or for a
+        kind whose `reader_orders` says so)."""
         kind = query.kind
         # a follow-up's search text carries the previous question too: the reader was not trained on such pairs,
         # so follow-ups are not read; nor is a question whose kind widened its search (a death toll's "killed died
