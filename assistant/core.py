@@ -230,9 +230,10 @@ def load_reader(config: Config) -> tuple[Reader | None, str]:
     where = Path(config.reader_dir) / MANIFEST.name if config.reader_dir else MANIFEST
     ranks = where.parent / RANKER_MANIFEST.name
     try:
-        reader = Reader(ReaderModel(where))
+        model = ReaderModel(where)
+        reader = Reader(model)
         if config.ranker:
-            reader.ranker = Ranker(ReaderModel(ranks if ranks.exists() else RANKER_MANIFEST), reader.tokens)
+            reader.ranker = Ranker(ReaderModel(ranks if ranks.exists() else RANKER_MANIFEST, shared=model), reader.tokens)
         return reader, "on"
     except ReaderUnavailable as e:
         return None, f"off: {e}"

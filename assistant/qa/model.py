@@ -32,7 +32,9 @@ class ReaderModel:
     """logits(pairs) -> (start, end, here): per input position the logits of starting and ending the answer, and
     per window the logit that it holds the answer; `pairs` are (ids, token types) from windows.encode."""
 
-    def __init__(self, manifest: Path = MANIFEST, threads: int = 0):
+    def __init__(self, manifest: Path = MANIFEST, threads: int = 0, shared: ReaderModel | None = None):
+        """`shared`: a model already loaded whose word-embedding table this one uses too when their manifests name
+        the same table (the ranker beside the reader: read and checked once)."""
         what = "ranker" if manifest.name == RANKER_MANIFEST.name else "reader"
         retrain = RETRAIN.format(f"train_{what}")
         if not manifest.exists():
@@ -47,6 +49,9 @@ class ReaderModel:
         if hashlib.sha256(graph).hexdigest() != meta["onnx_sha256"]:
             raise ReaderUnavailable(f"{graph_path} is not the file {manifest.name} describes (sha256 differs)",
                                     f"restore it from the repository or {retrain}")
+        if shared is not None and shared.meta["word_embeddings_sha256"] == meta["word_embeddings_sha256"]:
+            self.session, self.words, self.meta = session(graph, threads, error=ReaderUnavailable), shared.words, meta
+            return
         try:
             words = read_safetensors(words_path())[WORDS_KEY]
         except (OSError, KeyError, ValueError, EmbeddingError) as e:
