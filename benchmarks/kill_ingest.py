@@ -293,6 +293,9 @@ def audit(index_dir: Path, corpora: list[Path], embedder_name: str, questions: i
     # approximate (a clean index misses about 0.2 % in its 10 nearest with the hash embedder, more among
     # deleted entries), so a chunk missed there is searched for again among as many as there are visible
     # chunks: only one absent from the graph is missed by both.
+    def found(cid: str, v, k: int) -> bool:
+        return cid in {c for c, _ in store.query_chunk_ids(v, k)}
+
     visible = [(cid, text) for cid, text, meta in store.iter_chunks()
                if (rec := records.get(meta.get("article_id"))) is not None and not rec.vectors_pending
                and rec.content_hash == meta.get("content_hash")]
@@ -302,9 +305,6 @@ def audit(index_dir: Path, corpora: list[Path], embedder_name: str, questions: i
     out["wrong_vectors"] = [cid for (cid, _), v in zip(sample, vecs)
                             if cid not in stored or float(stored[cid] @ v) < 0.999]
     out["self_retrieval_checked"] = len(sample)
-    def found(cid: str, v, k: int) -> bool:
-        return cid in {c for c, _ in store.query_chunk_ids(v, k)}
-
     out["self_retrieval_missed"] = [cid for (cid, _), v in zip(sample, vecs)
                                     if not found(cid, v, SELF_K) and not found(cid, v, max(SELF_K, len(visible)))]
     # questions: titles and first sentences of random current articles; every citation and related sentence
