@@ -24,7 +24,7 @@ BEGAN = "The walkout by dock workers began on 2 March and entered its second wee
 
 def test_the_ranker_puts_the_sentence_that_answers_before_the_one_that_repeats_the_question(tmp_path):
     """'When did the dock workers' strike begin?': the hand scores put the strike's backer first, since that sentence
-    repeats the question's words ("dock workers' strike"); the ranker, reading each sentence alone after the
+    repeats the question's words ("dock workers' strike"); the ranker, reading each sentence in its context after the
     question, sees that the one about the walkout says when it began, and orders it first."""
     folder = tmp_path / "articles"
     folder.mkdir()

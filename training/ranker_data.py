@@ -1,13 +1,13 @@
 """Training groups for the sentence ranker from SQuAD-format data: per question, the sentence holding its answer and
 sentences of the same article that do not (those sharing most of its words, those nearest it by MiniLM, one at
-random), each read alone after the question."""
+random), each read after the question with its neighbours' nearest pieces."""
 
 from __future__ import annotations
 
 import random
 from dataclasses import dataclass
 
-from assistant.qa.windows import MAX_RANK_TOKENS, answer_positions, budget_for, encode, question_ids, sentence_window
+from assistant.qa.windows import answer_positions, question_ids, ranker_input
 from common.text import terms
 from training.reader_data import Doc, Question, sentence_of
 
@@ -37,8 +37,7 @@ def holds_answer(doc: Doc, i: int, q: Question) -> bool:
 
 def pair(q: Question, doc: Doc, i: int, positive: bool) -> Pair:
     q_ids = question_ids(q.text)
-    w = sentence_window(doc.tokens, i, budget_for(q_ids, MAX_RANK_TOKENS))
-    ids, types = encode(q_ids, doc.tokens, w)
+    ids, types, w = ranker_input(q_ids, doc.tokens, i)
     start, end = (0, 0)
     if positive:
         a, b, _ = q.answers[0]

@@ -3,7 +3,7 @@
     python -m training.train_ranker                 # the shipped model: all 24 articles, then export
     python -m training.train_ranker --cv 5 --folds 0  # cross-validation by article (no export)
 
-The ranker reads a question and one sentence and scores how well that sentence answers it; it is trained listwise
+The ranker reads a question and one sentence (with its neighbours' nearest pieces after it) and scores how well that sentence answers it; it is trained listwise
 (each question's answering sentence against sentences of the same article retrieval confuses with it), with the span
 head learning the answer's place beside it. Fixed seed; a progress line every 30 s with rate and time left; wall
 time, peak memory and the validation scores at the end (validation: ../shared/data/squad_sample, every sentence of
@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from assistant.qa.windows import MAX_RANK_TOKENS, budget_for, encode, question_ids, sentence_window
+from assistant.qa.windows import question_ids, ranker_input
 from training.ranker_data import Pair, build_groups
 from training.reader_data import (
     SHARED,
@@ -80,10 +80,9 @@ def train(groups: list[list[Pair]], args):
 
 def rank_scores(logits, q: Question, doc: Doc, sentences: list[int]) -> np.ndarray:
     q_ids = question_ids(q.text)
-    budget = budget_for(q_ids, MAX_RANK_TOKENS)
     out = []
     for b in range(0, len(sentences), 64):
-        pairs = [encode(q_ids, doc.tokens, sentence_window(doc.tokens, i, budget)) for i in sentences[b : b + 64]]
+        pairs = [ranker_input(q_ids, doc.tokens, i)[:2] for i in sentences[b : b + 64]]
         out.append(logits(pairs)[2])
     return np.concatenate(out)
 

@@ -1,5 +1,5 @@
-"""Stage 3a, rank: the trained sentence ranker re-orders the best-scored sentences by how well each, read alone after
-the question, answers it (assistant/qa/ranker.onnx, trained by training/train_ranker.py)."""
+"""Stage 3a, rank: the trained sentence ranker re-orders the best-scored sentences by how well each, read after the
+question in its context, answers it (assistant/qa/ranker.onnx, trained by training/train_ranker.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import numpy as np
 from assistant import tuning as t
 from assistant.candidates import Candidate
 from assistant.qa.reader import Logits
-from assistant.qa.windows import MAX_RANK_TOKENS, Tokens, budget_for, encode, question_ids, sentence_window
+from assistant.qa.windows import Tokens, question_ids, ranker_input
 
 
 class Ranker:
@@ -28,8 +28,7 @@ class Ranker:
         if len(top) < 2:
             return ranked
         q_ids = question_ids(question)
-        budget = budget_for(q_ids, MAX_RANK_TOKENS)
-        pairs = [encode(q_ids, tk, sentence_window(tk, c.index, budget)) for c, tk in ((c, self.tokens(c)) for c in top)]
+        pairs = [ranker_input(q_ids, self.tokens(c), c.index)[:2] for c in top]
         logits = np.asarray(self.model.logits(pairs)[2], dtype=np.float64)
         share = np.exp(logits - logits.max())
         share /= share.sum()

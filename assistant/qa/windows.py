@@ -15,7 +15,8 @@ import numpy as np
 MAX_TOKENS = 128  # a window with its question, [CLS] and two [SEP] (training speed: 11.7 examples/s here)
 MAX_QUESTION_TOKENS = 32  # longer questions are cut (SQuAD train: 99.6 % are shorter)
 MAX_ANSWER_TOKENS = 30  # longest span the reader may pick
-MAX_RANK_TOKENS = 96  # the ranker's input: a question and one sentence (squad_train: 94 % of answers' sentences fit whole)
+MAX_RANK_TOKENS = 96  # the ranker's input: a question, one sentence (squad_train: 94 % of answers' sentences fit whole)
+# and its neighbours' nearest pieces in what is left
 CLS, SEP = 101, 102  # bert-base-uncased ids, as in the shipped tokenizer.json
 
 
@@ -96,6 +97,21 @@ def sentence_window(tokens: Tokens, index: int, budget: int) -> Window:
     """Sentence `index` alone (its start, if longer than the budget): what the ranker reads."""
     a, b = int(tokens.first[index]), int(tokens.stop[index])
     return Window(index, a, min(b, a + budget))
+
+
+def ranker_input(q_ids: list[int], tokens: Tokens, index: int, total: int = MAX_RANK_TOKENS):
+    """[CLS] question [SEP] sentence [SEP] context [SEP] as ids, token types and the sentence's window: sentence
+    `index` first (its start, if longer than the budget), then the previous sentence's last pieces and the next one's
+    first in what is left, so the ranker scores this sentence read in its context ("He played Gordon Clegg" after the
+    sentence naming him). The sentence sits where encode() puts a window: answer_positions() holds for it."""
+    w = sentence_window(tokens, index, total - len(q_ids) - 4)
+    a, b = int(tokens.first[index]), int(tokens.stop[index])
+    extra = total - len(q_ids) - 4 - (w.hi - w.lo)
+    right = min(len(tokens.ids) - b, extra - min(a, extra // 2))
+    left = min(a, extra - right)
+    context = [*tokens.ids[a - left : a].tolist(), *tokens.ids[b : b + right].tolist()]
+    ids = [CLS, *q_ids, SEP, *tokens.ids[w.lo : w.hi].tolist(), SEP, *context, SEP]
+    return ids, [0] * (len(q_ids) + 2) + [1] * (len(ids) - len(q_ids) - 2), w
 
 
 def encode(q_ids: list[int], tokens: Tokens, window: Window) -> tuple[list[int], list[int]]:
