@@ -69,9 +69,7 @@ def figure_focus(question: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
 class Figure(Kind):
     name = "figure"
     second_opinion = True
-    # its timeline keeps every figure whose sentence fits within a margin of the best: the ranker's bonus, most of it
-    # on one sentence, left only that one (issue 25's toll timeline emptied at weight 0.3)
-    ranked = False
+    ranked = False  # its timeline keeps figures fitting near the best; the ranker's bonus on one sentence emptied it
 
     def accepts(self, span: str) -> bool:
         return bool(re.search(r"\d", span)) or any(w.lower().strip(",.") in NUMBER_WORDS for w in span.split())
