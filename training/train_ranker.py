@@ -3,9 +3,9 @@
     python -m training.train_ranker                 # the shipped model: all 24 articles, then export
     python -m training.train_ranker --cv 5 --folds 0  # cross-validation by article (no export)
 
-The ranker reads a question and one sentence (with its neighbours' nearest pieces after it) and scores how well that sentence answers it; it is trained listwise
-(each question's answering sentence against sentences of the same article retrieval confuses with it), with the span
-head learning the answer's place beside it. Fixed seed; a progress line every 30 s with rate and time left; wall
+The ranker reads a question and one sentence (with its neighbours' nearest pieces after it) and scores how well that
+sentence answers it; it is trained listwise (each question's answering sentence against sentences of the same article
+retrieval confuses with it), with the span head learning the answer's place beside it. Fixed seed; a progress line every 30 s with rate and time left; wall
 time, peak memory and the validation scores at the end (validation: ../shared/data/squad_sample, every sentence of
 the question's article ranked)."""
 

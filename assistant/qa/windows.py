@@ -86,11 +86,16 @@ def window_around(tokens: Tokens, center: int, budget: int) -> Window:
     a, b = int(tokens.first[center]), int(tokens.stop[center])
     if b - a >= budget:
         return Window(center, a, a + budget)
-    extra = budget - (b - a)
-    left = min(a, extra // 2)
-    right = min(n - b, extra - left)
-    left = min(a, extra - right)
+    left, right = sides(a, n - b, budget - (b - a))
     return Window(center, a - left, b + right)
+
+
+def sides(before: int, after: int, extra: int) -> tuple[int, int]:
+    """How many of `extra` pieces to take before and after a sentence with `before` and `after` pieces around it:
+    half each, and what one side lacks goes to the other."""
+    left = min(before, extra // 2)
+    right = min(after, extra - left)
+    return min(before, extra - right), right
 
 
 def sentence_window(tokens: Tokens, index: int, budget: int) -> Window:
@@ -104,11 +109,10 @@ def ranker_input(q_ids: list[int], tokens: Tokens, index: int, total: int = MAX_
     `index` first (its start, if longer than the budget), then the previous sentence's last pieces and the next one's
     first in what is left, so the ranker scores this sentence read in its context ("He played Gordon Clegg" after the
     sentence naming him). The sentence sits where encode() puts a window: answer_positions() holds for it."""
-    w = sentence_window(tokens, index, total - len(q_ids) - 4)
+    budget = total - len(q_ids) - 4
+    w = sentence_window(tokens, index, budget)
     a, b = int(tokens.first[index]), int(tokens.stop[index])
-    extra = total - len(q_ids) - 4 - (w.hi - w.lo)
-    right = min(len(tokens.ids) - b, extra - min(a, extra // 2))
-    left = min(a, extra - right)
+    left, right = sides(a, len(tokens.ids) - b, budget - (w.hi - w.lo))
     context = [*tokens.ids[a - left : a].tolist(), *tokens.ids[b : b + right].tolist()]
     ids = [CLS, *q_ids, SEP, *tokens.ids[w.lo : w.hi].tolist(), SEP, *context, SEP]
     return ids, [0] * (len(q_ids) + 2) + [1] * (len(ids) - len(q_ids) - 2), w
